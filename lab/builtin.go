@@ -1,0 +1,13 @@
+package lab
+
+// Builtin returns the lab's experiments in the order of the guide. Each call
+// builds fresh values, so callers may filter or reorder the slice freely.
+func Builtin() []Experiment {
+	return []Experiment{
+		// Definitions; Async/Await.
+		// Race condition; Mutex; Deadlock.
+		// Concurrency models; Go channels.
+		// When to use what.
+		// Best practices.
+	}
+}
