@@ -1,0 +1,200 @@
+package async
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+)
+
+var (
+	// ErrNilFuture is the error of a nil *Future given to Await or to a
+	// combinator.
+	ErrNilFuture = errors.New("async: nil future")
+	// ErrNilFunc is the error of a future started with a nil function.
+	ErrNilFunc = errors.New("async: nil function")
+	// ErrNoFutures is returned by Any and Race when they are given no
+	// futures: nothing could ever settle them.
+	ErrNoFutures = errors.New("async: no futures")
+	// ErrGoexit is the error of a future whose function called
+	// runtime.Goexit (for example through testing.T.FailNow) instead of
+	// returning.
+	ErrGoexit = errors.New("async: function called runtime.Goexit")
+)
+
+// closed is the Done channel of every settled future that nobody asked for a
+// channel before it settled: one shared, already-closed channel.
+var closed = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
+
+// Future is the result of a computation that may not have finished yet. It
+// settles exactly once, with a value and an error, and is safe for use by
+// many goroutines.
+type Future[T any] struct {
+	settled atomic.Bool
+
+	mu sync.Mutex
+	// done is made only when someone waits on a channel before the future
+	// settles: the combinators use subscriptions instead, which spares one
+	// channel per future.
+	done chan struct{}
+	// sub0 and more are the combinators waiting on this future. sub0 saves
+	// an allocation in the common case of a single subscriber.
+	sub0 subscription
+	more []subscription
+
+	cancel context.CancelFunc
+	val    T
+	err    error
+}
+
+// subscriber is a combinator waiting on several futures; i identifies the
+// future among them.
+type subscriber interface{ notify(i int) }
+
+type subscription struct {
+	s subscriber
+	i int
+}
+
+// Go starts fn in a new goroutine and returns its future. fn receives a
+// context derived from ctx, cancelled by Future.Cancel, by ctx itself, and
+// once fn has returned. A nil ctx means context.Background(); a nil fn
+// gives a future rejected with ErrNilFunc.
+func Go[T any](ctx context.Context, fn func(context.Context) (T, error)) *Future[T] {
+	if fn == nil {
+		return Rejected[T](ErrNilFunc)
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	f, p := NewPromise[T](cancel)
+	go p.Run(ctx, fn)
+	return f
+}
+
+// Resolved returns a future already settled with v and a nil error.
+func Resolved[T any](v T) *Future[T] {
+	f := &Future[T]{val: v}
+	f.settled.Store(true)
+	return f
+}
+
+// Rejected returns a future already settled with err (and the zero value).
+// A nil err is allowed and makes the same future as Resolved of the zero
+// value.
+func Rejected[T any](err error) *Future[T] {
+	f := &Future[T]{err: err}
+	f.settled.Store(true)
+	return f
+}
+
+// Await waits until f settles and returns its value and error. If ctx ends
+// first, Await returns the zero value and ctx.Err(); f keeps running (call
+// Cancel to stop it). A nil ctx waits without limit; a nil f returns
+// ErrNilFuture.
+func (f *Future[T]) Await(ctx context.Context) (T, error) {
+	var zero T
+	if f == nil {
+		return zero, ErrNilFuture
+	}
+	if f.settled.Load() {
+		return f.val, f.err
+	}
+	var stop <-chan struct{}
+	if ctx != nil {
+		stop = ctx.Done()
+	}
+	select {
+	case <-f.Done():
+		return f.val, f.err
+	case <-stop:
+		// Both may be ready: a settled future wins, so the answer does not
+		// depend on select's coin toss.
+		if f.settled.Load() {
+			return f.val, f.err
+		}
+		return zero, ctx.Err()
+	}
+}
+
+// Done returns a channel closed when f has settled. A nil f returns a
+// closed channel (its Await returns ErrNilFuture at once).
+func (f *Future[T]) Done() <-chan struct{} {
+	if f == nil || f.settled.Load() {
+		return closed
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.settled.Load() {
+		return closed
+	}
+	if f.done == nil {
+		f.done = make(chan struct{})
+	}
+	return f.done
+}
+
+// Cancel cancels the context of f's function. It does not settle f: the
+// future settles when the function returns, usually with ctx.Err(), so no
+// goroutine outlives the future's result. Cancel on a settled future, on a
+// future that cannot be cancelled (Resolved, Rejected, a Promise made
+// without a cancel function) or on nil does nothing.
+func (f *Future[T]) Cancel() {
+	if f != nil && f.cancel != nil {
+		f.cancel()
+	}
+}
+
+// settle records the outcome once and wakes everyone waiting. It reports
+// whether this call settled f.
+func (f *Future[T]) settle(v T, err error) bool {
+	if f == nil {
+		return false
+	}
+	f.mu.Lock()
+	if f.settled.Load() {
+		f.mu.Unlock()
+		return false
+	}
+	f.val, f.err = v, err
+	f.settled.Store(true)
+	done, s0, more := f.done, f.sub0, f.more
+	f.sub0, f.more = subscription{}, nil
+	f.mu.Unlock()
+
+	if done != nil {
+		close(done)
+	}
+	if s0.s != nil {
+		s0.s.notify(s0.i)
+	}
+	for _, s := range more {
+		s.s.notify(s.i)
+	}
+	// The function has returned (or never will run): release its context.
+	if f.cancel != nil {
+		f.cancel()
+	}
+	return true
+}
+
+// subscribe asks f to call s.notify(i) when it settles. It returns false,
+// without subscribing, when f has already settled.
+func (f *Future[T]) subscribe(s subscriber, i int) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.settled.Load() {
+		return false
+	}
+	if f.sub0.s == nil {
+		f.sub0 = subscription{s, i}
+	} else {
+		f.more = append(f.more, subscription{s, i})
+	}
+	return true
+}
