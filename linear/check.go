@@ -1,0 +1,405 @@
+package linear
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
+// Check decides whether history is linearizable with respect to m.
+//
+// It runs the Wing-Gong-Lowe search: repeatedly linearize an operation whose
+// call precedes every unlinearized return, backtrack at a dead end, and never
+// revisit a configuration (set of linearized operations, state) twice.
+// States are hash-consed and transitions cached, so Step runs once per
+// distinct (state, operation) pair. With m.Partition the parts are checked
+// independently and in parallel; the first part found not linearizable stops
+// the others.
+//
+// Check never panics on bad input: an invalid model or history, or a panic
+// in the model's functions, gives an Unknown verdict with Err set.
+func Check[S, I, O any](m Model[S, I, O], history []Operation[I, O], opts ...Option) (res Result) {
+	cfg := config{ctx: context.Background()}
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	if cfg.ctx == nil {
+		cfg.ctx = context.Background()
+	}
+	if m.Init == nil || m.Step == nil {
+		return Result{Err: fmt.Errorf("%w: Init and Step are required", ErrInvalidModel)}
+	}
+	if _, err := makeInterner(m.Equal, m.Hash); err != nil {
+		return Result{Err: err}
+	}
+	for i, op := range history {
+		if op.Return < op.Call {
+			return Result{Err: fmt.Errorf("%w: operation %d returns at %d, before its call at %d", ErrInvalidHistory, i, op.Return, op.Call)}
+		}
+	}
+
+	parts, idx, err := partition(m, history)
+	if err != nil {
+		return Result{Err: err}
+	}
+
+	ctx := cfg.ctx
+	if cfg.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, cfg.timeout)
+		defer cancel()
+	}
+	// The search polls one flag instead of a channel: the timeout, the
+	// caller's cancellation and a failing part all raise it.
+	var stop atomic.Bool
+	if ctx.Done() != nil {
+		unregister := context.AfterFunc(ctx, func() { stop.Store(true) })
+		defer unregister()
+	}
+	if ctx.Err() != nil {
+		stop.Store(true)
+	}
+
+	outs := make([]searchOut, len(parts))
+	runOne := func(i int) {
+		outs[i] = searchPart(&m, parts[i], &stop)
+		if outs[i].verdict == NotLinearizable {
+			stop.Store(true)
+		}
+	}
+	workers := cfg.workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, len(parts))
+	if workers <= 1 {
+		for i := range parts {
+			runOne(i)
+		}
+	} else {
+		// Largest parts first, so that a long one does not start last.
+		order := make([]int, len(parts))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(len(parts[b]), len(parts[a])) })
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				for {
+					k := int(next.Add(1)) - 1
+					if k >= len(order) {
+						return
+					}
+					runOne(order[k])
+				}
+			})
+		}
+		wg.Wait()
+	}
+
+	res.Parts = make([]Part, len(parts))
+	failed, unknown := false, false
+	for i, out := range outs {
+		p := Part{Verdict: out.verdict, Ops: idx[i], Explored: out.explored, Err: out.err}
+		if out.stopped {
+			p.Err = ErrStopped
+			if err := context.Cause(ctx); err != nil {
+				p.Err = err
+			}
+		}
+		p.Linearization = mapIdx(idx[i], out.lin)
+		p.Unplaced = mapIdx(idx[i], out.unplaced)
+		res.Parts[i] = p
+		res.Explored += out.explored
+		switch p.Verdict {
+		case NotLinearizable:
+			failed = true
+		case Unknown:
+			if !unknown || (errors.Is(res.Err, ErrStopped) && !errors.Is(p.Err, ErrStopped)) {
+				res.Err = p.Err
+			}
+			unknown = true
+		}
+	}
+	switch {
+	case failed:
+		res.Verdict, res.Err = NotLinearizable, nil
+	case unknown:
+		res.Verdict = Unknown
+	default:
+		res.Verdict = Linearizable
+	}
+	return res
+}
+
+func mapIdx(idx []int, local []int32) []int {
+	if local == nil {
+		return nil
+	}
+	out := make([]int, len(local))
+	for i, l := range local {
+		out[i] = idx[l]
+	}
+	return out
+}
+
+// partition splits the history with the model's Partition and finds each
+// operation's index in the history, matching by (Client, Call, Return).
+func partition[S, I, O any](m Model[S, I, O], history []Operation[I, O]) (parts [][]Operation[I, O], idx [][]int, err error) {
+	if m.Partition == nil {
+		all := make([]int, len(history))
+		for i := range all {
+			all[i] = i
+		}
+		return [][]Operation[I, O]{history}, [][]int{all}, nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: Partition panicked: %v", ErrInvalidModel, r)
+		}
+	}()
+	parts = m.Partition(history)
+	type key struct {
+		client        int
+		call, return_ int64
+	}
+	where := make(map[key][]int, len(history))
+	for i, op := range history {
+		k := key{op.Client, op.Call, op.Return}
+		where[k] = append(where[k], i)
+	}
+	idx = make([][]int, len(parts))
+	for p, part := range parts {
+		idx[p] = make([]int, len(part))
+		for j, op := range part {
+			if op.Return < op.Call {
+				return nil, nil, fmt.Errorf("%w: Partition made an operation that returns before its call", ErrInvalidHistory)
+			}
+			k := key{op.Client, op.Call, op.Return}
+			if l := where[k]; len(l) > 0 {
+				idx[p][j], where[k] = l[0], l[1:]
+			} else {
+				idx[p][j] = -1
+			}
+		}
+	}
+	return parts, idx, nil
+}
+
+// searchOut is the outcome of one part, in the part's own operation numbers.
+type searchOut struct {
+	verdict  Verdict
+	stopped  bool
+	err      error
+	lin      []int32
+	unplaced []int32
+	explored int64
+}
+
+// frame is one linearized operation on the search stack: where its call
+// entry sits in the list and the state before it.
+type frame struct {
+	pos   int32
+	state int32
+}
+
+// searchPart runs the WGL search over one part. The entry list holds the
+// calls and returns in real-time order (calls first at equal times, since
+// intervals are closed) as a doubly linked list over arrays; linearizing an
+// operation unlinks its call and return, backtracking relinks them (dancing
+// links). Pending operations have no return entry: they may be linearized
+// but never must be.
+func searchPart[S, I, O any](m *Model[S, I, O], ops []Operation[I, O], stop *atomic.Bool) (out searchOut) {
+	defer func() {
+		if r := recover(); r != nil {
+			out = searchOut{verdict: Unknown, err: fmt.Errorf("%w: model panicked: %v", ErrInvalidModel, r), lin: out.lin, explored: out.explored}
+		}
+	}()
+	n := len(ops)
+	in, err := makeInterner(m.Equal, m.Hash)
+	if err != nil {
+		return searchOut{err: err}
+	}
+
+	// Entries: op<<1 for a call, op<<1|1 for a return.
+	ent := make([]int32, 0, 2*n)
+	need := 0
+	for i, op := range ops {
+		ent = append(ent, int32(i)<<1)
+		if !op.IsPending() {
+			ent = append(ent, int32(i)<<1|1)
+			need++
+		}
+	}
+	timeOf := func(e int32) int64 {
+		if e&1 == 0 {
+			return ops[e>>1].Call
+		}
+		return ops[e>>1].Return
+	}
+	slices.SortFunc(ent, func(a, b int32) int {
+		if c := cmp.Compare(timeOf(a), timeOf(b)); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a&1, b&1); c != 0 {
+			return c // calls before returns
+		}
+		return cmp.Compare(a, b)
+	})
+	m2 := int32(len(ent))
+	head := m2
+	next := make([]int32, m2+1)
+	prev := make([]int32, m2+1)
+	retPos := make([]int32, n)
+	for i := range retPos {
+		retPos[i] = -1
+	}
+	for p := int32(0); p < m2; p++ {
+		next[p], prev[p] = p+1, p-1
+		if ent[p]&1 == 1 {
+			retPos[ent[p]>>1] = p
+		}
+	}
+	if m2 > 0 {
+		next[m2-1] = -1
+		prev[0] = head
+		next[head] = 0
+	} else {
+		next[head] = -1
+	}
+	unlink := func(p int32) {
+		next[prev[p]] = next[p]
+		if next[p] >= 0 {
+			prev[next[p]] = prev[p]
+		}
+	}
+	relink := func(p int32) {
+		next[prev[p]] = p
+		if next[p] >= 0 {
+			prev[next[p]] = p
+		}
+	}
+
+	zob := make([]uint64, n)
+	for i := range zob {
+		zob[i] = mix64(uint64(i) + 0x9e3779b97f4a7c15)
+	}
+	words := (n + 63) / 64
+	bits := make([]uint64, words)
+	vis := newVisited(words)
+	trans := newTransitions()
+
+	state := in.intern(m.Init())
+	var h uint64
+	stack := make([]frame, 0, n)
+	var best []int32
+	done := 0
+	entry := next[head]
+	var iter uint
+	stackOps := func() []int32 {
+		l := make([]int32, len(stack))
+		for i, f := range stack {
+			l[i] = ent[f.pos] >> 1
+		}
+		return l
+	}
+	for {
+		if done == need {
+			return searchOut{verdict: Linearizable, lin: stackOps(), explored: out.explored}
+		}
+		iter++
+		if iter&1023 == 0 && stop.Load() {
+			return searchOut{stopped: true, lin: best, explored: out.explored}
+		}
+		if entry < 0 || ent[entry]&1 == 1 {
+			// A return whose operation is not linearized yet: dead end.
+			if len(stack) == 0 {
+				return searchOut{verdict: NotLinearizable, lin: best, unplaced: unplaced(ops, best), explored: out.explored}
+			}
+			f := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			op := ent[f.pos] >> 1
+			bits[op>>6] &^= 1 << (op & 63)
+			h ^= zob[op]
+			state = f.state
+			if r := retPos[op]; r >= 0 {
+				relink(r)
+				done--
+			}
+			relink(f.pos)
+			entry = next[f.pos]
+			continue
+		}
+		op := ent[entry] >> 1
+		key := transKey(state, op)
+		nxt, ok := trans.get(key)
+		if !ok {
+			// A slow Step may not overrun a timeout by more than itself.
+			if stop.Load() {
+				return searchOut{stopped: true, lin: best, explored: out.explored}
+			}
+			legal, ns := m.Step(in.states[state], ops[op].Input, ops[op].Output)
+			nxt = -1
+			if legal {
+				nxt = in.intern(ns)
+			}
+			trans.put(key, nxt)
+		}
+		if nxt >= 0 {
+			bits[op>>6] |= 1 << (op & 63)
+			h2 := h ^ zob[op]
+			if vis.add(h2^mix64(uint64(nxt)+1), bits, nxt) {
+				out.explored++
+				stack = append(stack, frame{pos: entry, state: state})
+				state, h = nxt, h2
+				unlink(entry)
+				if r := retPos[op]; r >= 0 {
+					unlink(r)
+					done++
+				}
+				if len(stack) > len(best) {
+					best = stackOps()
+				}
+				entry = next[head]
+				continue
+			}
+			bits[op>>6] &^= 1 << (op & 63)
+		}
+		entry = next[entry]
+	}
+}
+
+// unplaced lists, after the linearized prefix, the operations that were
+// candidates for the next position: the unlinearized operation that returns
+// first, then every other one called no later than that return.
+func unplaced[I, O any](ops []Operation[I, O], prefix []int32) []int32 {
+	in := make([]bool, len(ops))
+	for _, o := range prefix {
+		in[o] = true
+	}
+	first := int32(-1)
+	for i, op := range ops {
+		if !in[i] && !op.IsPending() && (first < 0 || op.Return < ops[first].Return) {
+			first = int32(i)
+		}
+	}
+	if first < 0 {
+		return nil
+	}
+	out := []int32{first}
+	for i, op := range ops {
+		if !in[i] && int32(i) != first && op.Call <= ops[first].Return {
+			out = append(out, int32(i))
+		}
+	}
+	return out
+}

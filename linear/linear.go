@@ -1,0 +1,196 @@
+package linear
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+)
+
+// Pending is the Return time of an operation whose outcome is unknown: it was
+// called but never answered (a crash, a timeout, a client that gave up). Such
+// an operation may take effect at any moment after its call, or never.
+const Pending int64 = math.MaxInt64
+
+// Operation is one call of a concurrent object as a client saw it: what it
+// asked, what it got, and when (in any monotonic unit). The interval
+// [Call, Return] is closed: two operations whose intervals touch are
+// concurrent.
+type Operation[I, O any] struct {
+	Client int
+	Input  I
+	Output O
+	Call   int64
+	// Return is Pending when the outcome is unknown; Output is then whatever
+	// the producer stored and the model decides what it means.
+	Return int64
+}
+
+// IsPending reports whether the operation never returned.
+func (op Operation[I, O]) IsPending() bool { return op.Return == Pending }
+
+// Model is the sequential specification of an object: the state it starts
+// in and how each operation moves it. Step must be a pure function: it may
+// not modify the state it is given (return a new one instead), because the
+// checker revisits states and caches transitions.
+type Model[S, I, O any] struct {
+	// Init returns the initial state.
+	Init func() S
+	// Step reports whether the operation (in, out) is legal in state and, if
+	// so, the state after it. For a pending operation out is the stored
+	// Output: the model decides what an unknown result allows.
+	Step func(state S, in I, out O) (ok bool, next S)
+	// Equal compares states; nil means ==, which needs a comparable S.
+	Equal func(a, b S) bool
+	// Hash, optional, must give Equal states equal hashes. With it the
+	// checker identifies states in constant time; without it, it falls back
+	// to == on comparable states or a linear scan with Equal.
+	Hash func(S) uint64
+	// Partition, optional, splits a history into independent sub-histories
+	// (P-compositionality): the history is linearizable if and only if each
+	// part is. Each part is checked on its own, in parallel, from Init.
+	Partition func(ops []Operation[I, O]) [][]Operation[I, O]
+	// Describe and DescribeState, optional, render operations and states
+	// in reports; the default is %v.
+	Describe      func(in I, out O) string
+	DescribeState func(S) string
+}
+
+// describe renders an operation with the model's Describe or %v.
+func (m Model[S, I, O]) describe(op Operation[I, O]) string {
+	if m.Describe != nil {
+		return m.Describe(op.Input, op.Output)
+	}
+	if op.IsPending() {
+		return fmt.Sprintf("%v -> ?", op.Input)
+	}
+	return fmt.Sprintf("%v -> %v", op.Input, op.Output)
+}
+
+// describeState renders a state with the model's DescribeState or %v.
+func (m Model[S, I, O]) describeState(s S) string {
+	if m.DescribeState != nil {
+		return m.DescribeState(s)
+	}
+	return fmt.Sprintf("%v", s)
+}
+
+// Verdict is the outcome of a check.
+type Verdict uint8
+
+const (
+	// Unknown means the check stopped before deciding: timeout,
+	// cancellation or an invalid model or history (see Result.Err).
+	Unknown Verdict = iota
+	// Linearizable means some sequential order of the operations, consistent
+	// with real time, explains every result.
+	Linearizable
+	// NotLinearizable means no such order exists.
+	NotLinearizable
+)
+
+// String returns "linearizable", "not linearizable" or "unknown".
+func (v Verdict) String() string {
+	switch v {
+	case Linearizable:
+		return "linearizable"
+	case NotLinearizable:
+		return "not linearizable"
+	}
+	return "unknown"
+}
+
+// MarshalText makes a Verdict print as its String in JSON.
+func (v Verdict) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// Errors that Result.Err wraps, matchable with errors.Is.
+var (
+	// ErrInvalidModel: the model lacks Init or Step, or its states cannot be
+	// compared.
+	ErrInvalidModel = errors.New("linear: invalid model")
+	// ErrInvalidHistory: an operation returns before its call.
+	ErrInvalidHistory = errors.New("linear: invalid history")
+	// ErrStopped: a part was not finished because another part was already
+	// found not linearizable.
+	ErrStopped = errors.New("linear: stopped after another part failed")
+)
+
+// Result is the outcome of Check. Operation numbers in it are indices into
+// the history given to Check.
+type Result struct {
+	Verdict Verdict
+	// Err says why the verdict is Unknown: context.DeadlineExceeded,
+	// context.Canceled, ErrInvalidModel or ErrInvalidHistory (wrapped).
+	Err error
+	// Parts holds one entry per partition (one in all if the model does not
+	// partition), in the order Partition returned them.
+	Parts []Part
+	// Explored counts the search configurations visited, over all parts.
+	Explored int64
+}
+
+// Part is the outcome for one independent sub-history.
+type Part struct {
+	Verdict Verdict
+	// Err is set when the part's Verdict is Unknown.
+	Err error
+	// Ops are the part's operations (history indices), in the order the
+	// partition function returned them. -1 marks an operation the partition
+	// function made up (not found in the history).
+	Ops []int
+	// Linearization is a complete sequential order of the part's completed
+	// operations (and of the pending ones that had to take effect) when the
+	// part is linearizable; otherwise the longest linearizable prefix found.
+	Linearization []int
+	// Unplaced, when the part is not linearizable, lists the operations that
+	// could not be placed after the longest prefix: every candidate for the
+	// next position was illegal or led to a dead end. Its first entry is the
+	// earliest-returning one, the operation that forced the dead end.
+	Unplaced []int
+	// Explored counts the search configurations visited in this part.
+	Explored int64
+}
+
+// Linearizable reports whether the verdict is Linearizable.
+func (r Result) Linearizable() bool { return r.Verdict == Linearizable }
+
+// String summarises the result in one line.
+func (r Result) String() string {
+	var b strings.Builder
+	b.WriteString(r.Verdict.String())
+	if r.Err != nil {
+		fmt.Fprintf(&b, " (%v)", r.Err)
+	}
+	var bad []string
+	for i, p := range r.Parts {
+		if p.Verdict == NotLinearizable {
+			bad = append(bad, fmt.Sprintf("part %d: %d of %d operations placed, stuck at %v", i, len(p.Linearization), len(p.Ops), p.Unplaced))
+		}
+	}
+	if len(bad) > 0 {
+		b.WriteString(": ")
+		b.WriteString(strings.Join(bad, "; "))
+	}
+	return b.String()
+}
+
+// Option configures Check.
+type Option func(*config)
+
+type config struct {
+	ctx     context.Context
+	timeout time.Duration
+	workers int
+}
+
+// Timeout bounds the check's duration; past it the verdict is Unknown with
+// the progress made so far. Zero or negative means no limit.
+func Timeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
+
+// Context stops the check when ctx is done; the verdict is then Unknown.
+func Context(ctx context.Context) Option { return func(c *config) { c.ctx = ctx } }
+
+// Parallelism sets how many parts are checked at once (default GOMAXPROCS).
+func Parallelism(n int) Option { return func(c *config) { c.workers = n } }
