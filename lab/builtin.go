@@ -5,7 +5,11 @@ package lab
 func Builtin() []Experiment {
 	return []Experiment{
 		// Definitions; Async/Await.
+		concurrencyVsParallelismExperiment(),
+		asyncAwaitExperiment(),
 		// Race condition; Mutex; Deadlock.
+		raceConditionExperiment(),
+		deadlockExperiment(),
 		// Concurrency models; Go channels.
 		// When to use what.
 		// Best practices.

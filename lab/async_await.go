@@ -1,0 +1,164 @@
+package lab
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"time"
+)
+
+func asyncAwaitExperiment() Experiment {
+	return Experiment{
+		ID:      "async-await",
+		Section: "Async/Await",
+		Claims: []string{
+			"Awaiting getUser(42) then getOrders(42) takes about the sum of their latencies.",
+			"Awaiting both at once (Promise.all) takes about the longest latency.",
+		},
+		Run: runAsyncAwait,
+	}
+}
+
+type asyncAwaitMeasurements struct {
+	userLatency, ordersLatency float64 // seconds, set by the server
+	sequential, concurrent     float64 // seconds, medians
+}
+
+func runAsyncAwait(ctx context.Context, env *Env) (Result, error) {
+	m := asyncAwaitMeasurements{
+		userLatency:   float64(env.Scale(120, 15)) / 1000,
+		ordersLatency: float64(env.Scale(80, 10)) / 1000,
+	}
+	api := newSlowAPI(map[string]time.Duration{
+		"/users/42":  time.Duration(m.userLatency * float64(time.Second)),
+		"/orders/42": time.Duration(m.ordersLatency * float64(time.Second)),
+	})
+	defer api.Close()
+	reps := env.Scale(5, 2)
+
+	// One untimed round trip opens the connections both paths reuse.
+	if _, _, err := getUserAndOrdersConcurrently(ctx, api); err != nil {
+		return Result{}, err
+	}
+	env.Step("sequential awaits against %s", api.URL)
+	s, err := Time(ctx, reps, func() error {
+		if _, err := api.get(ctx, "/users/42"); err != nil {
+			return err
+		}
+		_, err := api.get(ctx, "/orders/42")
+		return err
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	m.sequential = s.Median
+	env.Step("concurrent awaits against %s", api.URL)
+	s, err = Time(ctx, reps, func() error {
+		_, _, err := getUserAndOrdersConcurrently(ctx, api)
+		return err
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	m.concurrent = s.Median
+	return Result{Claims: m.verdicts()}, nil
+}
+
+// getUserAndOrdersConcurrently is the guide's Promise.all.
+func getUserAndOrdersConcurrently(ctx context.Context, api *slowAPI) (user, orders string, err error) {
+	var wg sync.WaitGroup
+	var userErr, ordersErr error
+	wg.Go(func() { user, userErr = api.get(ctx, "/users/42") })
+	wg.Go(func() { orders, ordersErr = api.get(ctx, "/orders/42") })
+	wg.Wait()
+	if userErr != nil {
+		return "", "", userErr
+	}
+	return user, orders, ordersErr
+}
+
+func (m asyncAwaitMeasurements) verdicts() []Claim {
+	c := asyncAwaitExperiment().Claims
+	sum := m.userLatency + m.ordersLatency
+	longest := max(m.userLatency, m.ordersLatency)
+	meas := map[string]float64{
+		"user_latency_s": m.userLatency, "orders_latency_s": m.ordersLatency,
+		"sequential_s": m.sequential, "concurrent_s": m.concurrent,
+	}
+	// Real requests cost a little more than their latency; anything within
+	// 30% (plus 10 ms of scheduling) of the prediction counts as "about".
+	about := func(got, want float64) bool { return got >= want*0.95 && got <= want*1.3+0.010 }
+
+	seq := Claim{Claim: c[0], Measurements: meas}
+	seq.Evidence = fmt.Sprintf("with latencies of %s and %s (sum %s), the sequential calls took %s.",
+		seconds(m.userLatency), seconds(m.ordersLatency), seconds(sum), seconds(m.sequential))
+	switch {
+	case about(m.sequential, sum):
+		seq.Verdict = Holds
+	case m.sequential < longest*1.3+0.010:
+		seq.Verdict = Fails
+	default:
+		seq.Verdict = Inconclusive
+	}
+
+	con := Claim{Claim: c[1], Measurements: meas}
+	con.Evidence = fmt.Sprintf("the concurrent calls took %s against a longest latency of %s: %.1fx faster than sequential.",
+		seconds(m.concurrent), seconds(longest), ratio(m.sequential, m.concurrent))
+	switch {
+	case about(m.concurrent, longest) && m.concurrent < 0.9*sum:
+		con.Verdict = Holds
+	case m.concurrent >= 0.95*sum:
+		con.Verdict = Fails
+	default:
+		con.Verdict = Inconclusive
+	}
+	return []Claim{seq, con}
+}
+
+// slowAPI is an HTTP server on 127.0.0.1 whose endpoints answer after a
+// set latency, as a remote API or database would.
+type slowAPI struct {
+	*httptest.Server
+}
+
+func newSlowAPI(latency map[string]time.Duration) *slowAPI {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d, ok := latency[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			fmt.Fprintf(w, "%s: ok", strings.TrimPrefix(r.URL.Path, "/"))
+		case <-r.Context().Done():
+		}
+	}))
+	return &slowAPI{srv}
+}
+
+func (a *slowAPI) get(ctx context.Context, path string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.URL+path, nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := a.Client().Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("GET %s: %s", path, resp.Status)
+	}
+	return string(body), nil
+}
