@@ -1,0 +1,115 @@
+package actor
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strconv"
+	"sync/atomic"
+)
+
+// Ask sends req to ref and waits for the reply, which the receiving
+// behaviour gives with Context.Reply. It returns early with an error when
+// ctx ends (the error matches both ErrTimeout and ctx.Err()), when the
+// request is dead-lettered (ErrStopped, ErrMailboxFull), when the behaviour
+// fails on the request (the *Failure), or when the reply is not a Resp
+// (ErrWrongType). Nothing outlives the call: no goroutine, no timer; a reply
+// that comes after the Ask gave up goes to dead letters with ErrLateReply.
+func Ask[Req, Resp any](ctx context.Context, ref Ref[Req], req Req) (Resp, error) {
+	return ask(ctx, ref, func(Ref[Resp]) Req { return req })
+}
+
+// AskWith is Ask for protocols whose request carries its reply address:
+// build receives the Ref the reply must be sent to (it accepts exactly one
+// Resp) and returns the request.
+func AskWith[Req, Resp any](ctx context.Context, ref Ref[Req], build func(replyTo Ref[Resp]) Req) (Resp, error) {
+	return ask(ctx, ref, build)
+}
+
+func ask[Req, Resp any](ctx context.Context, ref Ref[Req], build func(Ref[Resp]) Req) (Resp, error) {
+	var zero Resp
+	if ref.p == nil {
+		return zero, ErrNoActor
+	}
+	if err := ctx.Err(); err != nil {
+		return zero, fmt.Errorf("actor: ask %s: %w: %w", ref.Address(), ErrTimeout, err)
+	}
+	sys := ref.p.system()
+	f := &future[Resp]{sys: sys, id: sys.ids.Add(1), ch: make(chan futureResult[Resp], 1)}
+	if err := ref.p.tell(ctx, build(Ref[Resp]{f}), f, false); err != nil {
+		return zero, fmt.Errorf("actor: ask %s: %w", ref.Address(), err)
+	}
+	select {
+	case r := <-f.ch:
+		if r.err != nil {
+			return zero, fmt.Errorf("actor: ask %s: %w", ref.Address(), r.err)
+		}
+		return r.v, nil
+	case <-ctx.Done():
+		if f.complete(zero, nil) {
+			return zero, fmt.Errorf("actor: ask %s: %w: %w", ref.Address(), ErrTimeout, ctx.Err())
+		}
+		r := <-f.ch // completed while we gave up: the answer is here
+		if r.err != nil {
+			return zero, fmt.Errorf("actor: ask %s: %w", ref.Address(), r.err)
+		}
+		return r.v, nil
+	}
+}
+
+type futureResult[R any] struct {
+	v   R
+	err error
+}
+
+// future is the one-shot process an Ask waits on. It is a process like an
+// actor's (a Ref can point to it) but owns no goroutine.
+type future[R any] struct {
+	sys  *System
+	id   uint64
+	done atomic.Bool
+	ch   chan futureResult[R]
+}
+
+func (f *future[R]) complete(v R, err error) bool {
+	if !f.done.CompareAndSwap(false, true) {
+		return false
+	}
+	f.ch <- futureResult[R]{v, err}
+	return true
+}
+
+func (f *future[R]) fail(err error) {
+	var zero R
+	f.complete(zero, err)
+}
+
+func (f *future[R]) address() Address {
+	return Address{System: f.sys.name, Path: "/temp/$" + strconv.FormatUint(f.id, 10), ID: f.id}
+}
+
+func (f *future[R]) tell(_ context.Context, msg R, sender process, _ bool) error {
+	if !f.complete(msg, nil) {
+		f.sys.deadLetter(f, msg, sender, ErrLateReply)
+		return ErrStopped
+	}
+	return nil
+}
+
+func (f *future[R]) tellAny(msg any, sender process) error {
+	if v, ok := msg.(R); ok {
+		return f.tell(context.Background(), v, sender, false)
+	}
+	err := fmt.Errorf("%w: reply %T to an ask expecting %v", ErrWrongType, msg, reflect.TypeFor[R]())
+	if !f.done.Load() {
+		f.fail(err)
+	} else {
+		f.sys.deadLetter(f, msg, sender, ErrLateReply)
+	}
+	return err
+}
+
+func (f *future[R]) sendSys(sysMsg)  {}
+func (f *future[R]) stopGraceful()   {}
+func (f *future[R]) core() *base     { return nil }
+func (f *future[R]) system() *System { return f.sys }

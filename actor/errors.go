@@ -1,0 +1,83 @@
+package actor
+
+import (
+	"errors"
+	"fmt"
+)
+
+var (
+	// ErrStopped reports a message sent to an actor that has terminated (or
+	// is terminating); the message went to dead letters. It is also the
+	// reason dead letters carry for such messages.
+	ErrStopped = errors.New("actor: stopped")
+	// ErrKilled is the termination reason of an actor ended by Kill.
+	ErrKilled = errors.New("actor: killed")
+	// ErrMailboxFull reports that a bounded mailbox had no room. Under
+	// DropNewest the message also went to dead letters; under Fail it did
+	// not: the caller still holds it.
+	ErrMailboxFull = errors.New("actor: mailbox full")
+	// ErrNameTaken reports a Spawn whose name a live sibling already has.
+	ErrNameTaken = errors.New("actor: name taken")
+	// ErrBadName reports a name with a '/' or a leading '$' (reserved for
+	// generated names).
+	ErrBadName = errors.New("actor: invalid name")
+	// ErrNilBehavior reports a nil setup function or a setup that returned a
+	// nil behaviour.
+	ErrNilBehavior = errors.New("actor: nil behavior")
+	// ErrNoActor reports an operation on the zero Ref or AnyRef, or a lookup
+	// that found nothing.
+	ErrNoActor = errors.New("actor: no such actor")
+	// ErrWrongType reports a message, reply or lookup whose type does not
+	// match the actor's message type.
+	ErrWrongType = errors.New("actor: wrong message type")
+	// ErrTimeout reports an Ask whose context ended before the reply came;
+	// the error also matches the context's own error.
+	ErrTimeout = errors.New("actor: ask timed out")
+	// ErrNoSender reports a Reply while handling a message that carried no
+	// sender.
+	ErrNoSender = errors.New("actor: message has no sender")
+	// ErrSystemStopped reports a Spawn on a System that is shutting down.
+	ErrSystemStopped = errors.New("actor: system is shutting down")
+	// ErrLateReply is the dead-letter reason of a reply that arrived after
+	// its Ask had given up.
+	ErrLateReply = errors.New("actor: reply arrived after the ask ended")
+	// ErrBadOption reports an invalid option value (a negative capacity, an
+	// unknown policy...).
+	ErrBadOption = errors.New("actor: invalid option")
+)
+
+// Failure is what a supervisor receives when one of its children fails: the
+// behaviour returned an error or panicked. It is also the termination reason
+// of an actor its supervisor stopped, so Watch and Terminated expose it.
+type Failure struct {
+	// Actor is the actor that failed (for an escalation, the supervisor
+	// that escalated; Err then holds the child's Failure).
+	Actor Address
+	// Message is the message being handled, or nil when the failure
+	// happened in setup.
+	Message any
+	// Err is the error the behaviour returned, or a *PanicError.
+	Err error
+}
+
+func (f *Failure) Error() string {
+	return fmt.Sprintf("actor %s failed: %v", f.Actor, f.Err)
+}
+
+func (f *Failure) Unwrap() error { return f.Err }
+
+// PanicError is the error a panic in a behaviour becomes: the panic value
+// and the stack of the panicking goroutine.
+type PanicError struct {
+	Value any
+	Stack []byte
+}
+
+func (p *PanicError) Error() string { return fmt.Sprintf("panic: %v", p.Value) }
+
+// Unwrap returns the panic value when it is an error, so errors.Is sees
+// through a panic(err).
+func (p *PanicError) Unwrap() error {
+	err, _ := p.Value.(error)
+	return err
+}
