@@ -1,0 +1,266 @@
+package lab
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+func fixed(id string, verdict Verdict) Experiment {
+	return Experiment{
+		ID: id, Section: "section " + id, Claims: []string{"claim of " + id},
+		Run: func(ctx context.Context, env *Env) (Result, error) {
+			env.Step("working on %s", id)
+			return Result{Claims: []Claim{{Claim: "claim of " + id, Verdict: verdict, Evidence: "made up",
+				Measurements: map[string]float64{"x": 1.5}}}}, nil
+		},
+	}
+}
+
+func TestRunKeepsOrderAndIsolatesFailures(t *testing.T) {
+	procs := runtime.GOMAXPROCS(0)
+	exps := []Experiment{
+		fixed("a", Holds),
+		{ID: "erroring", Claims: []string{"c"}, Run: func(context.Context, *Env) (Result, error) {
+			return Result{}, errors.New("boom")
+		}},
+		{ID: "panicking", Claims: []string{"c"}, Run: func(context.Context, *Env) (Result, error) {
+			runtime.GOMAXPROCS(1) // the runner must restore it
+			panic("kaboom")
+		}},
+		{ID: "no-run", Claims: []string{"c"}},
+		{ID: "wrong-count", Claims: []string{"c1", "c2"}, Run: fixed("x", Holds).Run},
+		{ID: "bad-verdict", Claims: []string{"c"}, Run: fixed("y", "maybe").Run},
+		fixed("b", Fails),
+	}
+	var started, steps []string
+	rep, err := Run(context.Background(), exps, Options{
+		OnStart: func(e Experiment) { started = append(started, e.ID) },
+		OnStep:  func(e Experiment, s string) { steps = append(steps, e.ID+":"+s) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := runtime.GOMAXPROCS(0); got != procs {
+		t.Errorf("GOMAXPROCS = %d after the run, want %d restored", got, procs)
+	}
+	var ids []string
+	for _, o := range rep.Experiments {
+		ids = append(ids, o.ID)
+	}
+	want := []string{"a", "erroring", "panicking", "no-run", "wrong-count", "bad-verdict", "b"}
+	if !reflect.DeepEqual(ids, want) || !reflect.DeepEqual(started, want) {
+		t.Fatalf("ran %v (started %v), want %v", ids, started, want)
+	}
+	errs := map[string]string{"erroring": "boom", "panicking": "panic: kaboom", "no-run": "no Run",
+		"wrong-count": "returned 1 claims for the 2", "bad-verdict": `verdict "maybe"`}
+	for _, o := range rep.Experiments {
+		if sub, bad := errs[o.ID]; bad {
+			if !strings.Contains(o.Error, sub) || o.Claims != nil {
+				t.Errorf("%s: error %q, claims %v; want an error containing %q and no claims", o.ID, o.Error, o.Claims, sub)
+			}
+		} else if o.Error != "" || len(o.Claims) != 1 {
+			t.Errorf("%s: error %q, %d claims; want success", o.ID, o.Error, len(o.Claims))
+		}
+	}
+	if !strings.Contains(rep.Experiments[2].Error, "runner_test.go") {
+		t.Errorf("panic report lacks the stack: %q", rep.Experiments[2].Error)
+	}
+	if !rep.Errored() {
+		t.Error("Errored() = false with errored experiments")
+	}
+	if !reflect.DeepEqual(steps, []string{"a:working on a", "wrong-count:working on x", "bad-verdict:working on y", "b:working on b"}) {
+		t.Errorf("steps = %v", steps)
+	}
+}
+
+func TestRunTimesOutAStuckExperiment(t *testing.T) {
+	stuck := Experiment{ID: "stuck", Claims: []string{"c"}, Run: func(ctx context.Context, _ *Env) (Result, error) {
+		<-ctx.Done()
+		return Result{}, ctx.Err()
+	}}
+	rep, err := Run(context.Background(), []Experiment{stuck, fixed("after", Holds)}, Options{Timeout: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(rep.Experiments[0].Error, "deadline exceeded") || rep.Experiments[1].Error != "" {
+		t.Fatalf("outcomes = %+v", rep.Experiments)
+	}
+}
+
+func TestRunStopsWhenContextEnds(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	first := fixed("first", Holds)
+	run := first.Run
+	first.Run = func(c context.Context, e *Env) (Result, error) { cancel(); return run(c, e) }
+	rep, err := Run(ctx, []Experiment{first, fixed("second", Holds)}, Options{})
+	if !errors.Is(err, context.Canceled) || len(rep.Experiments) != 1 {
+		t.Fatalf("err = %v, %d outcomes; want Canceled after the first", err, len(rep.Experiments))
+	}
+}
+
+func TestSelect(t *testing.T) {
+	exps := []Experiment{fixed("a", Holds), fixed("b", Holds), fixed("c", Holds)}
+	got, err := Select(exps, []string{"c", "a"})
+	if err != nil || len(got) != 2 || got[0].ID != "a" || got[1].ID != "c" {
+		t.Fatalf("Select(c,a) = %v, %v; want a, c in registry order", got, err)
+	}
+	if all, _ := Select(exps, nil); len(all) != 3 {
+		t.Fatalf("Select(nil) = %d experiments, want all 3", len(all))
+	}
+	_, err = Select(exps, []string{"a", "nope"})
+	if !errors.Is(err, ErrUnknownExperiment) || !strings.Contains(err.Error(), `"nope"`) || !strings.Contains(err.Error(), "a, b, c") {
+		t.Fatalf("Select(nope) error = %v", err)
+	}
+}
+
+func TestReportJSONRoundTrip(t *testing.T) {
+	rep, err := Run(context.Background(), []Experiment{fixed("a", Inconclusive),
+		{ID: "e", Section: "s", Claims: []string{"c"}, Run: func(context.Context, *Env) (Result, error) { return Result{}, errors.New("bad") }}},
+		Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Report
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	for i := range rep.Experiments {
+		rep.Experiments[i].Elapsed = 0
+	}
+	if !reflect.DeepEqual(back, rep) {
+		t.Fatalf("round trip changed the report:\n%+v\n%+v", back, rep)
+	}
+	// The schema's field names, checked on the generic form.
+	var generic map[string]any
+	if err := json.Unmarshal(data, &generic); err != nil {
+		t.Fatal(err)
+	}
+	machine := generic["machine"].(map[string]any)
+	for _, k := range []string{"cpus", "goos", "goarch", "go"} {
+		if _, ok := machine[k]; !ok {
+			t.Errorf("machine lacks %q", k)
+		}
+	}
+	exps := generic["experiments"].([]any)
+	claim := exps[0].(map[string]any)["claims"].([]any)[0].(map[string]any)
+	for _, k := range []string{"claim", "verdict", "evidence", "measurements"} {
+		if _, ok := claim[k]; !ok {
+			t.Errorf("claim lacks %q", k)
+		}
+	}
+	if _, ok := exps[0].(map[string]any)["error"]; ok {
+		t.Error("a successful experiment has an error field")
+	}
+	if exps[1].(map[string]any)["error"] != "bad" {
+		t.Errorf("errored experiment: %v", exps[1])
+	}
+}
+
+func TestBuiltinIsWellFormed(t *testing.T) {
+	seen := map[string]bool{}
+	for _, e := range Builtin() {
+		if e.ID == "" || e.Section == "" || len(e.Claims) == 0 || e.Run == nil {
+			t.Errorf("experiment %+v is incomplete", e)
+		}
+		if seen[e.ID] {
+			t.Errorf("duplicate ID %q", e.ID)
+		}
+		seen[e.ID] = true
+	}
+	for _, id := range []string{"concurrency-vs-parallelism", "async-await", "race-condition"} {
+		if !seen[id] {
+			t.Errorf("builtin experiments lack %q", id)
+		}
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	for _, tc := range []struct {
+		in   []float64
+		want Stats
+	}{
+		{nil, Stats{}},
+		{[]float64{3}, Stats{N: 1, Median: 3, Min: 3, Max: 3}},
+		{[]float64{5, 1, 3}, Stats{N: 3, Median: 3, Min: 1, Max: 5}},
+		{[]float64{4, 1, 3, 2}, Stats{N: 4, Median: 2.5, Min: 1, Max: 4}},
+	} {
+		if got := Summarize(tc.in); got != tc.want {
+			t.Errorf("Summarize(%v) = %+v, want %+v", tc.in, got, tc.want)
+		}
+	}
+	in := []float64{2, 1}
+	Summarize(in)
+	if in[0] != 2 {
+		t.Error("Summarize sorted its input")
+	}
+}
+
+func TestRepeatStopsOnErrorAndContext(t *testing.T) {
+	calls := 0
+	_, err := Repeat(context.Background(), 5, func() (float64, error) {
+		calls++
+		if calls == 2 {
+			return 0, errors.New("second fails")
+		}
+		return 1, nil
+	})
+	if err == nil || calls != 2 {
+		t.Fatalf("err = %v after %d calls", err, calls)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Repeat(ctx, 3, func() (float64, error) { return 1, nil }); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled Repeat: %v", err)
+	}
+	if _, err := Repeat(context.Background(), 0, nil); err == nil {
+		t.Fatal("Repeat(0) succeeded")
+	}
+}
+
+func TestWithGOMAXPROCSRestores(t *testing.T) {
+	before := runtime.GOMAXPROCS(0)
+	func() {
+		defer func() { _ = recover() }()
+		_ = WithGOMAXPROCS(1, func() error {
+			if runtime.GOMAXPROCS(0) != 1 {
+				t.Error("not 1 inside")
+			}
+			panic("x")
+		})
+	}()
+	if runtime.GOMAXPROCS(0) != before {
+		t.Fatalf("GOMAXPROCS not restored after a panic")
+	}
+}
+
+// TestQuickRuns runs every builtin experiment in quick mode: each must
+// return one valid claim per declared claim, without error.
+func TestQuickRuns(t *testing.T) {
+	for _, e := range Builtin() {
+		t.Run(e.ID, func(t *testing.T) {
+			rep, err := Run(context.Background(), []Experiment{e}, Options{Quick: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := rep.Experiments[0]
+			if o.Error != "" {
+				t.Fatalf("quick run errored: %s", o.Error)
+			}
+			for _, c := range o.Claims {
+				if c.Claim == "" || c.Evidence == "" || len(c.Measurements) == 0 {
+					t.Errorf("claim lacks text, evidence or measurements: %+v", c)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,113 @@
+package lab
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// verdictsOf extracts the verdicts of claims, for table tests.
+func verdictsOf(cs []Claim) []Verdict {
+	v := make([]Verdict, len(cs))
+	for i, c := range cs {
+		v[i] = c.Verdict
+	}
+	return v
+}
+
+func sameVerdicts(t *testing.T, name string, got []Claim, want ...Verdict) {
+	t.Helper()
+	g := verdictsOf(got)
+	if len(g) != len(want) {
+		t.Fatalf("%s: %d claims, want %d", name, len(g), len(want))
+	}
+	for i := range want {
+		if g[i] != want[i] {
+			t.Errorf("%s: claim %d verdict %s, want %s (evidence: %s)", name, i, g[i], want[i], got[i].Evidence)
+		}
+	}
+}
+
+func TestConcurrencyVsParallelismVerdicts(t *testing.T) {
+	base := cvpMeasurements{ioTasks: 8, ioSequential: 0.32, ioOneCore: 0.041,
+		cpuTasks: 4, cpus: 2, cpuSequential: 0.16, cpuOneCore: 0.165, cpuParallel: 0.085}
+	sameVerdicts(t, "textbook", base.verdicts(), Holds, Holds, Holds)
+
+	m := base
+	m.ioOneCore = 0.30 // concurrency bought nothing on I/O
+	m.cpuOneCore = 0.05
+	m.cpuParallel = 0.155
+	sameVerdicts(t, "contradicted", m.verdicts(), Fails, Fails, Fails)
+
+	m = base
+	m.ioOneCore = 0.1 // 3.2x of an ideal 8x
+	m.cpuOneCore = 0.12
+	m.cpuParallel = 0.12
+	sameVerdicts(t, "in between", m.verdicts(), Inconclusive, Inconclusive, Inconclusive)
+
+	m = base
+	m.cpus = 1
+	m.cpuTasks = 4
+	sameVerdicts(t, "one core", m.verdicts(), Holds, Holds, Inconclusive)
+
+	m = base
+	m.cpuParallel = 0.04 // 4x on 2 cores is not "up to the core count"
+	if v := m.verdicts()[2]; v.Verdict != Inconclusive {
+		t.Errorf("super-linear speedup judged %s", v.Verdict)
+	}
+	if v := m.verdicts()[2]; v.Measurements["speedup"] != 4 || !strings.Contains(v.Evidence, "4.00x") {
+		t.Errorf("evidence/measurements: %q %v", v.Evidence, v.Measurements)
+	}
+}
+
+func TestAsyncAwaitVerdicts(t *testing.T) {
+	base := asyncAwaitMeasurements{userLatency: 0.12, ordersLatency: 0.08, sequential: 0.204, concurrent: 0.123}
+	sameVerdicts(t, "textbook", base.verdicts(), Holds, Holds)
+
+	m := base
+	m.sequential = 0.125 // the "sequential" calls overlapped
+	m.concurrent = 0.2
+	sameVerdicts(t, "contradicted", m.verdicts(), Fails, Fails)
+
+	m = base
+	m.sequential = 0.5 // far slower than the latencies explain
+	m.concurrent = 0.17
+	sameVerdicts(t, "noisy", m.verdicts(), Inconclusive, Inconclusive)
+}
+
+func outcomes(trials int, finals map[int64]int) bankOutcomes {
+	o := bankOutcomes{trials: trials, finals: finals}
+	if finals[1300] != trials {
+		o.firstLost = 7
+	}
+	return o
+}
+
+func TestRaceVerdicts(t *testing.T) {
+	clean := outcomes(1000, map[int64]int{1300: 1000})
+	racy := outcomes(1000, map[int64]int{1300: 990, 800: 6, 1500: 4})
+	cs := raceVerdicts(clean, racy, clean, clean)
+	sameVerdicts(t, "race seen with work", cs, Holds, Holds, Holds)
+	if !strings.Contains(cs[0].Evidence, "800 x6") || !strings.Contains(cs[0].Evidence, "only rarely") {
+		t.Errorf("evidence: %s", cs[0].Evidence)
+	}
+	if cs[0].Measurements["slow_lost"] != 10 || cs[0].Measurements["slow_final_800"] != 6 {
+		t.Errorf("measurements: %v", cs[0].Measurements)
+	}
+	sameVerdicts(t, "race never seen", raceVerdicts(clean, clean, clean, clean), Inconclusive, Holds, Holds)
+	sameVerdicts(t, "broken fixes", raceVerdicts(racy, racy, racy, racy), Holds, Fails, Fails)
+	often := outcomes(100, map[int64]int{1300: 50, 800: 50})
+	if cs := raceVerdicts(often, often, clean, clean); strings.Contains(cs[0].Evidence, "only rarely") {
+		t.Errorf("a frequent race called rare: %s", cs[0].Evidence)
+	}
+}
+
+func TestDeadlockVerdicts(t *testing.T) {
+	wait := 30 * time.Millisecond
+	good := deadlockMeasurements{trials: 10, oppositeDeadlocked: 10, retryCount: 12}
+	sameVerdicts(t, "textbook", good.verdicts(wait), Holds, Holds, Holds)
+	bad := deadlockMeasurements{trials: 10, oppositeDeadlocked: 0, orderedTimeouts: 2, retryTimeouts: 1, retryCount: 200}
+	sameVerdicts(t, "contradicted", bad.verdicts(wait), Inconclusive, Fails, Fails)
+	idle := deadlockMeasurements{trials: 10, oppositeDeadlocked: 3}
+	sameVerdicts(t, "no retries needed", idle.verdicts(wait), Holds, Holds, Inconclusive)
+}
