@@ -122,7 +122,8 @@ func runLab(ctx context.Context, exps []lab.Experiment, opts lab.Options, asJSON
 func printOutcome(w io.Writer, o lab.Outcome, color bool) {
 	fmt.Fprintf(w, "\n%s  (%s)\n  %s\n", o.Section, o.Elapsed.Round(time.Millisecond), o.ID)
 	if o.Error != "" {
-		fmt.Fprintf(w, "  %s  %s\n", paint("ERROR", "31", color), indent(o.Error, "         "))
+		// Panics carry a stack: keep its lines under the message.
+		fmt.Fprintf(w, "  %s  %s\n", paint("ERROR", "31", color), strings.ReplaceAll(o.Error, "\n", "\n         "))
 		return
 	}
 	for _, c := range o.Claims {
@@ -153,13 +154,7 @@ func printSummary(w io.Writer, rep lab.Report) {
 }
 
 func indent(s, prefix string) string {
-	lines := strings.Split(s, "\n")
-	for i := range lines {
-		if i > 0 || strings.HasPrefix(prefix, " ") && len(prefix) > 9 {
-			lines[i] = prefix + lines[i]
-		}
-	}
-	return strings.Join(lines, "\n")
+	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
 }
 
 func paint(s, code string, color bool) string {
