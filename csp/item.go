@@ -1,0 +1,131 @@
+package csp
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+)
+
+// Item is what flows through a pipeline: a value or, when Err is not nil,
+// the error that took the place of a value. Stages pass error items along
+// unchanged, in the position of the item that failed.
+type Item[T any] struct {
+	Value T
+	Err   error
+}
+
+// PanicError is the Err of an item whose stage function panicked: the
+// panic ends that item, not the process.
+type PanicError struct {
+	// Value is what the function passed to panic.
+	Value any
+	// Stack is the stack of the goroutine that panicked, captured while it
+	// was panicking.
+	Stack []byte
+}
+
+// Error returns the panic value and the stack where it happened.
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("csp: panic in stage: %v\n\nstack:\n%s", e.Value, e.Stack)
+}
+
+// Unwrap returns the panic value when it is an error, so that errors.Is
+// and errors.As see through the PanicError.
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}
+
+// Option configures a stage.
+type Option func(*options)
+
+type options struct {
+	buffer int
+	window int
+}
+
+// Buffer sets the capacity of the stage's output channel (default 0:
+// unbuffered, so a stage runs at most one item ahead of its consumer).
+// A buffer smooths bursts between stages of uneven speed. n < 0 means 0.
+func Buffer(n int) Option { return func(o *options) { o.buffer = max(n, 0) } }
+
+// Window bounds how far OrderedMap's workers may run ahead of the oldest
+// item not yet emitted: at most n items are read but not yet emitted at any
+// time, which bounds the stage's memory and the work wasted behind one slow
+// item. A larger window absorbs more variation in item cost. n <= 0
+// selects the default, 16 × workers; values below the worker count are
+// raised to it. Other stages ignore it.
+func Window(n int) Option { return func(o *options) { o.window = n } }
+
+func configure(opts []Option) options {
+	var o options
+	for _, f := range opts {
+		if f != nil {
+			f(&o)
+		}
+	}
+	return o
+}
+
+// send delivers v on ch unless done closes first. The first two selects
+// are the common cases without locking done's channel: cancellation is
+// seen before every send even when ch always has room.
+func send[T any](done <-chan struct{}, ch chan<- T, v T) bool {
+	select {
+	case <-done:
+		return false
+	default:
+	}
+	select {
+	case ch <- v:
+		return true
+	default:
+	}
+	select {
+	case ch <- v:
+		return true
+	case <-done:
+		return false
+	}
+}
+
+// recv takes the next value of ch; ok is false when ch is closed or done
+// closes first.
+func recv[T any](done <-chan struct{}, ch <-chan T) (v T, ok bool) {
+	select {
+	case <-done:
+		return v, false
+	default:
+	}
+	select {
+	case v, ok = <-ch:
+		return v, ok
+	default:
+	}
+	select {
+	case v, ok = <-ch:
+		return v, ok
+	case <-done:
+		return v, false
+	}
+}
+
+// isDone reports, without blocking, whether done is closed.
+func isDone(done <-chan struct{}) bool {
+	select {
+	case <-done:
+		return true
+	default:
+		return false
+	}
+}
+
+// apply calls fn on v, turning a panic into a *PanicError.
+func apply[In, Out any](ctx context.Context, fn func(context.Context, In) (Out, error), v In) (out Out, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &PanicError{Value: r, Stack: debug.Stack()}
+		}
+	}()
+	return fn(ctx, v)
+}
