@@ -32,7 +32,9 @@ func TestHelpExplainsEveryCommand(t *testing.T) {
 			t.Errorf("%s -h: %d %q", name, code, errOut)
 		}
 	}
-	code, out, _ = runCmd("help", "lab")
+	if code, out, _ = runCmd("help", "lab"); code != 0 {
+		t.Fatalf("help lab: exit %d", code)
+	}
 	for _, flag := range []string{"-json", "-only", "-quick", "-list", "-timeout"} {
 		if !strings.Contains(out, flag) {
 			t.Errorf("help lab does not explain %s", flag)
