@@ -81,8 +81,12 @@ func runLab(ctx context.Context, exps []lab.Experiment, opts lab.Options, asJSON
 	defer p.stop()
 	if !asJSON {
 		m := lab.ThisMachine()
-		fmt.Fprintf(stdout, "ludus lab: %d experiments on %s/%s, %d CPUs, %s%s\n",
-			len(exps), m.GOOS, m.GOARCH, m.CPUs, m.Go, map[bool]string{true: " (quick run)"}[opts.Quick])
+		noun := "experiments"
+		if len(exps) == 1 {
+			noun = "experiment"
+		}
+		fmt.Fprintf(stdout, "ludus lab: %d %s on %s/%s, %d CPUs, %s%s\n",
+			len(exps), noun, m.GOOS, m.GOARCH, m.CPUs, m.Go, map[bool]string{true: " (quick run)"}[opts.Quick])
 	}
 	total := len(exps)
 	n := 0
