@@ -28,6 +28,9 @@ type cvpMeasurements struct {
 	cpuTasks, cpus            int
 	cpuSequential, cpuOneCore float64 // seconds, medians
 	cpuParallel               float64
+	// cpuParallelCores is how many cores the parallel runs actually got
+	// (process CPU time / wall time); 0 when unknown.
+	cpuParallelCores float64
 }
 
 func runConcurrencyVsParallelism(ctx context.Context, env *Env) (Result, error) {
@@ -64,34 +67,37 @@ func runConcurrencyVsParallelism(ctx context.Context, env *Env) (Result, error) 
 	}
 
 	// CPU-bound: real hashing, sized so that one task takes a few tens of
-	// milliseconds on this machine.
+	// milliseconds on this machine. The three variants are interleaved so
+	// that load from elsewhere hits them alike.
 	m.cpuTasks = 2 * max(env.CPUs, 2)
-	rounds := calibrateHashRounds(time.Duration(env.Scale(40, 4)) * time.Millisecond)
+	rounds := calibrateHashRounds(time.Duration(env.Scale(25, 4)) * time.Millisecond)
 	cpuTask := func() error {
 		hashChain(rounds)
 		return ctx.Err()
 	}
-	env.Step("CPU-bound, sequential")
-	s, err := Time(ctx, reps, func() error { return sequentially(m.cpuTasks, cpuTask) })
+	env.Step("CPU-bound: sequential, concurrent on one core, parallel on %d cores", env.CPUs)
+	var parallelCPU, parallelWall time.Duration
+	stats, err := TimeInterleaved(ctx, env.Scale(5, 1),
+		func() error { return sequentially(m.cpuTasks, cpuTask) },
+		func() error {
+			return WithGOMAXPROCS(1, func() error { return concurrently(m.cpuTasks, cpuTask) })
+		},
+		func() error {
+			cpu0, ok0 := ProcessCPUTime()
+			start := time.Now()
+			err := concurrently(m.cpuTasks, cpuTask)
+			if cpu1, ok1 := ProcessCPUTime(); ok0 && ok1 {
+				parallelCPU += cpu1 - cpu0
+				parallelWall += time.Since(start)
+			}
+			return err
+		},
+	)
 	if err != nil {
 		return Result{}, err
 	}
-	m.cpuSequential = s.Median
-	err = WithGOMAXPROCS(1, func() error {
-		env.Step("CPU-bound, concurrent on one core")
-		s, err := Time(ctx, reps, func() error { return concurrently(m.cpuTasks, cpuTask) })
-		m.cpuOneCore = s.Median
-		return err
-	})
-	if err != nil {
-		return Result{}, err
-	}
-	env.Step("CPU-bound, parallel on %d cores", env.CPUs)
-	s, err = Time(ctx, reps, func() error { return concurrently(m.cpuTasks, cpuTask) })
-	if err != nil {
-		return Result{}, err
-	}
-	m.cpuParallel = s.Median
+	m.cpuSequential, m.cpuOneCore, m.cpuParallel = stats[0].Median, stats[1].Median, stats[2].Median
+	m.cpuParallelCores = ratio(parallelCPU.Seconds(), parallelWall.Seconds())
 	return Result{Claims: m.verdicts()}, nil
 }
 
@@ -131,19 +137,25 @@ func (m cvpMeasurements) verdicts() []Claim {
 	par := ratio(m.cpuSequential, m.cpuParallel)
 	ideal := float64(min(m.cpus, m.cpuTasks))
 	cpuN := Claim{Claim: c[2], Measurements: map[string]float64{
-		"tasks": float64(m.cpuTasks), "cpus": float64(m.cpus), "sequential_s": m.cpuSequential, "parallel_s": m.cpuParallel, "speedup": par,
+		"tasks": float64(m.cpuTasks), "cpus": float64(m.cpus), "sequential_s": m.cpuSequential, "parallel_s": m.cpuParallel,
+		"speedup": par, "cores_obtained": m.cpuParallelCores,
 	}}
 	cpuN.Evidence = fmt.Sprintf("on %d cores the same %d tasks took %s in parallel against %s sequentially: %.2fx (ideal %.0fx).",
 		m.cpus, m.cpuTasks, seconds(m.cpuParallel), seconds(m.cpuSequential), par, ideal)
+	// Other processes can take the cores away; then a low speedup says
+	// nothing about parallelism.
+	starved := m.cpuParallelCores > 0 && m.cpuParallelCores < 0.8*ideal
 	switch {
 	case m.cpus < 2:
 		cpuN.Verdict = Inconclusive
 		cpuN.Evidence += " One core cannot show parallelism."
 	case par >= 0.7*ideal && par <= 1.15*float64(m.cpus):
 		cpuN.Verdict = Holds
+	case starved:
+		cpuN.Verdict = Inconclusive
+		cpuN.Evidence += fmt.Sprintf(" The parallel runs got only %.1f cores' worth of CPU: other load on the machine took the rest.", m.cpuParallelCores)
 	case par < 1.2:
 		cpuN.Verdict = Fails
-		cpuN.Evidence += " Other load on the machine may have taken the other cores."
 	default:
 		cpuN.Verdict = Inconclusive
 	}

@@ -59,6 +59,35 @@ func Time(ctx context.Context, n int, fn func() error) (Stats, error) {
 	})
 }
 
+// TimeInterleaved times several variants of one workload, n rounds of one
+// run of each in turn, and summarises each variant's durations in seconds.
+// Interleaving spreads a change in the machine's load (another process
+// starting, a CPU slowing down) over every variant instead of letting it
+// land on one of them.
+func TimeInterleaved(ctx context.Context, n int, variants ...func() error) ([]Stats, error) {
+	if n <= 0 {
+		return nil, fmt.Errorf("lab: TimeInterleaved needs n > 0, got %d", n)
+	}
+	samples := make([][]float64, len(variants))
+	for range n {
+		for i, v := range variants {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			start := time.Now()
+			if err := v(); err != nil {
+				return nil, err
+			}
+			samples[i] = append(samples[i], time.Since(start).Seconds())
+		}
+	}
+	stats := make([]Stats, len(variants))
+	for i, s := range samples {
+		stats[i] = Summarize(s)
+	}
+	return stats, nil
+}
+
 // WithGOMAXPROCS runs fn with runtime.GOMAXPROCS set to procs and restores
 // the previous value afterwards, even if fn panics. GOMAXPROCS is process
 // wide, so the runner never runs two experiments at once.

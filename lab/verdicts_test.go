@@ -46,6 +46,17 @@ func TestConcurrencyVsParallelismVerdicts(t *testing.T) {
 	sameVerdicts(t, "in between", m.verdicts(), Inconclusive, Inconclusive, Inconclusive)
 
 	m = base
+	m.cpuParallel = 0.155
+	m.cpuParallelCores = 0.9 // another process held the second core
+	if v := m.verdicts()[2]; v.Verdict != Inconclusive || !strings.Contains(v.Evidence, "0.9 cores") {
+		t.Errorf("starved parallel run judged %s: %s", v.Verdict, v.Evidence)
+	}
+	m.cpuParallelCores = 1.9 // it had both cores and still did not speed up
+	if v := m.verdicts()[2]; v.Verdict != Fails {
+		t.Errorf("parallel run with both cores and no speedup judged %s", v.Verdict)
+	}
+
+	m = base
 	m.cpus = 1
 	m.cpuTasks = 4
 	sameVerdicts(t, "one core", m.verdicts(), Holds, Holds, Inconclusive)
