@@ -12,6 +12,7 @@ func Builtin() []Experiment {
 		deadlockExperiment(),
 		// Concurrency models; Go channels.
 		// When to use what.
+		parallelSpeedupExperiment(),
 		// Best practices.
 	}
 }

@@ -1,0 +1,135 @@
+package lab
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/labludus/ludus/par"
+)
+
+func parallelSpeedupExperiment() Experiment {
+	return Experiment{
+		ID:      "parallel-speedup",
+		Section: "When to use what: CPU-bound (math) → parallelism",
+		Claims: []string{
+			"CPU-bound work speeds up with cores, up to the core count.",
+		},
+		Run: runParallelSpeedup,
+	}
+}
+
+// speedupPoint is the median time of one par.Map with a given number of
+// workers.
+type speedupPoint struct {
+	workers int
+	seconds float64
+}
+
+// speedupMeasurements are what the verdict is computed from: the curve
+// over 1..cpus workers and one point with twice as many workers as cores.
+type speedupMeasurements struct {
+	cpus  int
+	items int
+	curve []speedupPoint // workers = 1 first, cpus last
+	over  speedupPoint   // workers = 2 × cpus
+}
+
+func runParallelSpeedup(ctx context.Context, env *Env) (Result, error) {
+	cpus := env.CPUs
+	if cpus <= 0 {
+		cpus = runtime.GOMAXPROCS(0)
+	}
+	m := speedupMeasurements{cpus: cpus, items: 16 * cpus}
+	reps := env.Scale(3, 1)
+	// One run with one worker lasts about this long; the whole curve costs
+	// about reps × total × (1 + 1/2 + … + 1/cpus + 1/(2·cpus)).
+	total := env.Scale(250, 15)
+	rounds := calibrateHashRounds(time.Duration(total) * time.Millisecond / time.Duration(m.items))
+	in := make([]int, m.items)
+	measure := func(workers int) (speedupPoint, error) {
+		env.Step("par.Map of %d hashing items with %d workers", m.items, workers)
+		s, err := Time(ctx, reps, func() error {
+			par.Map(in, func(int) [32]byte { return hashChain(rounds) }, par.Workers(workers))
+			return ctx.Err()
+		})
+		return speedupPoint{workers, s.Median}, err
+	}
+	for _, w := range speedupWorkerCounts(cpus) {
+		p, err := measure(w)
+		if err != nil {
+			return Result{}, err
+		}
+		m.curve = append(m.curve, p)
+	}
+	p, err := measure(2 * cpus)
+	if err != nil {
+		return Result{}, err
+	}
+	m.over = p
+	return Result{Claims: []Claim{m.verdict()}}, nil
+}
+
+// speedupWorkerCounts is 1..cpus, thinned out above 8 so that a large
+// machine's curve still fits the lab's time budget.
+func speedupWorkerCounts(cpus int) []int {
+	var ws []int
+	for w := 1; w <= cpus; w++ {
+		if w <= 8 || w == cpus || w%(cpus/8) == 0 {
+			ws = append(ws, w)
+		}
+	}
+	return ws
+}
+
+// verdict is a pure function of the measurements. The claim holds when
+// the speedup grows with the workers (within 10% noise per step), reaches
+// at least 70% of the core count on every core, and goes no higher than
+// the core count (+15%), even with twice as many workers as cores.
+func (m speedupMeasurements) verdict() Claim {
+	c := Claim{Claim: parallelSpeedupExperiment().Claims[0], Measurements: map[string]float64{
+		"cpus": float64(m.cpus), "items": float64(m.items),
+	}}
+	if len(m.curve) == 0 || m.curve[0].seconds <= 0 {
+		c.Verdict = Inconclusive
+		c.Evidence = "No measurement of the one-worker baseline."
+		return c
+	}
+	base := m.curve[0].seconds
+	speedup := func(p speedupPoint) float64 { return ratio(base, p.seconds) }
+	var curve []string
+	monotone := true
+	for i, p := range m.curve {
+		s := speedup(p)
+		c.Measurements[fmt.Sprintf("seconds_w%d", p.workers)] = p.seconds
+		c.Measurements[fmt.Sprintf("speedup_w%d", p.workers)] = s
+		curve = append(curve, fmt.Sprintf("%d→%.2fx", p.workers, s))
+		if i > 0 && s < 0.9*speedup(m.curve[i-1]) {
+			monotone = false
+		}
+	}
+	atCores := speedup(m.curve[len(m.curve)-1])
+	over := speedup(m.over)
+	c.Measurements[fmt.Sprintf("seconds_w%d", m.over.workers)] = m.over.seconds
+	c.Measurements[fmt.Sprintf("speedup_w%d", m.over.workers)] = over
+	c.Measurements["speedup_at_cores"] = atCores
+	cores := float64(m.cpus)
+	c.Evidence = fmt.Sprintf("par.Map over %d hashing items took %s with 1 worker; speedup by workers %s, and %.2fx with %d workers on %d cores.",
+		m.items, seconds(base), strings.Join(curve, ", "), over, m.over.workers, m.cpus)
+	switch {
+	case m.cpus < 2:
+		c.Verdict = Inconclusive
+		c.Evidence += " One core cannot show a speedup."
+	case atCores < 1.2:
+		c.Verdict = Fails
+		c.Evidence += " Other load on the machine may have taken the other cores."
+	case monotone && atCores >= 0.7*cores && atCores <= 1.15*cores && over <= 1.15*cores:
+		c.Verdict = Holds
+	default:
+		c.Verdict = Inconclusive
+		c.Evidence += " The curve is too irregular or too far from the core count to decide; other load on the machine is the usual cause."
+	}
+	return c
+}
