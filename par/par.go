@@ -34,7 +34,23 @@ func For(n int, fn func(i int), opts ...Option) {
 // computed on up to Workers goroutines. It panics like For when fn panics.
 func Map[In, Out any](in []In, fn func(In) Out, opts ...Option) []Out {
 	out := make([]Out, len(in))
-	For(len(in), func(i int) { out[i] = fn(in[i]) }, opts...)
+	if len(in) == 0 {
+		return out
+	}
+	// Its own loop rather than For over a closure: one indirect call per
+	// item instead of two matters when fn costs tens of nanoseconds.
+	r := newRunner(len(in), configure(opts))
+	r.body = func(lo, hi int) int {
+		in, out := in[lo:hi], out[lo:hi]
+		for i := range in {
+			if r.stop.Load() {
+				return i
+			}
+			out[i] = fn(in[i])
+		}
+		return hi - lo
+	}
+	r.run()
 	return out
 }
 
