@@ -15,6 +15,11 @@ func speedupCase(cpus int, secs ...float64) speedupMeasurements {
 	return m
 }
 
+func withCores(m speedupMeasurements, cores float64) speedupMeasurements {
+	m.coresObtained = cores
+	return m
+}
+
 func TestParallelSpeedupVerdict(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -29,6 +34,9 @@ func TestParallelSpeedupVerdict(t *testing.T) {
 		{"curve dips", speedupCase(4, 0.40, 0.21, 0.30, 0.11, 0.105), Inconclusive},
 		{"super-linear beyond the cores", speedupCase(2, 0.20, 0.10, 0.06), Inconclusive},
 		{"no baseline", speedupMeasurements{cpus: 2}, Inconclusive},
+		{"no speedup with the cores obtained", withCores(speedupCase(2, 0.20, 0.19, 0.19), 1.95), Fails},
+		{"starved by other load", withCores(speedupCase(2, 0.20, 0.19, 0.19), 1.1), Inconclusive},
+		{"textbook, cores obtained", withCores(speedupCase(2, 0.20, 0.104, 0.103), 1.97), Holds},
 	} {
 		c := tc.m.verdict()
 		if c.Verdict != tc.want {
