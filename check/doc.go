@@ -1,0 +1,66 @@
+// Package check is systematic concurrency testing for Go: a controlled
+// scheduler runs the goroutines of a test one at a time and explores their
+// interleavings, so a race or a deadlock that real runs show only by luck
+// is found every time, printed step by step, and replayable from a token.
+//
+// A test hands Explore (or a program hands Run) a body. The body creates
+// checked state — Var for plain shared memory, Chan for channels, the
+// types of check/sync and check/atomic for locks and atomics, Sleep and
+// After for time — and starts goroutines with T.Go. Every operation on
+// checked state is a scheduling point where the checker may switch
+// goroutines:
+//
+//	check.Explore(t, func(t *check.T) {
+//		balance := check.NewVar("balance", 1000)
+//		t.Go("A", func() { balance.Store(balance.Load() + 500) })
+//		t.Go("B", func() { balance.Store(balance.Load() - 200) })
+//		t.Wait()
+//		if got := balance.Load(); got != 1300 {
+//			t.Errorf("balance = %d, want 1300", got)
+//		}
+//	}, check.DetectDataRaces(false))
+//
+// fails with the guide's picture of the race:
+//
+//	check: assertion failed: balance = 1500, want 1300
+//	schedule 3 of 3 explored (DPOR, up to 1 preemptions); replay: LUDUS_REPLAY=1...
+//	  A     balance.Load() -> 1000  bank_test.go:21
+//	  B     balance.Load() -> 1000  bank_test.go:22
+//	  B     balance.Store(800)      bank_test.go:22
+//	  A     balance.Store(1500)     bank_test.go:21
+//	  main  Wait() for all goroutines
+//	  ...
+//
+// # Strategies
+//
+// The default explores schedules depth-first with source-DPOR (Abdulla et
+// al., POPL 2014: two schedules that differ only in the order of
+// independent operations are explored once) and sleep sets, under
+// iterative preemption bounding: first every schedule with no preemption,
+// then with one, up to MaxPreemptions (3), so the failure reported is one
+// with the fewest preemptions. The report says "complete" when the whole
+// space was explored and "complete up to 3 preemptions" otherwise; when the
+// budget (MaxExecutions, MaxTime) remains, PCT spends it. Exhaustive drops
+// the bound; Random and PCT sample; Replay reruns one schedule.
+//
+// # Verdicts
+//
+// An assertion (T.Errorf, T.Fatalf), a panic (with the goroutine's stack),
+// a deadlock (every goroutine blocked: what each waits for and the
+// wait-for cycle, "A holds mu1 and waits for mu2, held by B"), a goroutine
+// leak (the body returned while goroutines are blocked), a data race (two
+// accesses to a Var, one a write, not ordered by happens-before — found
+// even when the values come out right), a step limit (livelock), and
+// nondeterminism (a replayed schedule behaves differently).
+//
+// # Limits
+//
+// Only checked operations are scheduling points: code between them runs
+// atomically, and ordinary Go variables, channels and mutexes are invisible
+// (use the checked ones, or later the rewriter of "ludus check"). A check
+// primitive used by the exploration and touched by a goroutine the checker
+// does not manage is reported as UncontrolledGoroutine and that goroutine
+// is stopped; detecting it costs a stack walk per operation while an
+// exploration runs, nothing otherwise. At most 64 managed goroutines per
+// execution.
+package check

@@ -1,0 +1,130 @@
+package sync
+
+import (
+	stdsync "sync"
+
+	"github.com/labludus/ludus/check/internal/engine"
+)
+
+// A Locker represents an object that can be locked and unlocked.
+type Locker interface {
+	Lock()
+	Unlock()
+}
+
+// Mutex is a mutual exclusion lock, as sync.Mutex.
+type Mutex struct {
+	m  engine.Mutex // first: check.Name(&mu) names it
+	mu stdsync.Mutex
+}
+
+// Lock locks m, blocking until it is available.
+func (m *Mutex) Lock() {
+	if engine.Active() {
+		if g := engine.Enter(&m.m.Object, "Mutex.Lock"); g != nil {
+			g.Engine().Lock(g, &m.m)
+			return
+		}
+	}
+	m.mu.Lock()
+}
+
+// TryLock tries to lock m and reports whether it succeeded.
+func (m *Mutex) TryLock() bool {
+	if engine.Active() {
+		if g := engine.Enter(&m.m.Object, "Mutex.TryLock"); g != nil {
+			return g.Engine().TryLock(g, &m.m)
+		}
+	}
+	return m.mu.TryLock()
+}
+
+// Unlock unlocks m; unlocking an unlocked mutex is a run-time error.
+func (m *Mutex) Unlock() {
+	if engine.Active() {
+		if g := engine.Enter(&m.m.Object, "Mutex.Unlock"); g != nil {
+			g.Engine().Unlock(g, &m.m)
+			return
+		}
+	}
+	m.mu.Unlock()
+}
+
+// RWMutex is a reader/writer mutual exclusion lock, as sync.RWMutex (a
+// blocked Lock call excludes new readers).
+type RWMutex struct {
+	m  engine.RWMutex
+	mu stdsync.RWMutex
+}
+
+// Lock locks rw for writing.
+func (rw *RWMutex) Lock() {
+	if engine.Active() {
+		if g := engine.Enter(&rw.m.Object, "RWMutex.Lock"); g != nil {
+			g.Engine().RWLock(g, &rw.m)
+			return
+		}
+	}
+	rw.mu.Lock()
+}
+
+// TryLock tries to lock rw for writing.
+func (rw *RWMutex) TryLock() bool {
+	if engine.Active() {
+		if g := engine.Enter(&rw.m.Object, "RWMutex.TryLock"); g != nil {
+			return g.Engine().RWTryLock(g, &rw.m)
+		}
+	}
+	return rw.mu.TryLock()
+}
+
+// Unlock unlocks rw for writing.
+func (rw *RWMutex) Unlock() {
+	if engine.Active() {
+		if g := engine.Enter(&rw.m.Object, "RWMutex.Unlock"); g != nil {
+			g.Engine().RWUnlock(g, &rw.m)
+			return
+		}
+	}
+	rw.mu.Unlock()
+}
+
+// RLock locks rw for reading.
+func (rw *RWMutex) RLock() {
+	if engine.Active() {
+		if g := engine.Enter(&rw.m.Object, "RWMutex.RLock"); g != nil {
+			g.Engine().RLock(g, &rw.m)
+			return
+		}
+	}
+	rw.mu.RLock()
+}
+
+// TryRLock tries to lock rw for reading.
+func (rw *RWMutex) TryRLock() bool {
+	if engine.Active() {
+		if g := engine.Enter(&rw.m.Object, "RWMutex.TryRLock"); g != nil {
+			return g.Engine().TryRLock(g, &rw.m)
+		}
+	}
+	return rw.mu.TryRLock()
+}
+
+// RUnlock undoes a single RLock call.
+func (rw *RWMutex) RUnlock() {
+	if engine.Active() {
+		if g := engine.Enter(&rw.m.Object, "RWMutex.RUnlock"); g != nil {
+			g.Engine().RUnlock(g, &rw.m)
+			return
+		}
+	}
+	rw.mu.RUnlock()
+}
+
+// RLocker returns a Locker that calls RLock and RUnlock.
+func (rw *RWMutex) RLocker() Locker { return (*rlocker)(rw) }
+
+type rlocker RWMutex
+
+func (r *rlocker) Lock()   { (*RWMutex)(r).RLock() }
+func (r *rlocker) Unlock() { (*RWMutex)(r).RUnlock() }

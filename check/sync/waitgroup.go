@@ -1,0 +1,56 @@
+package sync
+
+import (
+	stdsync "sync"
+
+	"github.com/labludus/ludus/check/internal/engine"
+)
+
+// WaitGroup waits for a collection of goroutines to finish, as
+// sync.WaitGroup.
+type WaitGroup struct {
+	m  engine.WaitGroup
+	wg stdsync.WaitGroup
+}
+
+// Add adds delta to the counter; a negative counter panics.
+func (wg *WaitGroup) Add(delta int) {
+	if engine.Active() {
+		if g := engine.Enter(&wg.m.Object, "WaitGroup.Add"); g != nil {
+			g.Engine().WGAdd(g, &wg.m, delta)
+			return
+		}
+	}
+	wg.wg.Add(delta)
+}
+
+// Done decrements the counter by one.
+func (wg *WaitGroup) Done() { wg.Add(-1) }
+
+// Wait blocks until the counter is zero.
+func (wg *WaitGroup) Wait() {
+	if engine.Active() {
+		if g := engine.Enter(&wg.m.Object, "WaitGroup.Wait"); g != nil {
+			g.Engine().WGWait(g, &wg.m)
+			return
+		}
+	}
+	wg.wg.Wait()
+}
+
+// Go calls f in a new goroutine and adds that task to the WaitGroup, as
+// sync.WaitGroup.Go. In an exploration the goroutine is a managed one.
+func (wg *WaitGroup) Go(f func()) {
+	if engine.Active() {
+		if g := engine.Enter(&wg.m.Object, "WaitGroup.Go"); g != nil {
+			e := g.Engine()
+			e.WGAdd(g, &wg.m, 1)
+			e.Go(g, "", func() {
+				defer wg.Done()
+				f()
+			})
+			return
+		}
+	}
+	wg.wg.Go(f)
+}

@@ -1,0 +1,89 @@
+package check
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/labludus/ludus/check/internal/engine"
+)
+
+// Epoch is the virtual time at which every execution starts.
+var Epoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Sleep pauses the calling goroutine for d. In an exploration the clock is
+// virtual: it advances only when no goroutine can run, straight to the next
+// deadline, so a test that sleeps an hour runs instantly. Sleep(0) is a
+// scheduling point (like runtime.Gosched). Outside an exploration it is
+// time.Sleep.
+func Sleep(d time.Duration) {
+	if engine.Active() {
+		if g := engine.Current(); g != nil {
+			e := g.Engine()
+			text := ""
+			if e.Recording() {
+				text = fmt.Sprintf("Sleep(%v)", d)
+			}
+			e.Sleep(g, int64(d), text)
+			return
+		}
+	}
+	time.Sleep(d)
+}
+
+// Now returns the current time: virtual (Epoch plus the virtual time
+// elapsed) in an exploration, time.Now outside.
+func Now() time.Time {
+	if engine.Active() {
+		if g := engine.Current(); g != nil {
+			return Epoch.Add(time.Duration(g.Engine().Now()))
+		}
+	}
+	return time.Now()
+}
+
+// After returns a channel (capacity 1) that receives the current time once
+// d has elapsed, like time.After; in an exploration on the virtual clock.
+func After(d time.Duration) *Chan[time.Time] {
+	return NewTimer(d).C
+}
+
+// Timer is time.Timer on the checker's clock.
+type Timer struct {
+	C *Chan[time.Time]
+	h any
+	t *time.Timer
+}
+
+// NewTimer returns a timer that sends the current time on C after d.
+func NewTimer(d time.Duration) *Timer {
+	c := NewChan[time.Time]("timer", 1)
+	t := &Timer{C: c}
+	if engine.Active() {
+		if g := engine.Current(); g != nil {
+			c.name = fmt.Sprintf("After(%v)", d)
+			c.m.Name = c.name
+			t.h = g.Engine().AddTimer(int64(d), &c.m, func(now int64) any { return Epoch.Add(time.Duration(now)) })
+			return t
+		}
+	}
+	t.t = time.AfterFunc(d, func() {
+		select {
+		case c.real <- time.Now():
+		default:
+		}
+	})
+	return t
+}
+
+// Stop prevents the timer from firing; it reports whether it was pending.
+func (t *Timer) Stop() bool {
+	if t.t != nil {
+		return t.t.Stop()
+	}
+	if engine.Active() {
+		if g := engine.Current(); g != nil {
+			return g.Engine().StopTimer(t.h)
+		}
+	}
+	return false
+}
