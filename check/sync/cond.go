@@ -3,6 +3,7 @@ package sync
 import (
 	stdsync "sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/labludus/ludus/check/internal/engine"
 )
@@ -10,7 +11,7 @@ import (
 // Cond is a condition variable, as sync.Cond. L is held while observing or
 // changing the condition.
 type Cond struct {
-	m    engine.Cond
+	st   engine.Lazy[engine.Cond]
 	L    Locker
 	real atomic.Pointer[stdsync.Cond]
 }
@@ -31,11 +32,11 @@ func (c *Cond) std() *stdsync.Cond {
 // sync.Cond, call it in a loop that rechecks the condition.
 func (c *Cond) Wait() {
 	if engine.Active() {
-		if g := engine.Enter(&c.m.Object, "Cond.Wait"); g != nil {
+		if g := engine.Enter(c.st.Peek().Base(), "Cond.Wait"); g != nil {
 			e := g.Engine()
-			t := e.CondAdd(g, &c.m)
+			t := e.CondAdd(g, c.model())
 			c.L.Unlock()
-			e.CondWait(g, &c.m, t)
+			e.CondWait(g, c.model(), t)
 			c.L.Lock()
 			return
 		}
@@ -46,8 +47,8 @@ func (c *Cond) Wait() {
 // Signal wakes one goroutine waiting on c, if there is any.
 func (c *Cond) Signal() {
 	if engine.Active() {
-		if g := engine.Enter(&c.m.Object, "Cond.Signal"); g != nil {
-			g.Engine().CondSignal(g, &c.m, false)
+		if g := engine.Enter(c.st.Peek().Base(), "Cond.Signal"); g != nil {
+			g.Engine().CondSignal(g, c.model(), false)
 			return
 		}
 	}
@@ -57,10 +58,18 @@ func (c *Cond) Signal() {
 // Broadcast wakes all goroutines waiting on c.
 func (c *Cond) Broadcast() {
 	if engine.Active() {
-		if g := engine.Enter(&c.m.Object, "Cond.Broadcast"); g != nil {
-			g.Engine().CondSignal(g, &c.m, true)
+		if g := engine.Enter(c.st.Peek().Base(), "Cond.Broadcast"); g != nil {
+			g.Engine().CondSignal(g, c.model(), true)
 			return
 		}
 	}
 	c.std().Broadcast()
+}
+
+func (c *Cond) model() *engine.Cond {
+	p := c.st.Get()
+	if p.Key == 0 {
+		p.Key = uintptr(unsafe.Pointer(c))
+	}
+	return p
 }

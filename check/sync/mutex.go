@@ -2,6 +2,7 @@ package sync
 
 import (
 	stdsync "sync"
+	"unsafe"
 
 	"github.com/labludus/ludus/check/internal/engine"
 )
@@ -14,15 +15,15 @@ type Locker interface {
 
 // Mutex is a mutual exclusion lock, as sync.Mutex.
 type Mutex struct {
-	m  engine.Mutex // first: check.Name(&mu) names it
+	st engine.Lazy[engine.Mutex]
 	mu stdsync.Mutex
 }
 
 // Lock locks m, blocking until it is available.
 func (m *Mutex) Lock() {
 	if engine.Active() {
-		if g := engine.Enter(&m.m.Object, "Mutex.Lock"); g != nil {
-			g.Engine().Lock(g, &m.m)
+		if g := engine.Enter(m.st.Peek().Base(), "Mutex.Lock"); g != nil {
+			g.Engine().Lock(g, m.model())
 			return
 		}
 	}
@@ -32,8 +33,8 @@ func (m *Mutex) Lock() {
 // TryLock tries to lock m and reports whether it succeeded.
 func (m *Mutex) TryLock() bool {
 	if engine.Active() {
-		if g := engine.Enter(&m.m.Object, "Mutex.TryLock"); g != nil {
-			return g.Engine().TryLock(g, &m.m)
+		if g := engine.Enter(m.st.Peek().Base(), "Mutex.TryLock"); g != nil {
+			return g.Engine().TryLock(g, m.model())
 		}
 	}
 	return m.mu.TryLock()
@@ -42,8 +43,8 @@ func (m *Mutex) TryLock() bool {
 // Unlock unlocks m; unlocking an unlocked mutex is a run-time error.
 func (m *Mutex) Unlock() {
 	if engine.Active() {
-		if g := engine.Enter(&m.m.Object, "Mutex.Unlock"); g != nil {
-			g.Engine().Unlock(g, &m.m)
+		if g := engine.Enter(m.st.Peek().Base(), "Mutex.Unlock"); g != nil {
+			g.Engine().Unlock(g, m.model())
 			return
 		}
 	}
@@ -53,15 +54,15 @@ func (m *Mutex) Unlock() {
 // RWMutex is a reader/writer mutual exclusion lock, as sync.RWMutex (a
 // blocked Lock call excludes new readers).
 type RWMutex struct {
-	m  engine.RWMutex
+	st engine.Lazy[engine.RWMutex]
 	mu stdsync.RWMutex
 }
 
 // Lock locks rw for writing.
 func (rw *RWMutex) Lock() {
 	if engine.Active() {
-		if g := engine.Enter(&rw.m.Object, "RWMutex.Lock"); g != nil {
-			g.Engine().RWLock(g, &rw.m)
+		if g := engine.Enter(rw.st.Peek().Base(), "RWMutex.Lock"); g != nil {
+			g.Engine().RWLock(g, rw.model())
 			return
 		}
 	}
@@ -71,8 +72,8 @@ func (rw *RWMutex) Lock() {
 // TryLock tries to lock rw for writing.
 func (rw *RWMutex) TryLock() bool {
 	if engine.Active() {
-		if g := engine.Enter(&rw.m.Object, "RWMutex.TryLock"); g != nil {
-			return g.Engine().RWTryLock(g, &rw.m)
+		if g := engine.Enter(rw.st.Peek().Base(), "RWMutex.TryLock"); g != nil {
+			return g.Engine().RWTryLock(g, rw.model())
 		}
 	}
 	return rw.mu.TryLock()
@@ -81,8 +82,8 @@ func (rw *RWMutex) TryLock() bool {
 // Unlock unlocks rw for writing.
 func (rw *RWMutex) Unlock() {
 	if engine.Active() {
-		if g := engine.Enter(&rw.m.Object, "RWMutex.Unlock"); g != nil {
-			g.Engine().RWUnlock(g, &rw.m)
+		if g := engine.Enter(rw.st.Peek().Base(), "RWMutex.Unlock"); g != nil {
+			g.Engine().RWUnlock(g, rw.model())
 			return
 		}
 	}
@@ -92,8 +93,8 @@ func (rw *RWMutex) Unlock() {
 // RLock locks rw for reading.
 func (rw *RWMutex) RLock() {
 	if engine.Active() {
-		if g := engine.Enter(&rw.m.Object, "RWMutex.RLock"); g != nil {
-			g.Engine().RLock(g, &rw.m)
+		if g := engine.Enter(rw.st.Peek().Base(), "RWMutex.RLock"); g != nil {
+			g.Engine().RLock(g, rw.model())
 			return
 		}
 	}
@@ -103,8 +104,8 @@ func (rw *RWMutex) RLock() {
 // TryRLock tries to lock rw for reading.
 func (rw *RWMutex) TryRLock() bool {
 	if engine.Active() {
-		if g := engine.Enter(&rw.m.Object, "RWMutex.TryRLock"); g != nil {
-			return g.Engine().TryRLock(g, &rw.m)
+		if g := engine.Enter(rw.st.Peek().Base(), "RWMutex.TryRLock"); g != nil {
+			return g.Engine().TryRLock(g, rw.model())
 		}
 	}
 	return rw.mu.TryRLock()
@@ -113,8 +114,8 @@ func (rw *RWMutex) TryRLock() bool {
 // RUnlock undoes a single RLock call.
 func (rw *RWMutex) RUnlock() {
 	if engine.Active() {
-		if g := engine.Enter(&rw.m.Object, "RWMutex.RUnlock"); g != nil {
-			g.Engine().RUnlock(g, &rw.m)
+		if g := engine.Enter(rw.st.Peek().Base(), "RWMutex.RUnlock"); g != nil {
+			g.Engine().RUnlock(g, rw.model())
 			return
 		}
 	}
@@ -128,3 +129,19 @@ type rlocker RWMutex
 
 func (r *rlocker) Lock()   { (*RWMutex)(r).RLock() }
 func (r *rlocker) Unlock() { (*RWMutex)(r).RUnlock() }
+
+func (m *Mutex) model() *engine.Mutex {
+	p := m.st.Get()
+	if p.Key == 0 {
+		p.Key = uintptr(unsafe.Pointer(m))
+	}
+	return p
+}
+
+func (rw *RWMutex) model() *engine.RWMutex {
+	p := rw.st.Get()
+	if p.Key == 0 {
+		p.Key = uintptr(unsafe.Pointer(rw))
+	}
+	return p
+}

@@ -2,22 +2,23 @@ package sync
 
 import (
 	stdsync "sync"
+	"unsafe"
 
 	"github.com/labludus/ludus/check/internal/engine"
 )
 
 // Once performs exactly one action, as sync.Once.
 type Once struct {
-	m engine.Once
-	o stdsync.Once
+	st engine.Lazy[engine.Once]
+	o  stdsync.Once
 }
 
 // Do calls f if and only if Do is being called for the first time for this
 // Once; other callers wait until f has returned.
 func (o *Once) Do(f func()) {
 	if engine.Active() {
-		if g := engine.Enter(&o.m.Object, "Once.Do"); g != nil {
-			g.Engine().OnceDo(g, &o.m, f)
+		if g := engine.Enter(o.st.Peek().Base(), "Once.Do"); g != nil {
+			g.Engine().OnceDo(g, o.model(), f)
 			return
 		}
 	}
@@ -108,4 +109,12 @@ func OnceValues[T1, T2 any](f func() (T1, T2)) func() (T1, T2) {
 		}
 		return r1, r2
 	}
+}
+
+func (o *Once) model() *engine.Once {
+	p := o.st.Get()
+	if p.Key == 0 {
+		p.Key = uintptr(unsafe.Pointer(o))
+	}
+	return p
 }

@@ -2,6 +2,7 @@ package sync
 
 import (
 	stdsync "sync"
+	"unsafe"
 
 	"github.com/labludus/ludus/check/internal/engine"
 )
@@ -9,15 +10,15 @@ import (
 // WaitGroup waits for a collection of goroutines to finish, as
 // sync.WaitGroup.
 type WaitGroup struct {
-	m  engine.WaitGroup
+	st engine.Lazy[engine.WaitGroup]
 	wg stdsync.WaitGroup
 }
 
 // Add adds delta to the counter; a negative counter panics.
 func (wg *WaitGroup) Add(delta int) {
 	if engine.Active() {
-		if g := engine.Enter(&wg.m.Object, "WaitGroup.Add"); g != nil {
-			g.Engine().WGAdd(g, &wg.m, delta)
+		if g := engine.Enter(wg.st.Peek().Base(), "WaitGroup.Add"); g != nil {
+			g.Engine().WGAdd(g, wg.model(), delta)
 			return
 		}
 	}
@@ -30,8 +31,8 @@ func (wg *WaitGroup) Done() { wg.Add(-1) }
 // Wait blocks until the counter is zero.
 func (wg *WaitGroup) Wait() {
 	if engine.Active() {
-		if g := engine.Enter(&wg.m.Object, "WaitGroup.Wait"); g != nil {
-			g.Engine().WGWait(g, &wg.m)
+		if g := engine.Enter(wg.st.Peek().Base(), "WaitGroup.Wait"); g != nil {
+			g.Engine().WGWait(g, wg.model())
 			return
 		}
 	}
@@ -42,9 +43,9 @@ func (wg *WaitGroup) Wait() {
 // sync.WaitGroup.Go. In an exploration the goroutine is a managed one.
 func (wg *WaitGroup) Go(f func()) {
 	if engine.Active() {
-		if g := engine.Enter(&wg.m.Object, "WaitGroup.Go"); g != nil {
+		if g := engine.Enter(wg.st.Peek().Base(), "WaitGroup.Go"); g != nil {
 			e := g.Engine()
-			e.WGAdd(g, &wg.m, 1)
+			e.WGAdd(g, wg.model(), 1)
 			e.Go(g, "", func() {
 				defer wg.Done()
 				f()
@@ -53,4 +54,12 @@ func (wg *WaitGroup) Go(f func()) {
 		}
 	}
 	wg.wg.Go(f)
+}
+
+func (wg *WaitGroup) model() *engine.WaitGroup {
+	p := wg.st.Get()
+	if p.Key == 0 {
+		p.Key = uintptr(unsafe.Pointer(wg))
+	}
+	return p
 }

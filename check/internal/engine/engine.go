@@ -25,10 +25,10 @@ import (
 const MaxGoroutines = 64
 
 var (
-	active    atomic.Bool             // an exploration runs somewhere in the process
-	running   atomic.Pointer[Engine]  // the engine of that exploration
-	exploreMu sync.Mutex              // explorations are serialized process-wide
-	epochs    atomic.Uint64           // execution epochs, never reused
+	active    atomic.Bool            // an exploration runs somewhere in the process
+	running   atomic.Pointer[Engine] // the engine of that exploration
+	exploreMu sync.Mutex             // explorations are serialized process-wide
+	epochs    atomic.Uint64          // execution epochs, never reused
 	trampPC   = reflect.ValueOf(trampoline).Pointer()
 	goodPC    [4]atomic.Uintptr // return PCs already known to lie in trampoline
 )
@@ -507,7 +507,7 @@ func (e *Engine) Recording() bool { return e.rec != nil }
 // through would race with the managed goroutines behind the checker's back.
 func Enter(o *Object, what string) *G {
 	g := Current()
-	if g == nil {
+	if g == nil && o != nil {
 		if e := Running(); e != nil && o.Bound(e) {
 			e.Uncontrolled(what)
 			runtime.Goexit()

@@ -274,6 +274,11 @@ func plural(n int, what string) string {
 // report re-runs the failing schedule, recording the trace with source
 // locations, and fills in the result's failure.
 func (x *explorer) report() {
+	if x.fail.Kind == KindNondeterminism {
+		x.res.Failure = &Failure{Kind: x.fail.Kind, Message: x.fail.Message, Execution: x.failExec,
+			Replay: encodeToken(x.failTrail, x.o.NameHash)}
+		return
+	}
 	e := x.e
 	s := &e.sched
 	first := x.fail

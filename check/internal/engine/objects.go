@@ -89,13 +89,14 @@ type Object struct {
 	epoch uint64        // execution that last touched it
 	ID    int32
 	Name  string
-	kind  string // "mutex", "chan", ... for default names
+	Key   uintptr // address of the user's object, for check.Name
+	kind  string  // "mutex", "chan", ... for default names
 
 	lastW   int32   // event index of the last write, -1 if none
 	reads   []int32 // event indices of reads since lastW
 	lastRel int32   // event index of the last release, -1 if none
 	relVC   VC      // DPOR clocks of the releases
-	vc    VC
+	vc      VC
 
 	// data-race state (variables only)
 	wG    int32
@@ -134,8 +135,14 @@ func (e *Engine) touch(o *Object, kind string) bool {
 	o.wG = -1
 	o.rC = o.rC[:0]
 	o.rStep = o.rStep[:0]
-	if o.Name == "" && e.names != nil {
-		o.Name = e.names[uintptr(unsafe.Pointer(o))]
+	if e.names != nil {
+		key := o.Key
+		if key == 0 {
+			key = uintptr(unsafe.Pointer(o))
+		}
+		if n, ok := e.names[key]; ok {
+			o.Name = n
+		}
 	}
 	return true
 }
@@ -223,7 +230,7 @@ func (e *Engine) accessMode(o *Object, mode int) { e.sched.access(e, o, mode) }
 // Var is the engine's view of a checked variable.
 type Var struct{ Object }
 
-func (v *Var) base() *Object                         { return &v.Object }
+func (v *Var) base() *Object                            { return &v.Object }
 func (v *Var) enabled(e *Engine, g *G, p *Pending) bool { return true }
 
 // BindVar binds a variable created inside the body.
@@ -633,7 +640,7 @@ func (e *Engine) CondSignal(g *G, c *Cond, broadcast bool) {
 // in a real sync/atomic variable the primitive operates on.
 type Atomic struct{ Object }
 
-func (a *Atomic) base() *Object                         { return &a.Object }
+func (a *Atomic) base() *Object                            { return &a.Object }
 func (a *Atomic) enabled(e *Engine, g *G, p *Pending) bool { return true }
 
 // AtomicAt returns the engine object for the atomic variable at addr (for
@@ -816,4 +823,68 @@ func (e *Engine) SetName(addr uintptr, name string) {
 	if a := e.addr[addr]; a != nil {
 		a.Name = name
 	}
+}
+
+// Lazy holds a model allocated on first use in an exploration, so that a
+// primitive costs one pointer outside explorations.
+type Lazy[M any] struct{ p atomic.Pointer[M] }
+
+// Peek returns the model if it exists.
+func (l *Lazy[M]) Peek() *M { return l.p.Load() }
+
+// Get returns the model, creating it; key is the user's object address.
+func (l *Lazy[M]) Get() *M {
+	if m := l.p.Load(); m != nil {
+		return m
+	}
+	l.p.CompareAndSwap(nil, new(M))
+	return l.p.Load()
+}
+
+// Base returns m's object, or nil for a nil model.
+func (m *Mutex) Base() *Object {
+	if m == nil {
+		return nil
+	}
+	return &m.Object
+}
+
+// Base returns m's object, or nil for a nil model.
+func (m *RWMutex) Base() *Object {
+	if m == nil {
+		return nil
+	}
+	return &m.Object
+}
+
+// Base returns m's object, or nil for a nil model.
+func (m *WaitGroup) Base() *Object {
+	if m == nil {
+		return nil
+	}
+	return &m.Object
+}
+
+// Base returns m's object, or nil for a nil model.
+func (m *Once) Base() *Object {
+	if m == nil {
+		return nil
+	}
+	return &m.Object
+}
+
+// Base returns m's object, or nil for a nil model.
+func (m *Cond) Base() *Object {
+	if m == nil {
+		return nil
+	}
+	return &m.Object
+}
+
+// Base returns m's object, or nil for a nil model.
+func (m *Atomic) Base() *Object {
+	if m == nil {
+		return nil
+	}
+	return &m.Object
 }

@@ -115,12 +115,23 @@ func (s *scheduler) allowed(n *node, q int) bool {
 	return s.bound < 0 || !n.prevEnabled || int(n.prev) == q || int(n.preempt)+1 <= s.bound
 }
 
-func (s *scheduler) sig(e *Engine, g *G) uint32 {
-	var id int32 = -1
-	if g.pend.obj != nil {
-		id = g.pend.obj.base().ID
+// sig summarizes the state at a decision: who runs and what every
+// goroutine is about to do. Replaying a prefix must meet the same
+// signatures, or the program is nondeterministic.
+func (s *scheduler) sig(e *Engine, en uint64) uint32 {
+	h := uint32(2166136261) ^ uint32(en) ^ uint32(en>>32)
+	for _, g := range e.gs {
+		var id int32 = -1
+		if g.hasPend && g.pend.obj != nil {
+			id = g.pend.obj.base().ID
+		}
+		k := uint32(g.pend.Kind)
+		if !g.hasPend || g.done {
+			k = 255
+		}
+		h = (h ^ k<<24 ^ uint32(id)) * 16777619
 	}
-	return uint32(g.pend.Kind)<<24 ^ uint32(id)
+	return h
 }
 
 // pick returns the goroutine to run among en, or -1 to stop the execution.
@@ -130,10 +141,7 @@ func (s *scheduler) pick(e *Engine, en uint64) int {
 	case ModeDFS:
 		if s.depth < len(s.nodes) {
 			n := &s.nodes[s.depth]
-			if !n.choice && en&bit(int(n.chosen)) != 0 && n.sig == ^uint32(0) {
-				n.sig = s.sig(e, e.gs[n.chosen])
-			}
-			if n.choice || en&bit(int(n.chosen)) == 0 || n.sig != s.sig(e, e.gs[n.chosen]) {
+			if n.choice || en&bit(int(n.chosen)) == 0 || n.sig != s.sig(e, en) {
 				s.nondet(e, fmt.Sprintf("step %d: the schedule being replayed expects %s", e.execSteps+1, s.expect(e, n)))
 				return -1
 			}
@@ -170,7 +178,7 @@ func (s *scheduler) pick(e *Engine, en uint64) int {
 					}
 				}
 			}
-			n.sig = s.sig(e, e.gs[chosen])
+			n.sig = s.sig(e, en)
 			s.nodes = append(s.nodes, n)
 		}
 		s.depth++
@@ -227,10 +235,7 @@ func (s *scheduler) expect(e *Engine, n *node) string {
 	if n.choice {
 		return "a choice between ready cases"
 	}
-	if int(n.chosen) < len(e.gs) {
-		return fmt.Sprintf("goroutine %s to run a different operation", e.gs[n.chosen].Name)
-	}
-	return fmt.Sprintf("goroutine #%d, which does not exist", n.chosen)
+	return "the goroutines to be about to run other operations"
 }
 
 func (s *scheduler) nondet(e *Engine, msg string) {
@@ -288,7 +293,6 @@ func (s *scheduler) next() bool {
 		c := n.backtrack & n.enabled &^ n.sleep
 		if c != 0 {
 			n.chosen = int32(lowest(c))
-			n.sig = ^uint32(0) // re-learned on the way down
 			return true
 		}
 		s.nodes = s.nodes[:len(s.nodes)-1]
@@ -431,17 +435,18 @@ func (s *scheduler) access(e *Engine, o *Object, mode int) {
 	if mode == AccTry && o.lastRel >= 0 && o.lastRel != k {
 		s.dep(e, o.lastRel)
 	}
-	s.evc.join(o.relVC)
 	if mode != AccRead {
 		for _, r := range o.reads {
 			if r != k {
 				s.dep(e, r)
 			}
 		}
+		s.evc.join(o.relVC)
 		o.lastW = k
 		o.reads = o.reads[:0]
 		return
 	}
+	s.evc.join(o.relVC)
 	for i, r := range o.reads {
 		if s.events[r].g == int32(s.evG) {
 			o.reads[i] = k

@@ -250,8 +250,13 @@ func (e *Engine) holders(g *G) ([]int, string) {
 
 func (e *Engine) blockedList(blocked []*G) string {
 	var b strings.Builder
+	b.WriteString("\nblocked:")
+	w := 0
 	for _, g := range blocked {
-		fmt.Fprintf(&b, "\n  %s blocked in %s", g.Name, e.describe(g))
+		w = max(w, len(g.Name))
+	}
+	for _, g := range blocked {
+		fmt.Fprintf(&b, "\n  %-*s  %s", w, g.Name, e.describe(g))
 		if hs, _ := e.holders(g); len(hs) > 0 {
 			var names []string
 			for _, h := range hs {
@@ -260,7 +265,7 @@ func (e *Engine) blockedList(blocked []*G) string {
 			fmt.Fprintf(&b, ", held by %s", strings.Join(names, ", "))
 		}
 		if g.loc.File != "" {
-			fmt.Fprintf(&b, " (%s)", fmtLoc(g.loc))
+			fmt.Fprintf(&b, "  %s", fmtLoc(g.loc))
 		}
 	}
 	return b.String()
