@@ -1,0 +1,118 @@
+package lock
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"sync/atomic"
+)
+
+// Kind says what a Report found.
+type Kind int
+
+const (
+	// Cycle means the lock-order graph has a cycle: goroutines taking these
+	// locks in the orders seen so far can deadlock, even if no run has yet.
+	Cycle Kind = iota + 1
+	// Recursive means a goroutine asked for a lock it already holds. Go's
+	// locks are not reentrant, so without a timeout it waits forever.
+	Recursive
+)
+
+func (k Kind) String() string {
+	switch k {
+	case Cycle:
+		return "lock-order cycle"
+	case Recursive:
+		return "recursive locking"
+	}
+	return fmt.Sprintf("Kind(%d)", int(k))
+}
+
+// Edge is one "held From while taking To" order of the graph, as first seen.
+type Edge struct {
+	From, To string
+	// Goroutine is the id of the goroutine that first took To while holding
+	// From.
+	Goroutine int64
+	// Stack is where that happened, one "function\n\tfile:line" per frame,
+	// innermost first.
+	Stack string
+}
+
+// Report describes a potential deadlock.
+type Report struct {
+	Kind Kind
+	// Locks names every lock class in the cycle, in order: each is held
+	// while the next is taken, and the last is held while the first is
+	// taken. A Recursive report names one lock.
+	Locks []string
+	// Edges[i] is the order Locks[i] -> Locks[(i+1)%len(Locks)], with the
+	// stack where it was first seen.
+	Edges []Edge
+}
+
+// String formats the report as the default handler prints it.
+func (r Report) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "lock: POTENTIAL DEADLOCK (%s): %s\n", r.Kind, strings.Join(append(r.Locks[:len(r.Locks):len(r.Locks)], r.Locks[0]), " -> "))
+	for _, e := range r.Edges {
+		fmt.Fprintf(&b, "  %s held while taking %s, first in goroutine %d at:\n", e.From, e.To, e.Goroutine)
+		for _, line := range strings.Split(strings.TrimRight(e.Stack, "\n"), "\n") {
+			b.WriteString("    ")
+			b.WriteString(line)
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+var (
+	handler atomic.Pointer[func(Report)]
+	enabled atomic.Bool
+)
+
+func init() { enabled.Store(compiledIn) }
+
+func printReport(r Report) { fmt.Fprint(os.Stderr, r.String()) }
+
+// OnPotentialDeadlock makes f receive every report from now on, in place of
+// printing it to standard error, and returns the previous handler (nil for
+// the default). f(nil) restores the default. Each cycle and each recursive
+// class is reported once per process. f runs on the goroutine whose Lock
+// found the problem, before that Lock waits, holding none of the package's
+// internal locks: it may log, count, or panic to stop the program.
+func OnPotentialDeadlock(f func(Report)) (previous func(Report)) {
+	var old *func(Report)
+	if f == nil {
+		old = handler.Swap(nil)
+	} else {
+		old = handler.Swap(&f)
+	}
+	if old == nil {
+		return nil
+	}
+	return *old
+}
+
+func deliver(rs []Report) {
+	for _, r := range rs {
+		if f := handler.Load(); f != nil {
+			(*f)(r)
+		} else {
+			printReport(r)
+		}
+	}
+}
+
+// SetDetection switches deadlock detection on or off for the acquisitions
+// that follow and returns the previous setting. Locks taken while it is off
+// are not tracked; switching it off costs one atomic load per Lock. In a
+// build with the ludus_nolockdep tag detection is compiled out and stays
+// off.
+func SetDetection(on bool) (previous bool) {
+	return enabled.Swap(on && compiledIn)
+}
+
+// Detection reports whether deadlock detection is on.
+func Detection() bool { return enabled.Load() }
