@@ -1,0 +1,117 @@
+package lockfree_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/labludus/ludus/lockfree"
+)
+
+func ExampleStack() {
+	var s lockfree.Stack[string]
+	s.Push("a")
+	s.Push("b")
+	top, _ := s.Peek()
+	fmt.Println("top:", top)
+	for !s.Empty() {
+		v, _ := s.Pop()
+		fmt.Println(v)
+	}
+	// Output:
+	// top: b
+	// b
+	// a
+}
+
+func ExampleQueue() {
+	var q lockfree.Queue[int]
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Go(func() { q.Enqueue(i) })
+	}
+	wg.Wait()
+	sum := 0
+	for {
+		v, ok := q.Dequeue()
+		if !ok {
+			break
+		}
+		sum += v
+	}
+	fmt.Println(sum, q.Empty())
+	// Output: 6 true
+}
+
+func ExampleRing() {
+	r, err := lockfree.NewRing[int](2)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(r.TryPush(1), r.TryPush(2), r.TryPush(3)) // the third does not fit
+	v, ok := r.TryPop()
+	fmt.Println(v, ok, r.Len(), r.Cap())
+	// Output:
+	// true true false
+	// 1 true 1 2
+}
+
+func ExampleRing_Pop() {
+	r, _ := lockfree.NewRing[string](8)
+	ctx := context.Background()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			msg, err := r.Pop(ctx) // parks while the ring is empty
+			if err != nil || msg == "stop" {
+				return
+			}
+			fmt.Println("got", msg)
+		}
+	}()
+	for _, m := range []string{"hello", "world", "stop"} {
+		if err := r.Push(ctx, m); err != nil { // parks while the ring is full
+			fmt.Println(err)
+		}
+	}
+	<-done
+	// Output:
+	// got hello
+	// got world
+}
+
+func ExampleRing_Push() {
+	r, _ := lockfree.NewRing[int](1)
+	r.TryPush(1)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	fmt.Println(r.Push(ctx, 2)) // full, and the context is over
+	// Output: context canceled
+}
+
+func ExampleNewRing() {
+	_, err := lockfree.NewRing[int](0)
+	fmt.Println(err)
+	r, _ := lockfree.NewRing[int](1000)
+	fmt.Println(r.Cap())
+	// Output:
+	// lockfree: invalid ring capacity: 0 (want 1 to 2^40)
+	// 1024
+}
+
+func ExampleCounter() {
+	var hits lockfree.Counter
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 1000 {
+				hits.Inc()
+			}
+		})
+	}
+	wg.Wait()
+	hits.Add(-8)
+	fmt.Println(hits.Load())
+	// Output: 7992
+}

@@ -1,0 +1,213 @@
+package lockfree
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/bits"
+	"runtime"
+
+	"github.com/labludus/ludus/lockfree/internal/atomics"
+)
+
+// ErrCapacity is returned (wrapped) by NewRing for a capacity it cannot
+// honour.
+var ErrCapacity = errors.New("lockfree: invalid ring capacity")
+
+// maxRingCapacity keeps sequence arithmetic far from overflow and the cell
+// array addressable.
+const maxRingCapacity = 1 << 40
+
+// Ring is a bounded multi-producer, multi-consumer FIFO queue after Dmitry
+// Vyukov's array queue: an array of cells, each with a sequence number that
+// says whose turn it is (a producer of lap n, or a consumer of lap n), and two
+// counters, claimed by producers and consumers with one CAS each.
+//
+// Operations:
+//   - TryPush and TryPop never wait for space or values: they report a full
+//     or empty ring with false.
+//   - Push and Pop wait until they succeed or their context ends. They spin
+//     briefly, then park the goroutine (no CPU is used while parked) until an
+//     operation on the other side may have made room or a value.
+//
+// Progress: Ring uses no locks, but it is not lock-free in the strict sense,
+// and no array queue with one CAS per operation is. A producer claims a cell
+// with its CAS and then writes the value and publishes it; if it is
+// preempted in between, the consumer that next needs that very cell waits
+// until it is resumed (every other goroutine continues). The same holds for a
+// consumer between claiming a cell and releasing it. In exchange each
+// operation costs one CAS on a shared counter plus two accesses to its own
+// cell. The waits are short in practice (a few instructions) and use
+// runtime.Gosched, not a lock.
+//
+// Semantics: TryPop reports empty only if the ring was empty at some instant
+// during the call, and TryPush reports full only if it was full: while a
+// value is claimed but not yet published they wait rather than give a
+// spurious answer, so the ring is linearizable as a bounded FIFO queue.
+//
+// ABA: the positions and the cells' turn numbers are 64-bit counters that
+// only grow, so a cell's turn can never repeat in the lifetime of a program.
+//
+// Use NewRing; the zero value is a ring of capacity zero, on which TryPush
+// and TryPop always fail and Push and Pop return an error wrapping
+// ErrCapacity at once (rather than wait forever). A Ring must not be copied
+// after first use.
+type Ring[T any] struct {
+	_     noCopy
+	mask  uint64 // len(cells) - 1
+	shift uint   // log2(len(cells)): pos >> shift is pos's lap
+	cells []ringCell[T]
+	_     [cacheLine - 40]byte
+	// enq is the count of claimed pushes (the next cell a producer takes).
+	enq atomics.Uint64
+	_   [cacheLine - 8]byte
+	// deq is the count of claimed pops (the next cell a consumer takes).
+	deq atomics.Uint64
+	_   [cacheLine - 8]byte
+
+	notEmpty parking // consumers sleep here
+	notFull  parking // producers sleep here
+}
+
+// ringCell pads each cell to a cache line: neighbouring cells are used by
+// different goroutines at the same time, and sharing a line between them
+// would serialise their writes.
+type ringCell[T any] struct {
+	// seq is 2*lap when the cell is free for the producer of position pos
+	// (lap = pos >> shift), and 2*lap+1 when it holds the value pushed at
+	// pos, ready for its consumer, who sets it to 2*(lap+1). Keeping the two
+	// states of one lap distinct (rather than Vyukov's pos and pos+1) makes
+	// a capacity of one work.
+	seq   atomics.Uint64
+	value T
+	_     [cacheLine - 8]byte
+}
+
+// NewRing returns an empty ring that holds up to capacity values. The
+// capacity is rounded up to a power of two (Cap reports the result). It
+// returns an error wrapping ErrCapacity if capacity < 1 or too large.
+func NewRing[T any](capacity int) (*Ring[T], error) {
+	if capacity < 1 || capacity > maxRingCapacity {
+		return nil, fmt.Errorf("%w: %d (want 1 to 2^40)", ErrCapacity, capacity)
+	}
+	shift := uint(bits.Len64(uint64(capacity - 1)))
+	n := uint64(1) << shift
+	return &Ring[T]{mask: n - 1, shift: shift, cells: make([]ringCell[T], n)}, nil
+}
+
+// Cap returns the number of values the ring can hold.
+func (r *Ring[T]) Cap() int { return len(r.cells) }
+
+// Len returns the number of values in the ring at some instant during the
+// call, counting those being pushed or popped right now; under concurrent use
+// it is a hint.
+func (r *Ring[T]) Len() int {
+	for {
+		deq := r.deq.Load()
+		enq := r.enq.Load()
+		if deq == r.deq.Load() {
+			return int(enq - deq)
+		}
+	}
+}
+
+// TryPush adds v at the back of the ring if there is room, and reports
+// whether it did.
+func (r *Ring[T]) TryPush(v T) bool {
+	if len(r.cells) == 0 {
+		return false
+	}
+	for {
+		pos := r.enq.Load()
+		c := &r.cells[pos&r.mask]
+		turn := 2 * (pos >> r.shift)
+		seq := c.seq.Load()
+		switch {
+		case seq == turn:
+			if r.enq.CompareAndSwap(pos, pos+1) {
+				c.value = v
+				c.seq.Store(turn + 1)
+				r.notEmpty.notify()
+				return true
+			}
+		case seq < turn:
+			// The cell still holds (or is being emptied of) the value of the
+			// previous lap. The ring is full only if that value has not been
+			// claimed by a consumer: deq, read after enq, then lags enq by
+			// exactly the capacity.
+			if r.deq.Load()+uint64(len(r.cells)) <= pos {
+				return false
+			}
+			// Either a consumer is still copying out of the cell or pos is
+			// stale; both resolve in a few instructions of another goroutine.
+			runtime.Gosched()
+		}
+		// seq > turn: another producer took pos; reload.
+	}
+}
+
+// TryPop removes and returns the value at the front of the ring. ok is false
+// if the ring was empty.
+func (r *Ring[T]) TryPop() (v T, ok bool) {
+	if len(r.cells) == 0 {
+		return v, false
+	}
+	for {
+		pos := r.deq.Load()
+		c := &r.cells[pos&r.mask]
+		turn := 2*(pos>>r.shift) + 1
+		seq := c.seq.Load()
+		switch {
+		case seq == turn:
+			if r.deq.CompareAndSwap(pos, pos+1) {
+				v = c.value
+				var zero T
+				c.value = zero // drop the reference for the garbage collector
+				c.seq.Store(turn + 1)
+				r.notFull.notify()
+				return v, true
+			}
+		case seq < turn:
+			// The value for pos has not been published. If no producer
+			// claimed pos either, the ring is empty (enq, read after deq,
+			// equals pos); otherwise the producer is between its CAS and
+			// its publish, or pos is stale.
+			if r.enq.Load() <= pos {
+				return v, false
+			}
+			runtime.Gosched()
+		}
+	}
+}
+
+// Push adds v at the back of the ring, waiting for room until ctx ends. It
+// returns nil if v was added and ctx's error if not; v is never added after
+// Push returns an error.
+func (r *Ring[T]) Push(ctx context.Context, v T) error {
+	if r.TryPush(v) {
+		return nil
+	}
+	if len(r.cells) == 0 {
+		return fmt.Errorf("%w: Push on a zero Ring", ErrCapacity)
+	}
+	return await(ctx, &r.notFull, func() bool { return r.TryPush(v) })
+}
+
+// Pop removes and returns the value at the front of the ring, waiting for
+// one until ctx ends. It returns ctx's error (and the zero value) if ctx ended
+// first; no value is lost then.
+func (r *Ring[T]) Pop(ctx context.Context) (T, error) {
+	if v, ok := r.TryPop(); ok {
+		return v, nil
+	}
+	var v T
+	if len(r.cells) == 0 {
+		return v, fmt.Errorf("%w: Pop on a zero Ring", ErrCapacity)
+	}
+	err := await(ctx, &r.notEmpty, func() bool {
+		var ok bool
+		v, ok = r.TryPop()
+		return ok
+	})
+	return v, err
+}
