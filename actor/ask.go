@@ -90,8 +90,9 @@ func (f *future[R]) address() Address {
 
 func (f *future[R]) tell(_ context.Context, msg R, sender process, _ bool) error {
 	if !f.complete(msg, nil) {
+		// The replier did its part; the asker left. Not the replier's
+		// failure, but not silent either.
 		f.sys.deadLetter(f, msg, sender, ErrLateReply)
-		return ErrStopped
 	}
 	return nil
 }

@@ -608,6 +608,19 @@ func (c *cell[M]) finishStop() {
 	c.state = stateTerminated
 	c.closed.Store(true)
 	c.behavior = nil
+	// What is queued now was accepted before the close: dead-letter it before
+	// anyone hears of the termination, so that Done and Terminated come after
+	// the books are settled. Later stragglers (senders that passed the
+	// closed check just before it was set) are dead-lettered by drain.
+	for {
+		env, ok := c.next()
+		if !ok {
+			break
+		}
+		if env.ctl == 0 {
+			c.sys.deadLetter(c, env.msg, env.sender, ErrStopped)
+		}
+	}
 	if c.cx != nil {
 		c.unwatchAll()
 		for _, env := range c.cx.pending {

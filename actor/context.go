@@ -37,7 +37,8 @@ func (x *Context[M]) Sender() AnyRef { return AnyRef{x.env.sender} }
 
 // Reply sends v to the current message's sender. It returns ErrNoSender if
 // there is none, and an error wrapping ErrWrongType if the sender does not
-// take v's type (an Ask then fails with that error).
+// take v's type (an Ask then fails with that error). A reply to an Ask that
+// has already given up goes to dead letters and is not an error.
 func (x *Context[M]) Reply(v any) error {
 	if x.env.sender == nil {
 		return ErrNoSender
