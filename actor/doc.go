@@ -1,0 +1,78 @@
+// Package actor is the actor model for Go: no shared memory, only messages.
+//
+// An actor owns its state and changes it only in response to messages,
+// which it handles one at a time. Nothing else can touch that state, so it
+// needs no lock; concurrency comes from having many actors. Actors are
+// cheap: one that has nothing to do holds no goroutine, only memory (a few
+// hundred bytes), so a program can have millions.
+//
+// # Typed actors
+//
+// An actor receives messages of one type M, chosen when it is spawned.
+// Spawn runs a setup function on the actor's goroutine that builds the
+// state and returns the Behavior, the function called for each message:
+//
+//	counter, err := actor.Spawn(sys, "counter", func(c *actor.Context[int]) actor.Behavior[int] {
+//		total := 0 // the actor's state: only the behaviour below sees it
+//		return func(c *actor.Context[int], n int) error {
+//			total += n
+//			return nil
+//		}
+//	})
+//	counter.Send(5) // a Ref[int] accepts only ints
+//
+// Send never blocks (unless a bounded mailbox with the Block policy is
+// full) and messages from one sender arrive in order. Ask sends a request
+// and waits, within a context's deadline, for the Reply.
+//
+// # Mailboxes and scheduling
+//
+// Each actor has two queues: user messages and system messages (stop,
+// watch, supervision), which overtake user messages. The user queue is a
+// lock-free multi-producer single-consumer queue, unbounded by default;
+// WithMailbox bounds it and picks what a full mailbox does (Block,
+// DropNewest, Fail). A goroutine runs an actor only while its mailbox has
+// messages: the first sender to find the actor idle flips its scheduled
+// flag and starts the goroutine, which drains the mailbox and releases the
+// flag — and then looks again, because a message may have arrived between
+// its last look and the release. That second look is the step actor
+// runtimes get wrong; it is what the package's hand-off tests hammer.
+//
+// # Failure and supervision
+//
+// Actors form a tree: each is supervised by the actor (or System) that
+// spawned it. When a behaviour returns an error or panics, the actor is
+// suspended and its supervisor's Strategy decides, from the *Failure (with
+// the stack for a panic): Resume, Restart (run setup again with fresh
+// state), Stop, or Escalate to the next level. The scope (OneForOne,
+// AllForOne, RestForOne) says which siblings share the fate, restart
+// intensity (MaxRestarts within a window) turns a crash loop into an
+// escalation, and exponential backoff spaces restarts out. A panic never
+// takes the process down.
+//
+// # Lifecycle, names, watching, timers
+//
+// Ref.Stop stops an actor gracefully (queued messages first), Ref.Kill at
+// once; the stopping, stopped and restarting hooks run on the actor.
+// Actors have paths ("/user/bank/alice") found with System.Lookup. Watch
+// delivers a Terminated with the reason when another actor ends. SendAfter
+// and Every send the actor messages later or periodically, and are
+// cancelled when it stops. Become changes the behaviour, Stash sets a
+// message aside for later.
+//
+// # Dead letters and shutdown
+//
+// A message that reaches no behaviour — its recipient has stopped, a full
+// mailbox dropped it, an Ask had already given up — is a dead letter:
+// counted (System.DeadLetters) and visible to subscribers
+// (System.OnDeadLetter), never silently lost. System.Shutdown stops every
+// actor gracefully within a context and reports what was not processed.
+//
+// # Location
+//
+// A Ref is a value that says where its actor lives: an Address made of the
+// System's name, the actor's path and a unique ID, with a text form that
+// ParseAddress reads back. Every actor is local today; references to actors
+// in other Systems (over a network transport, with messages encoded by a
+// codec) are meant to keep the same Ref API.
+package actor

@@ -1,0 +1,412 @@
+package actor_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/labludus/ludus/actor"
+)
+
+// A bank account owned by an actor: no lock, no lost update.
+type account struct {
+	deposit int
+	balance bool // a request for the balance (answered with Reply)
+}
+
+func newAccount(c *actor.Context[account]) actor.Behavior[account] {
+	balance := 0
+	return func(c *actor.Context[account], m account) error {
+		if m.balance {
+			return c.Reply(balance)
+		}
+		balance += m.deposit
+		return nil
+	}
+}
+
+func Example() {
+	sys, _ := actor.NewSystem()
+	defer sys.Shutdown(context.Background())
+
+	acct, _ := actor.Spawn(sys, "alice", newAccount)
+	var wg sync.WaitGroup
+	for range 100 {
+		wg.Go(func() { acct.Send(account{deposit: 10}) }) // concurrent senders
+	}
+	wg.Wait()
+	// Every deposit was queued before this request: the balance counts them.
+	b, _ := actor.Ask[account, int](context.Background(), acct, account{balance: true})
+	fmt.Println("balance", b)
+	// Output: balance 1000
+}
+
+func ExampleNewSystem() {
+	sys, err := actor.NewSystem(actor.WithName("shop"))
+	if err != nil {
+		panic(err)
+	}
+	defer sys.Shutdown(context.Background())
+	ref, _ := actor.Spawn(sys, "cart", actor.Stateless(func(*actor.Context[string], string) error { return nil }))
+	fmt.Println(sys.Name(), ref.Address().Path)
+	// Output: shop /user/cart
+}
+
+func ExampleSpawn() {
+	sys, _ := actor.NewSystem()
+	defer sys.Shutdown(context.Background())
+	greeter, _ := actor.Spawn(sys, "greeter", func(c *actor.Context[string]) actor.Behavior[string] {
+		greeted := 0 // state, rebuilt on every restart
+		return func(c *actor.Context[string], name string) error {
+			greeted++
+			return c.Reply(fmt.Sprintf("hello %s (#%d)", name, greeted))
+		}
+	})
+	a, _ := actor.Ask[string, string](context.Background(), greeter, "ada")
+	b, _ := actor.Ask[string, string](context.Background(), greeter, "alan")
+	fmt.Println(a)
+	fmt.Println(b)
+	// Output:
+	// hello ada (#1)
+	// hello alan (#2)
+}
+
+func ExampleStateless() {
+	sys, _ := actor.NewSystem()
+	defer sys.Shutdown(context.Background())
+	double, _ := actor.Spawn(sys, "", actor.Stateless(func(c *actor.Context[int], n int) error {
+		return c.Reply(2 * n)
+	}))
+	v, _ := actor.Ask[int, int](context.Background(), double, 21)
+	fmt.Println(v)
+	// Output: 42
+}
+
+func ExampleAsk() {
+	sys, _ := actor.NewSystem()
+	defer sys.Shutdown(context.Background())
+	silent, _ := actor.Spawn(sys, "silent", actor.Stateless(func(*actor.Context[int], int) error { return nil }))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	_, err := actor.Ask[int, int](ctx, silent, 1)
+	fmt.Println(errors.Is(err, actor.ErrTimeout), errors.Is(err, context.DeadlineExceeded))
+	// Output: true true
+}
+
+func ExampleAskWith() {
+	type get struct{ replyTo actor.Ref[string] }
+	sys, _ := actor.NewSystem()
+	defer sys.Shutdown(context.Background())
+	store, _ := actor.Spawn(sys, "store", actor.Stateless(func(c *actor.Context[get], g get) error {
+		return g.replyTo.Send("value")
+	}))
+	v, err := actor.AskWith(context.Background(), store, func(r actor.Ref[string]) get { return get{r} })
+	fmt.Println(v, err)
+	// Output: value <nil>
+}
+
+func ExampleRef_Send() {
+	sys, _ := actor.NewSystem()
+	defer sys.Shutdown(context.Background())
+	done := make(chan struct{})
+	printer, _ := actor.Spawn(sys, "", actor.Stateless(func(c *actor.Context[string], s string) error {
+		fmt.Println(s)
+		if s == "c" {
+			close(done)
+		}
+		return nil
+	}))
+	for _, s := range []string{"a", "b", "c"} {
+		printer.Send(s) // from one sender: in order
+	}
+	<-done
+	// Output:
+	// a
+	// b
+	// c
+}
+
+func ExampleRef_SendContext() {
+	sys, _ := actor.NewSystem()
+	defer sys.Shutdown(context.Background())
+	gate := make(chan struct{})
+	slow, _ := actor.Spawn(sys, "", actor.Stateless(func(*actor.Context[int], int) error { <-gate; return nil }),
+		actor.WithMailbox(1, actor.Block))
+	slow.Send(1) // being handled
+	slow.Send(2) // fills the mailbox
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	err := slow.SendContext(ctx, 3)
+	fmt.Println(errors.Is(err, context.DeadlineExceeded))
+	close(gate)
+	// Output: true
+}
+
+func ExampleRef_SendFrom() {
+	sys, _ := actor.NewSystem()
+	defer sys.Shutdown(context.Background())
+	got := make(chan string)
+	echo, _ := actor.Spawn(sys, "echo", actor.Stateless(func(c *actor.Context[string], s string) error {
+		return c.Reply(s + "!")
+	}))
+	listener, _ := actor.Spawn(sys, "listener", actor.Stateless(func(c *actor.Context[string], s string) error {
+		got <- s
+		return nil
+	}))
+	echo.SendFrom(listener, "hi")
+	fmt.Println(<-got)
+	// Output: hi!
+}
+
+func ExampleRef_Stop() {
+	sys, _ := actor.NewSystem()
+	defer sys.Shutdown(context.Background())
+	n := 0
+	ref, _ := actor.Spawn(sys, "", actor.Stateless(func(*actor.Context[int], int) error { n++; return nil }))
+	for i := range 5 {
+		ref.Send(i)
+	}
+	ref.Stop() // after the five queued messages
+	<-ref.Done()
+	fmt.Println(n, errors.Is(ref.Send(6), actor.ErrStopped))
+	// Output: 5 true
+}
+
+func ExampleRef_Kill() {
+	sys, _ := actor.NewSystem()
+	defer sys.Shutdown(context.Background())
+	ref, _ := actor.Spawn(sys, "", actor.Stateless(func(*actor.Context[int], int) error { return nil }))
+	ref.Kill()
+	<-ref.Done()
+	fmt.Println(errors.Is(ref.Send(1), actor.ErrStopped))
+	// Output: true
+}
+
+func ExampleRefOf() {
+	sys, _ := actor.NewSystem()
+	defer sys.Shutdown(context.Background())
+	actor.Spawn(sys, "n", actor.Stateless(func(c *actor.Context[int], n int) error { return c.Reply(n + 1) }))
+	any, _ := sys.Lookup("/user/n")
+	ref, err := actor.RefOf[int](any)
+	v, _ := actor.Ask[int, int](context.Background(), ref, 1)
+	_, wrong := actor.RefOf[string](any)
+	fmt.Println(v, err, errors.Is(wrong, actor.ErrWrongType))
+	// Output: 2 <nil> true
+}
+
+func ExampleSystem_Lookup() {
+	sys, _ := actor.NewSystem()
+	defer sys.Shutdown(context.Background())
+	ready := make(chan struct{})
+	actor.Spawn(sys, "bank", func(c *actor.Context[int]) actor.Behavior[int] {
+		actor.Spawn(c, "alice", actor.Stateless(func(*actor.Context[int], int) error { return nil }))
+		close(ready)
+		return func(*actor.Context[int], int) error { return nil }
+	})
+	<-ready
+	ref, ok := sys.Lookup("/user/bank/alice")
+	fmt.Println(ok, ref.Address().Path)
+	// Output: true /user/bank/alice
+}
+
+func ExampleSystem_Shutdown() {
+	sys, _ := actor.NewSystem()
+	handled := 0
+	ref, _ := actor.Spawn(sys, "", actor.Stateless(func(*actor.Context[int], int) error { handled++; return nil }))
+	for i := range 1000 {
+		ref.Send(i)
+	}
+	rep, err := sys.Shutdown(context.Background()) // queued messages are handled first
+	fmt.Println(handled, rep.Unprocessed, err)
+	// Output: 1000 0 <nil>
+}
+
+func ExampleSystem_OnDeadLetter() {
+	sys, _ := actor.NewSystem()
+	defer sys.Shutdown(context.Background())
+	cancel := sys.OnDeadLetter(func(d actor.DeadLetter) {
+		fmt.Println("dead letter:", d.Message, d.Reason)
+	})
+	defer cancel()
+	ref, _ := actor.Spawn(sys, "", actor.Stateless(func(*actor.Context[string], string) error { return nil }))
+	ref.Stop()
+	<-ref.Done()
+	ref.Send("too late")
+	fmt.Println(sys.DeadLetters())
+	// Output:
+	// dead letter: too late actor: stopped
+	// 1
+}
+
+func ExampleContext_Watch() {
+	sys, _ := actor.NewSystem()
+	defer sys.Shutdown(context.Background())
+	worker, _ := actor.Spawn(sys, "worker", actor.Stateless(func(*actor.Context[int], int) error { return nil }))
+	done := make(chan struct{})
+	actor.Spawn(sys, "monitor", func(c *actor.Context[string]) actor.Behavior[string] {
+		c.Watch(worker, func(t actor.Terminated) string {
+			return fmt.Sprintf("%s ended: %v", t.Ref.Address().Path, t.Reason)
+		})
+		return func(c *actor.Context[string], m string) error {
+			fmt.Println(m)
+			close(done)
+			return nil
+		}
+	})
+	worker.Kill()
+	<-done
+	// Output: /user/worker ended: actor: killed
+}
+
+func ExampleContext_Become() {
+	sys, _ := actor.NewSystem()
+	defer sys.Shutdown(context.Background())
+	door, _ := actor.Spawn(sys, "door", func(c *actor.Context[string]) actor.Behavior[string] {
+		var open, closed actor.Behavior[string]
+		closed = func(c *actor.Context[string], m string) error {
+			if m == "open" {
+				c.Become(open)
+			}
+			return c.Reply("closed")
+		}
+		open = func(c *actor.Context[string], m string) error {
+			if m == "close" {
+				c.Become(closed)
+			}
+			return c.Reply("open")
+		}
+		return closed
+	})
+	for _, m := range []string{"knock", "open", "knock", "close", "knock"} {
+		s, _ := actor.Ask[string, string](context.Background(), door, m)
+		fmt.Print(s, " ")
+	}
+	fmt.Println()
+	// Output: closed closed open open closed
+}
+
+func ExampleContext_Stash() {
+	sys, _ := actor.NewSystem()
+	defer sys.Shutdown(context.Background())
+	done := make(chan struct{})
+	ref, _ := actor.Spawn(sys, "", func(c *actor.Context[string]) actor.Behavior[string] {
+		ready := false
+		return func(c *actor.Context[string], m string) error {
+			switch {
+			case m == "ready":
+				ready = true
+				c.Unstash()
+			case !ready:
+				c.Stash() // not now: keep it for later
+			default:
+				fmt.Println(m)
+				if m == "c" {
+					close(done)
+				}
+			}
+			return nil
+		}
+	})
+	for _, m := range []string{"a", "b", "ready", "c"} {
+		ref.Send(m)
+	}
+	<-done
+	// Output:
+	// a
+	// b
+	// c
+}
+
+func ExampleContext_Every() {
+	sys, _ := actor.NewSystem()
+	defer sys.Shutdown(context.Background())
+	done := make(chan struct{})
+	actor.Spawn(sys, "", func(c *actor.Context[string]) actor.Behavior[string] {
+		c.Every(time.Millisecond, "tick")
+		c.SendAfter(time.Hour, "never: cancelled when the actor stops")
+		n := 0
+		return func(c *actor.Context[string], m string) error {
+			if n++; n == 3 {
+				fmt.Println(n, m+"s")
+				c.Stop()
+				close(done)
+			}
+			return nil
+		}
+	})
+	<-done
+	// Output: 3 ticks
+}
+
+func ExampleWithSupervisor() {
+	sys, _ := actor.NewSystem()
+	defer sys.Shutdown(context.Background())
+	done := make(chan struct{})
+	actor.Spawn(sys, "supervisor", func(c *actor.Context[string]) actor.Behavior[string] {
+		worker, _ := actor.Spawn(c, "worker", func(c *actor.Context[int]) actor.Behavior[int] {
+			fmt.Println("worker starts")
+			return func(c *actor.Context[int], n int) error {
+				if n == 0 {
+					panic("division by zero")
+				}
+				fmt.Println(100 / n)
+				if n == 5 {
+					close(done)
+				}
+				return nil
+			}
+		})
+		worker.Send(4)
+		worker.Send(0) // panics: the worker is restarted with fresh state
+		worker.Send(5)
+		return func(*actor.Context[string], string) error { return nil }
+	}, actor.WithSupervisor(actor.Strategy{
+		Scope:       actor.OneForOne,
+		MaxRestarts: 3, Within: time.Minute,
+		Decider: func(err error) actor.Directive {
+			var p *actor.PanicError
+			if errors.As(err, &p) {
+				return actor.Restart
+			}
+			return actor.Resume
+		},
+	}))
+	<-done
+	// Output:
+	// worker starts
+	// 25
+	// worker starts
+	// 20
+}
+
+func ExampleWithMailbox() {
+	sys, _ := actor.NewSystem()
+	defer sys.Shutdown(context.Background())
+	gate := make(chan struct{})
+	ref, _ := actor.Spawn(sys, "", actor.Stateless(func(*actor.Context[int], int) error { <-gate; return nil }),
+		actor.WithMailbox(2, actor.Fail))
+	var errs []error
+	for i := range 5 {
+		errs = append(errs, ref.Send(i))
+	}
+	close(gate)
+	full := 0
+	for _, err := range errs {
+		if errors.Is(err, actor.ErrMailboxFull) {
+			full++
+		}
+	}
+	fmt.Println(full >= 2) // at most 1 being handled + 2 queued
+	// Output: true
+}
+
+func ExampleParseAddress() {
+	a, err := actor.ParseAddress("actor://bank/user/alice#7")
+	fmt.Println(a.System, a.Path, a.ID, a.Name(), err)
+	fmt.Println(a)
+	// Output:
+	// bank /user/alice 7 alice <nil>
+	// actor://bank/user/alice#7
+}
