@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Check decides whether history is linearizable with respect to m.
@@ -68,8 +69,8 @@ func Check[S, I, O any](m Model[S, I, O], history []Operation[I, O], opts ...Opt
 	}
 
 	outs := make([]searchOut, len(parts))
-	runOne := func(i int) {
-		outs[i] = searchPart(&m, parts[i], &stop)
+	runOne := func(i int, sc *scratch) {
+		outs[i] = searchPart(&m, parts[i], &stop, sc)
 		if outs[i].verdict == NotLinearizable {
 			stop.Store(true)
 		}
@@ -79,31 +80,50 @@ func Check[S, I, O any](m Model[S, I, O], history []Operation[I, O], opts ...Opt
 		workers = runtime.GOMAXPROCS(0)
 	}
 	workers = min(workers, len(parts))
-	if workers <= 1 {
-		for i := range parts {
-			runOne(i)
+	// Largest parts first, so that a long one does not start last.
+	order := make([]int, len(parts))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(len(parts[b]), len(parts[a])) })
+	var next atomic.Int64
+	// Each worker reuses one scratch space across its parts.
+	work := func() {
+		sc := new(scratch)
+		for {
+			k := int(next.Add(1)) - 1
+			if k >= len(order) {
+				return
+			}
+			runOne(order[k], sc)
 		}
-	} else {
-		// Largest parts first, so that a long one does not start last.
-		order := make([]int, len(parts))
-		for i := range order {
-			order[i] = i
-		}
-		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(len(parts[b]), len(parts[a])) })
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for range workers {
-			wg.Go(func() {
-				for {
-					k := int(next.Add(1)) - 1
-					if k >= len(order) {
-						return
-					}
-					runOne(order[k])
-				}
-			})
-		}
+	}
+	if workers > 1 {
+		// Helpers join only if the check lasts: waking a thread costs more
+		// than checking most small histories, so those stay on the caller.
+		var (
+			wg     sync.WaitGroup
+			mu     sync.Mutex
+			closed bool
+		)
+		t := time.AfterFunc(helperDelay, func() {
+			mu.Lock()
+			defer mu.Unlock()
+			if closed {
+				return
+			}
+			for range workers - 1 {
+				wg.Go(work)
+			}
+		})
+		work()
+		t.Stop()
+		mu.Lock()
+		closed = true
+		mu.Unlock()
 		wg.Wait()
+	} else {
+		work()
 	}
 
 	res.Parts = make([]Part, len(parts))
@@ -153,7 +173,8 @@ func mapIdx(idx []int, local []int32) []int {
 }
 
 // partition splits the history with the model's Partition and finds each
-// operation's index in the history, matching by (Client, Call, Return).
+// operation's index in the history, matching by (Client, Call, Return):
+// the partition function hands back copies, not indices.
 func partition[S, I, O any](m Model[S, I, O], history []Operation[I, O]) (parts [][]Operation[I, O], idx [][]int, err error) {
 	if m.Partition == nil {
 		all := make([]int, len(history))
@@ -168,15 +189,19 @@ func partition[S, I, O any](m Model[S, I, O], history []Operation[I, O]) (parts 
 		}
 	}()
 	parts = m.Partition(history)
-	type key struct {
-		client        int
-		call, return_ int64
+	// first[call] is the earliest unmatched operation called at that time;
+	// later ones with the same call time are chained through same.
+	first := make(map[int64]int, len(history))
+	same := make([]int, len(history))
+	for i := len(history) - 1; i >= 0; i-- {
+		j, ok := first[history[i].Call]
+		if !ok {
+			j = -1
+		}
+		same[i] = j
+		first[history[i].Call] = i
 	}
-	where := make(map[key][]int, len(history))
-	for i, op := range history {
-		k := key{op.Client, op.Call, op.Return}
-		where[k] = append(where[k], i)
-	}
+	used := make([]bool, len(history))
 	idx = make([][]int, len(parts))
 	for p, part := range parts {
 		idx[p] = make([]int, len(part))
@@ -184,16 +209,58 @@ func partition[S, I, O any](m Model[S, I, O], history []Operation[I, O]) (parts 
 			if op.Return < op.Call {
 				return nil, nil, fmt.Errorf("%w: Partition made an operation that returns before its call", ErrInvalidHistory)
 			}
-			k := key{op.Client, op.Call, op.Return}
-			if l := where[k]; len(l) > 0 {
-				idx[p][j], where[k] = l[0], l[1:]
-			} else {
-				idx[p][j] = -1
+			idx[p][j] = -1
+			i, ok := first[op.Call]
+			if !ok {
+				continue
+			}
+			for ; i >= 0; i = same[i] {
+				if h := history[i]; !used[i] && h.Client == op.Client && h.Return == op.Return {
+					idx[p][j], used[i] = i, true
+					break
+				}
 			}
 		}
 	}
 	return parts, idx, nil
 }
+
+// scratch holds a worker's buffers, reused from one part to the next.
+type scratch struct {
+	keys                    []timed
+	ent, next, prev, retPos []int32
+	bits, zob               []uint64
+	stack                   []frame
+	vis                     visited
+	trans                   transitions
+}
+
+// timed is a call or return entry with its time.
+type timed struct {
+	t int64
+	e int32
+}
+
+// grow returns (*buf)[:n], reallocating when the capacity is short.
+func grow[T any](buf *[]T, n int) []T {
+	if cap(*buf) < n {
+		*buf = make([]T, n, n+n/4)
+	}
+	*buf = (*buf)[:n]
+	return *buf
+}
+
+// zobrist returns random keys for operations 0..n-1 (a pure function of
+// the index, so reproducible).
+func (sc *scratch) zobrist(n int) []uint64 {
+	for i := len(sc.zob); i < n; i++ {
+		sc.zob = append(sc.zob, mix64(uint64(i)+0x9e3779b97f4a7c15))
+	}
+	return sc.zob[:n]
+}
+
+// helperDelay is how long Check works alone before other goroutines join.
+const helperDelay = 200 * time.Microsecond
 
 // searchOut is the outcome of one part, in the part's own operation numbers.
 type searchOut struct {
@@ -218,7 +285,7 @@ type frame struct {
 // operation unlinks its call and return, backtracking relinks them (dancing
 // links). Pending operations have no return entry: they may be linearized
 // but never must be.
-func searchPart[S, I, O any](m *Model[S, I, O], ops []Operation[I, O], stop *atomic.Bool) (out searchOut) {
+func searchPart[S, I, O any](m *Model[S, I, O], ops []Operation[I, O], stop *atomic.Bool, sc *scratch) (out searchOut) {
 	defer func() {
 		if r := recover(); r != nil {
 			out = searchOut{verdict: Unknown, err: fmt.Errorf("%w: model panicked: %v", ErrInvalidModel, r), lin: out.lin, explored: out.explored}
@@ -230,36 +297,36 @@ func searchPart[S, I, O any](m *Model[S, I, O], ops []Operation[I, O], stop *ato
 		return searchOut{err: err}
 	}
 
-	// Entries: op<<1 for a call, op<<1|1 for a return.
-	ent := make([]int32, 0, 2*n)
+	// Entries: op<<1 for a call, op<<1|1 for a return, sorted by time with
+	// calls first at equal times (intervals are closed).
+	keys := sc.keys[:0]
 	need := 0
 	for i, op := range ops {
-		ent = append(ent, int32(i)<<1)
+		keys = append(keys, timed{op.Call, int32(i) << 1})
 		if !op.IsPending() {
-			ent = append(ent, int32(i)<<1|1)
+			keys = append(keys, timed{op.Return, int32(i)<<1 | 1})
 			need++
 		}
 	}
-	timeOf := func(e int32) int64 {
-		if e&1 == 0 {
-			return ops[e>>1].Call
+	slices.SortFunc(keys, func(a, b timed) int {
+		if a.t != b.t {
+			return cmp.Compare(a.t, b.t)
 		}
-		return ops[e>>1].Return
-	}
-	slices.SortFunc(ent, func(a, b int32) int {
-		if c := cmp.Compare(timeOf(a), timeOf(b)); c != 0 {
+		if c := cmp.Compare(a.e&1, b.e&1); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(a&1, b&1); c != 0 {
-			return c // calls before returns
-		}
-		return cmp.Compare(a, b)
+		return cmp.Compare(a.e, b.e)
 	})
-	m2 := int32(len(ent))
+	sc.keys = keys
+	m2 := int32(len(keys))
+	ent := grow(&sc.ent, int(m2))
+	for i, k := range keys {
+		ent[i] = k.e
+	}
 	head := m2
-	next := make([]int32, m2+1)
-	prev := make([]int32, m2+1)
-	retPos := make([]int32, n)
+	next := grow(&sc.next, int(m2)+1)
+	prev := grow(&sc.prev, int(m2)+1)
+	retPos := grow(&sc.retPos, n)
 	for i := range retPos {
 		retPos[i] = -1
 	}
@@ -289,18 +356,17 @@ func searchPart[S, I, O any](m *Model[S, I, O], ops []Operation[I, O], stop *ato
 		}
 	}
 
-	zob := make([]uint64, n)
-	for i := range zob {
-		zob[i] = mix64(uint64(i) + 0x9e3779b97f4a7c15)
-	}
+	zob := sc.zobrist(n)
 	words := (n + 63) / 64
-	bits := make([]uint64, words)
-	vis := newVisited(words)
-	trans := newTransitions()
+	bits := grow(&sc.bits, words)
+	clear(bits)
+	vis := sc.vis.reset(words, n)
+	trans := sc.trans.reset(n)
 
 	state := in.intern(m.Init())
 	var h uint64
-	stack := make([]frame, 0, n)
+	stack := sc.stack[:0]
+	defer func() { sc.stack = stack[:0] }()
 	var best []int32
 	done := 0
 	entry := next[head]

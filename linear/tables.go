@@ -132,8 +132,19 @@ type transitions struct {
 	n    int
 }
 
-func newTransitions() *transitions {
-	return &transitions{keys: make([]uint64, 256), vals: make([]int32, 256)}
+// reset empties t, sized for about hint entries, keeping its memory.
+func (t *transitions) reset(hint int) *transitions {
+	size := 64
+	for size < 2*hint {
+		size *= 2
+	}
+	if len(t.keys) < size || len(t.keys) > 64*size {
+		t.keys, t.vals = make([]uint64, size), make([]int32, size)
+	} else {
+		clear(t.keys)
+	}
+	t.n = 0
+	return t
 }
 
 func transKey(state int32, op int32) uint64 { return uint64(state)<<32 | uint64(uint32(op)) }
@@ -177,18 +188,37 @@ func (t *transitions) insert(k uint64, v int32) {
 // visited is the memo of WGL search: the configurations (set of linearized
 // operations, state) already explored. A configuration's hash is the XOR of
 // per-operation random keys (Zobrist hashing, updated in O(1) as operations
-// are linearized and undone) mixed with the state id; the bit sets are kept
-// in one arena so that a new entry costs no allocation of its own.
+// are linearized and undone) mixed with the state id. Slots hold the hash
+// and state inline, so a probe touches one cache line unless the
+// configuration is really there; the bit sets live in one arena, so a new
+// entry costs no allocation of its own.
 type visited struct {
-	words  int      // uint64 words per bit set
-	slots  []int32  // entry+1; 0 is empty
-	hashes []uint64 // per entry
-	states []int32  // per entry
-	arena  []uint64 // per entry, words each
+	words int      // uint64 words per bit set
+	slots []vslot  // open addressing, linear probing
+	n     int      // entries
+	arena []uint64 // per entry, words each
 }
 
-func newVisited(words int) *visited {
-	return &visited{words: words, slots: make([]int32, 1024)}
+type vslot struct {
+	hash  uint64
+	state int32 // state id + 1; 0 is empty
+	entry int32 // index of the bit set in the arena
+}
+
+// reset empties v for bit sets of the given words, sized for about hint
+// entries, keeping its memory.
+func (v *visited) reset(words, hint int) *visited {
+	size := 64
+	for size < 4*hint {
+		size *= 2
+	}
+	if len(v.slots) < size || len(v.slots) > 64*size {
+		v.slots = make([]vslot, size)
+	} else {
+		clear(v.slots)
+	}
+	v.words, v.n, v.arena = words, 0, v.arena[:0]
+	return v
 }
 
 // add records (bits, state) and reports whether it was new.
@@ -196,36 +226,39 @@ func (v *visited) add(h uint64, bits []uint64, state int32) bool {
 	mask := uint64(len(v.slots) - 1)
 	i := h & mask
 	for {
-		slot := v.slots[i]
-		if slot == 0 {
+		sl := &v.slots[i]
+		if sl.state == 0 {
 			break
 		}
-		e := slot - 1
-		if v.hashes[e] == h && v.states[e] == state && equalWords(v.arena[int(e)*v.words:int(e+1)*v.words], bits) {
-			return false
+		if sl.hash == h && sl.state == state+1 {
+			off := int(sl.entry) * v.words
+			if equalWords(v.arena[off:off+v.words], bits) {
+				return false
+			}
 		}
 		i = (i + 1) & mask
 	}
-	e := int32(len(v.hashes))
-	v.hashes = append(v.hashes, h)
-	v.states = append(v.states, state)
+	v.slots[i] = vslot{hash: h, state: state + 1, entry: int32(v.n)}
 	v.arena = append(v.arena, bits...)
-	v.slots[i] = e + 1
-	if 2*len(v.hashes) > len(v.slots) {
+	v.n++
+	if 2*v.n > len(v.slots) {
 		v.grow()
 	}
 	return true
 }
 
 func (v *visited) grow() {
-	slots := make([]int32, 2*len(v.slots))
+	slots := make([]vslot, 2*len(v.slots))
 	mask := uint64(len(slots) - 1)
-	for e, h := range v.hashes {
-		i := h & mask
-		for slots[i] != 0 {
+	for _, sl := range v.slots {
+		if sl.state == 0 {
+			continue
+		}
+		i := sl.hash & mask
+		for slots[i].state != 0 {
 			i = (i + 1) & mask
 		}
-		slots[i] = int32(e) + 1
+		slots[i] = sl
 	}
 	v.slots = slots
 }
