@@ -7,8 +7,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/labludus/ludus/async"
 )
 
 func asyncAwaitExperiment() Experiment {
@@ -68,17 +69,18 @@ func runAsyncAwait(ctx context.Context, env *Env) (Result, error) {
 	return Result{Claims: m.verdicts()}, nil
 }
 
-// getUserAndOrdersConcurrently is the guide's Promise.all.
+// getUserAndOrdersConcurrently is the guide's Promise.all: both requests
+// start at once as futures, and async.All awaits them together (the first
+// failure cancels the other request).
 func getUserAndOrdersConcurrently(ctx context.Context, api *slowAPI) (user, orders string, err error) {
-	var wg sync.WaitGroup
-	var userErr, ordersErr error
-	wg.Go(func() { user, userErr = api.get(ctx, "/users/42") })
-	wg.Go(func() { orders, ordersErr = api.get(ctx, "/orders/42") })
-	wg.Wait()
-	if userErr != nil {
-		return "", "", userErr
+	get := func(path string) func(context.Context) (string, error) {
+		return func(ctx context.Context) (string, error) { return api.get(ctx, path) }
 	}
-	return user, orders, ordersErr
+	both, err := async.All(ctx, async.Go(ctx, get("/users/42")), async.Go(ctx, get("/orders/42")))
+	if err != nil {
+		return "", "", err
+	}
+	return both[0], both[1], nil
 }
 
 func (m asyncAwaitMeasurements) verdicts() []Claim {
