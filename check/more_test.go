@@ -47,8 +47,8 @@ type fakeTB struct {
 	fatal string
 }
 
-func (f *fakeTB) Helper()          {}
-func (f *fakeTB) Name() string     { return f.name }
+func (f *fakeTB) Helper()           {}
+func (f *fakeTB) Name() string      { return f.name }
 func (f *fakeTB) Fatal(args ...any) { f.fatal = args[0].(string) }
 
 func TestExploreReplayEnv(t *testing.T) {

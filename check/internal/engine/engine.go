@@ -13,9 +13,9 @@ package engine
 
 import (
 	"fmt"
-	"reflect"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -29,8 +29,7 @@ var (
 	running   atomic.Pointer[Engine] // the engine of that exploration
 	exploreMu sync.Mutex             // explorations are serialized process-wide
 	epochs    atomic.Uint64          // execution epochs, never reused
-	trampPC   = reflect.ValueOf(trampoline).Pointer()
-	goodPC    [4]atomic.Uintptr // return PCs already known to lie in trampoline
+	goodPC    [4]atomic.Uintptr      // return PCs already known to lie in trampoline
 )
 
 // Active reports whether an exploration is running in this process. It is the
@@ -61,32 +60,67 @@ func Current() *G {
 func Running() *Engine { return running.Load() }
 
 func managedCaller() bool {
-	var buf [48]uintptr
+	if pc, ok := bottomReturnPC(); ok {
+		// A return address into trampoline on this stack means trampoline
+		// is this goroutine's bottom frame (runFn is framed, so the walk
+		// always reaches that address on managed goroutines).
+		for i := range goodPC {
+			if goodPC[i].Load() == pc {
+				return true
+			}
+		}
+		if f := runtime.FuncForPC(pc - 1); f != nil && isBottom(f.Name()) {
+			for i := range goodPC {
+				if goodPC[i].CompareAndSwap(0, pc) {
+					break
+				}
+			}
+			return true
+		}
+	}
+	return managedCallerSlow()
+}
+
+// managedCallerSlow is the portable check: trampoline is among the
+// bottom frames.
+func managedCallerSlow() bool {
+	var buf [64]uintptr
 	pcs := buf[:]
 	n := runtime.Callers(2, pcs)
 	for n == len(pcs) {
 		pcs = make([]uintptr, 2*len(pcs))
 		n = runtime.Callers(2, pcs)
 	}
-	if n < 2 {
-		return false
-	}
-	pc := pcs[n-2]
-	for i := range goodPC {
-		if goodPC[i].Load() == pc {
+	frames := runtime.CallersFrames(pcs[max(n-4, 0):n])
+	for {
+		f, more := frames.Next()
+		if f.Function == trampName {
 			return true
 		}
-	}
-	f := runtime.FuncForPC(pc - 1)
-	if f == nil || f.Entry() != trampPC {
-		return false
-	}
-	for i := range goodPC {
-		if goodPC[i].CompareAndSwap(0, pc) {
-			break
+		if !more {
+			return false
 		}
 	}
-	return true
+}
+
+const (
+	trampName  = "github.com/labludus/ludus/check/internal/engine.trampoline"
+	startGName = "github.com/labludus/ludus/check/internal/engine.startG"
+)
+
+// isBottom reports whether fn is one of the bottom functions of a managed
+// goroutine: trampoline, or the wrapper of startG's go statement.
+func isBottom(fn string) bool {
+	return fn == trampName || strings.HasPrefix(fn, startGName+".")
+}
+
+// startG is the only place managed goroutines start, so their bottom
+// frames are always the same functions.
+//
+//go:noinline
+func startG(e *Engine, g *G) {
+	e.live.Add(1)
+	go trampoline(e, g)
 }
 
 // G is a managed goroutine.
@@ -107,6 +141,7 @@ type G struct {
 	nev int32 // events executed
 
 	prio int64 // PCT priority
+	ran  bool
 	loc  Location
 }
 
@@ -209,8 +244,7 @@ func (e *Engine) runOne(body func(*G)) {
 	g := e.newG("main", nil)
 	g.fn = func() { body(g) }
 	e.cur = g
-	e.live.Add(1)
-	go trampoline(e, g)
+	startG(e, g)
 	<-e.doneCh
 	e.aborting.Store(true)
 	for _, g := range e.gs {
@@ -241,6 +275,8 @@ func (e *Engine) newG(name string, parent *G) *G {
 
 // trampoline is the bottom frame of every managed goroutine; Current relies
 // on it being exactly that.
+//
+//go:noinline
 func trampoline(e *Engine, g *G) {
 	normal := false
 	defer func() {
@@ -260,8 +296,19 @@ func trampoline(e *Engine, g *G) {
 		e.finishG(g)
 		e.live.Done()
 	}()
-	g.fn()
+	runFn(g)
 	normal = true
+}
+
+// runFn calls g's function from a frame of its own, so that the frame
+// pointer chain of a managed goroutine always holds a return address into
+// trampoline (see managedCaller).
+//
+//go:noinline
+func runFn(g *G) {
+	h := g
+	g.fn()
+	h.ran = true
 }
 
 // Go starts a managed goroutine running fn; it runs at once up to its first
@@ -277,8 +324,7 @@ func (e *Engine) Go(parent *G, name string, fn func()) {
 	g.fn = fn
 	g.returnTo = parent
 	e.cur = g
-	e.live.Add(1)
-	go trampoline(e, g)
+	startG(e, g)
 	e.park(parent)
 }
 

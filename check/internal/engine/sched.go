@@ -146,9 +146,14 @@ func (s *scheduler) pick(e *Engine, en uint64) int {
 				return -1
 			}
 			chosen = int(n.chosen)
-			s.sleep = n.sleep
+			if s.dpor {
+				s.sleep = n.sleep
+			}
 		} else {
-			n := node{enabled: en, sleep: s.sleep, prev: int32(s.lastG), preempt: int32(s.preempt)}
+			n := node{enabled: en, prev: int32(s.lastG), preempt: int32(s.preempt)}
+			if s.dpor {
+				n.sleep = s.sleep
+			}
 			n.prevEnabled = s.lastG >= 0 && en&bit(s.lastG) != 0
 			cands := en &^ n.sleep
 			if cands == 0 {
