@@ -370,6 +370,10 @@ func searchPart[S, I, O any](m *Model[S, I, O], ops []Operation[I, O], stop *ato
 	var best []int32
 	done := 0
 	entry := next[head]
+	// Completed operations are tried before pending ones: a pending
+	// operation need never take effect, so a linearization that leaves it
+	// out is worth looking for first. Every candidate is still tried.
+	pendingTurn := false
 	var iter uint
 	stackOps := func() []int32 {
 		l := make([]int32, len(stack))
@@ -387,7 +391,14 @@ func searchPart[S, I, O any](m *Model[S, I, O], ops []Operation[I, O], stop *ato
 			return searchOut{stopped: true, lin: best, explored: out.explored}
 		}
 		if entry < 0 || ent[entry]&1 == 1 {
-			// A return whose operation is not linearized yet: dead end.
+			// The end of the candidates: a return whose operation is not
+			// linearized yet. Pending candidates get their turn after the
+			// completed ones; after both, this is a dead end.
+			if !pendingTurn && need < n {
+				pendingTurn = true
+				entry = next[head]
+				continue
+			}
 			if len(stack) == 0 {
 				return searchOut{verdict: NotLinearizable, lin: best, unplaced: unplaced(ops, best), explored: out.explored}
 			}
@@ -403,9 +414,14 @@ func searchPart[S, I, O any](m *Model[S, I, O], ops []Operation[I, O], stop *ato
 			}
 			relink(f.pos)
 			entry = next[f.pos]
+			pendingTurn = retPos[op] < 0
 			continue
 		}
 		op := ent[entry] >> 1
+		if (retPos[op] < 0) != pendingTurn {
+			entry = next[entry]
+			continue
+		}
 		key := transKey(state, op)
 		nxt, ok := trans.get(key)
 		if !ok {
@@ -435,7 +451,7 @@ func searchPart[S, I, O any](m *Model[S, I, O], ops []Operation[I, O], stop *ato
 				if len(stack) > len(best) {
 					best = stackOps()
 				}
-				entry = next[head]
+				entry, pendingTurn = next[head], false
 				continue
 			}
 			bits[op>>6] &^= 1 << (op & 63)
