@@ -227,12 +227,12 @@ func partition[S, I, O any](m Model[S, I, O], history []Operation[I, O]) (parts 
 
 // scratch holds a worker's buffers, reused from one part to the next.
 type scratch struct {
-	keys                    []timed
-	ent, next, prev, retPos []int32
-	bits, zob               []uint64
-	stack                   []frame
-	vis                     visited
-	trans                   transitions
+	keys                             []timed
+	ent, next, prev, retPos, callPos []int32
+	bits, zob                        []uint64
+	stack                            []frame
+	vis                              visited
+	trans                            transitions
 }
 
 // timed is a call or return entry with its time.
@@ -277,6 +277,7 @@ type searchOut struct {
 type frame struct {
 	pos   int32
 	state int32
+	turn  uint8 // the turn in which it was tried
 }
 
 // searchPart runs the WGL search over one part. The entry list holds the
@@ -327,6 +328,7 @@ func searchPart[S, I, O any](m *Model[S, I, O], ops []Operation[I, O], stop *ato
 	next := grow(&sc.next, int(m2)+1)
 	prev := grow(&sc.prev, int(m2)+1)
 	retPos := grow(&sc.retPos, n)
+	callPos := grow(&sc.callPos, n)
 	for i := range retPos {
 		retPos[i] = -1
 	}
@@ -334,6 +336,8 @@ func searchPart[S, I, O any](m *Model[S, I, O], ops []Operation[I, O], stop *ato
 		next[p], prev[p] = p+1, p-1
 		if ent[p]&1 == 1 {
 			retPos[ent[p]>>1] = p
+		} else {
+			callPos[ent[p]>>1] = p
 		}
 	}
 	if m2 > 0 {
@@ -369,11 +373,15 @@ func searchPart[S, I, O any](m *Model[S, I, O], ops []Operation[I, O], stop *ato
 	defer func() { sc.stack = stack[:0] }()
 	var best []int32
 	done := 0
-	entry := next[head]
-	// Completed operations are tried before pending ones: a pending
-	// operation need never take effect, so a linearization that leaves it
-	// out is worth looking for first. Every candidate is still tried.
-	pendingTurn := false
+	// Candidates are tried in three turns: first the operation whose
+	// return comes first (it must be linearized before anything returns,
+	// so linearizing it at once is Lowe's just-in-time choice), then the
+	// other completed operations in call order, then the pending ones (a
+	// pending operation need never take effect, so linearizations that
+	// leave it out are worth finding first). Every candidate is still
+	// tried; the turns only order the search.
+	phase := turnBlocker
+	entry := int32(-1)
 	var iter uint
 	stackOps := func() []int32 {
 		l := make([]int32, len(stack))
@@ -381,6 +389,46 @@ func searchPart[S, I, O any](m *Model[S, I, O], ops []Operation[I, O], stop *ato
 			l[i] = ent[f.pos] >> 1
 		}
 		return l
+	}
+	// try linearizes op (its call entry at pos) if it is legal and leads to
+	// a new configuration.
+	try := func(pos, op int32) (pushed, stopped bool) {
+		key := transKey(state, op)
+		nxt, ok := trans.get(key)
+		if !ok {
+			// A slow Step may not overrun a timeout by more than itself.
+			if stop.Load() {
+				return false, true
+			}
+			legal, ns := m.Step(in.states[state], ops[op].Input, ops[op].Output)
+			nxt = -1
+			if legal {
+				nxt = in.intern(ns)
+			}
+			trans.put(key, nxt)
+		}
+		if nxt < 0 {
+			return false, false
+		}
+		bits[op>>6] |= 1 << (op & 63)
+		h2 := h ^ zob[op]
+		if !vis.add(h2^mix64(uint64(nxt)+1), bits, nxt) {
+			bits[op>>6] &^= 1 << (op & 63)
+			return false, false
+		}
+		out.explored++
+		stack = append(stack, frame{pos: pos, state: state, turn: phase})
+		state, h = nxt, h2
+		unlink(pos)
+		if r := retPos[op]; r >= 0 {
+			unlink(r)
+			done++
+		}
+		if len(stack) > len(best) {
+			best = stackOps()
+		}
+		phase = turnBlocker
+		return true, false
 	}
 	for {
 		if done == need {
@@ -390,15 +438,32 @@ func searchPart[S, I, O any](m *Model[S, I, O], ops []Operation[I, O], stop *ato
 		if iter&1023 == 0 && stop.Load() {
 			return searchOut{stopped: true, lin: best, explored: out.explored}
 		}
+		if phase == turnBlocker {
+			e := next[head]
+			for e >= 0 && ent[e]&1 == 0 {
+				e = next[e]
+			}
+			if e >= 0 {
+				op := ent[e] >> 1
+				pushed, stopped := try(callPos[op], op)
+				if stopped {
+					return searchOut{stopped: true, lin: best, explored: out.explored}
+				}
+				if pushed {
+					continue
+				}
+			}
+			phase, entry = turnCompleted, next[head]
+			continue
+		}
 		if entry < 0 || ent[entry]&1 == 1 {
 			// The end of the candidates: a return whose operation is not
-			// linearized yet. Pending candidates get their turn after the
-			// completed ones; after both, this is a dead end.
-			if !pendingTurn && need < n {
-				pendingTurn = true
-				entry = next[head]
+			// linearized yet.
+			if phase == turnCompleted && need < n {
+				phase, entry = turnPending, next[head]
 				continue
 			}
+			// Dead end: undo the last operation and try its next sibling.
 			if len(stack) == 0 {
 				return searchOut{verdict: NotLinearizable, lin: best, unplaced: unplaced(ops, best), explored: out.explored}
 			}
@@ -413,52 +478,35 @@ func searchPart[S, I, O any](m *Model[S, I, O], ops []Operation[I, O], stop *ato
 				done--
 			}
 			relink(f.pos)
-			entry = next[f.pos]
-			pendingTurn = retPos[op] < 0
+			switch f.turn {
+			case turnBlocker:
+				phase, entry = turnCompleted, next[head]
+			default:
+				phase, entry = f.turn, next[f.pos]
+			}
 			continue
 		}
 		op := ent[entry] >> 1
-		if (retPos[op] < 0) != pendingTurn {
+		if (retPos[op] < 0) != (phase == turnPending) {
 			entry = next[entry]
 			continue
 		}
-		key := transKey(state, op)
-		nxt, ok := trans.get(key)
-		if !ok {
-			// A slow Step may not overrun a timeout by more than itself.
-			if stop.Load() {
-				return searchOut{stopped: true, lin: best, explored: out.explored}
-			}
-			legal, ns := m.Step(in.states[state], ops[op].Input, ops[op].Output)
-			nxt = -1
-			if legal {
-				nxt = in.intern(ns)
-			}
-			trans.put(key, nxt)
+		pushed, stopped := try(entry, op)
+		if stopped {
+			return searchOut{stopped: true, lin: best, explored: out.explored}
 		}
-		if nxt >= 0 {
-			bits[op>>6] |= 1 << (op & 63)
-			h2 := h ^ zob[op]
-			if vis.add(h2^mix64(uint64(nxt)+1), bits, nxt) {
-				out.explored++
-				stack = append(stack, frame{pos: entry, state: state})
-				state, h = nxt, h2
-				unlink(entry)
-				if r := retPos[op]; r >= 0 {
-					unlink(r)
-					done++
-				}
-				if len(stack) > len(best) {
-					best = stackOps()
-				}
-				entry, pendingTurn = next[head], false
-				continue
-			}
-			bits[op>>6] &^= 1 << (op & 63)
+		if !pushed {
+			entry = next[entry]
 		}
-		entry = next[entry]
 	}
 }
+
+// The turns in which candidates are tried at each configuration.
+const (
+	turnBlocker uint8 = iota
+	turnCompleted
+	turnPending
+)
 
 // unplaced lists, after the linearized prefix, the operations that were
 // candidates for the next position: the unlinearized operation that returns
