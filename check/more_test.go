@@ -519,3 +519,18 @@ func TestPassthroughOutsideExploration(t *testing.T) {
 		t.Fatal("select")
 	}
 }
+
+func TestStallOnRealChannel(t *testing.T) {
+	real := make(chan int)
+	r := check.Run(func(t *check.T) {
+		<-real // blocks outside the checker's control
+	}, check.StallTimeout(50*time.Millisecond))
+	close(real)
+	if r.Failure == nil || r.Failure.Kind != check.UncontrolledGoroutine || !strings.Contains(r.Failure.Message, "no progress") {
+		t.Fatalf("got %+v", r)
+	}
+	// The next exploration waits for the stuck goroutine to drain.
+	if r := check.Run(bank, check.DetectDataRaces(false)); r.Failure == nil || r.Failure.Kind != check.AssertionFailed {
+		t.Fatalf("after a stall: %+v", r)
+	}
+}

@@ -196,6 +196,12 @@ func MaxExecutions(n int) Option { return func(o *engine.Options) { o.MaxExecuti
 // with Exhaustive). The default strategy spends what DPOR leaves on PCT.
 func MaxTime(d time.Duration) Option { return func(o *engine.Options) { o.MaxTime = d } }
 
+// StallTimeout sets how long an execution may go without a scheduling step
+// before the checker decides a managed goroutine is blocked outside its
+// control (a real channel or mutex, time.Sleep, I/O) and reports
+// UncontrolledGoroutine (default 10s). Such a goroutine cannot be stopped.
+func StallTimeout(d time.Duration) Option { return func(o *engine.Options) { o.Stall = d } }
+
 // DetectDataRaces turns the data-race verdict on (the default) or off.
 func DetectDataRaces(on bool) Option { return func(o *engine.Options) { o.DataRaces = on } }
 

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // MaxGoroutines bounds the managed goroutines of one execution: sets of
@@ -181,6 +182,9 @@ type Engine struct {
 
 	doneCh   chan struct{}
 	aborting atomic.Bool
+	progress atomic.Int64 // steps taken, for the stall watchdog
+	stalled  bool
+	tick     *time.Ticker
 	live     sync.WaitGroup
 	epoch    uint64
 	explo    uint64
@@ -210,6 +214,7 @@ type Engine struct {
 // Config is what a front end asks of an exploration.
 type Config struct {
 	MaxSteps    int
+	Stall       time.Duration
 	DataRaces   bool
 	NameHash    uint32
 	OnExecution func() // test hook
@@ -245,7 +250,9 @@ func (e *Engine) runOne(body func(*G)) {
 	g.fn = func() { body(g) }
 	e.cur = g
 	startG(e, g)
-	<-e.doneCh
+	if !e.wait() {
+		return
+	}
 	e.aborting.Store(true)
 	for _, g := range e.gs {
 		if !g.done {
@@ -258,6 +265,51 @@ func (e *Engine) runOne(body func(*G)) {
 	e.live.Wait()
 	e.sched.endExecution(e)
 }
+
+// wait waits for the end of the execution. If no step is taken for the
+// stall timeout, a managed goroutine is blocked (or spinning) outside the
+// checker's control: it cannot be torn down, so wait reports the stall,
+// releases the others and returns false.
+func (e *Engine) wait() bool {
+	stall := e.cfg.Stall
+	if stall <= 0 {
+		stall = 10 * time.Second
+	}
+	if e.tick == nil {
+		e.tick = time.NewTicker(min(stall/4, time.Second))
+	}
+	tick := e.tick
+	last, since := e.progress.Load(), time.Now()
+	for {
+		select {
+		case <-e.doneCh:
+			return true
+		case now := <-tick.C:
+			if p := e.progress.Load(); p != last {
+				last, since = p, now
+				continue
+			}
+			if now.Sub(since) < stall {
+				continue
+			}
+		}
+		e.uncontrolledMu.Lock()
+		e.uncontrolled = &Fail{KindUncontrolled, fmt.Sprintf("no progress for %v: a managed goroutine is blocked or spinning outside the checker's control (a real channel, mutex, time.Sleep, I/O, or a loop without checked operations); it cannot be stopped and stays behind", stall)}
+		e.uncontrolledMu.Unlock()
+		e.stalled = true
+		e.aborting.Store(true)
+		stalledEngine.Store(e)
+		go func() {
+			e.live.Wait()
+			stalledEngine.CompareAndSwap(e, nil)
+		}()
+		return false
+	}
+}
+
+// stalledEngine is an exploration whose goroutine got stuck outside the
+// checker; the next exploration waits a little for it to drain.
+var stalledEngine atomic.Pointer[Engine]
 
 func (e *Engine) newG(name string, parent *G) *G {
 	g := &G{e: e, ID: len(e.gs), Name: name, wake: make(chan struct{}, 1), parent: -1}
@@ -442,6 +494,7 @@ func (e *Engine) enabled() uint64 {
 func (e *Engine) beginEvent(g *G) bool {
 	e.steps++
 	e.execSteps++
+	e.progress.Add(1)
 	g.hasPend = false
 	if e.rec == nil {
 		e.hash = (e.hash ^ uint64(g.ID)<<8 ^ uint64(g.pend.Kind)) * 1099511628211

@@ -36,6 +36,7 @@ type Options struct {
 	DataRaces     bool
 	NoReduction   bool
 	NameHash      uint32
+	Stall         time.Duration
 }
 
 // Result is what an exploration found.
@@ -87,12 +88,24 @@ func Explore(o Options, body func(*G)) Result {
 	if o.Depth <= 0 {
 		o.Depth = 3
 	}
-	e := newEngine(Config{MaxSteps: o.MaxSteps, DataRaces: o.DataRaces, NameHash: o.NameHash})
+	if old := stalledEngine.Load(); old != nil {
+		deadline := time.Now().Add(time.Second)
+		for stalledEngine.Load() != nil && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		if stalledEngine.Load() != nil {
+			return Result{Failure: &Failure{Kind: KindUncontrolled, Message: "an earlier exploration stalled and its goroutine is still stuck outside the checker's control; fix that test first"}}
+		}
+	}
+	e := newEngine(Config{MaxSteps: o.MaxSteps, DataRaces: o.DataRaces, NameHash: o.NameHash, Stall: o.Stall})
 	running.Store(e)
 	active.Store(true)
 	defer func() {
 		active.Store(false)
 		running.Store(nil)
+		if e.tick != nil {
+			e.tick.Stop()
+		}
 	}()
 	x := &explorer{e: e, o: o, body: body, start: time.Now()}
 	return x.run()
@@ -108,6 +121,7 @@ type explorer struct {
 	failTrail []int32
 	failExec  int
 	fail      *Fail
+	stalled   bool
 }
 
 func (x *explorer) budgetLeft() bool {
@@ -119,6 +133,9 @@ func (x *explorer) one() bool {
 	e := x.e
 	e.runOne(x.body)
 	x.res.Steps = int64(e.steps)
+	if e.stalled {
+		x.stalled = true
+	}
 	if e.sched.blocked {
 		x.res.Redundant++
 	} else {
@@ -186,6 +203,10 @@ func (x *explorer) run() Result {
 		x.dfs()
 	}
 	if x.fail != nil {
+		if x.stalled {
+			x.res.Failure = &Failure{Kind: x.fail.Kind, Message: x.fail.Message, Execution: x.failExec}
+			return x.res
+		}
 		x.report()
 	}
 	return x.res
