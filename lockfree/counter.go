@@ -1,9 +1,7 @@
 package lockfree
 
 import (
-	"math/rand/v2"
 	"runtime"
-	"sync"
 
 	"github.com/labludus/ludus/lockfree/internal/atomics"
 )
@@ -35,13 +33,6 @@ type counterStripe struct {
 	_ [cacheLine - 8]byte
 }
 
-// counterHint remembers, per processor (sync.Pool caches per P), which stripe
-// that processor last used, so that a goroutine keeps hitting a cache line
-// its core already owns.
-type counterHint struct{ idx uint32 }
-
-var counterHints = sync.Pool{New: func() any { return &counterHint{idx: rand.Uint32()} }}
-
 // Add adds delta (which may be negative) to the counter.
 func (c *Counter) Add(delta int64) {
 	stripes := c.stripes.Load()
@@ -54,7 +45,7 @@ func (c *Counter) Add(delta int64) {
 		stripes = c.grow()
 	}
 	s := *stripes
-	h := counterHints.Get().(*counterHint)
+	h := getHint()
 	mask := uint32(len(s) - 1)
 	for {
 		st := &s[h.idx&mask]
@@ -62,9 +53,9 @@ func (c *Counter) Add(delta int64) {
 		if st.n.CompareAndSwap(old, old+delta) {
 			break
 		}
-		h.idx = rand.Uint32() // collided with another processor: move away
+		h.idx = rehash(h.idx) // collided with another processor: move away
 	}
-	counterHints.Put(h)
+	putHint(h)
 }
 
 // grow installs the stripes: a power of two at least twice GOMAXPROCS, so

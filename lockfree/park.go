@@ -2,7 +2,6 @@ package lockfree
 
 import (
 	"context"
-	"runtime"
 	"sync"
 
 	"github.com/labludus/ludus/lockfree/internal/atomics"
@@ -75,7 +74,7 @@ func await(ctx context.Context, p *parking, try func() bool) error {
 		if try() {
 			return nil
 		}
-		runtime.Gosched()
+		atomics.Yield()
 	}
 	done := ctx.Done()
 	for {

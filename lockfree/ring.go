@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
-	"runtime"
 
 	"github.com/labludus/ludus/lockfree/internal/atomics"
 )
@@ -140,7 +139,7 @@ func (r *Ring[T]) TryPush(v T) bool {
 			}
 			// Either a consumer is still copying out of the cell or pos is
 			// stale; both resolve in a few instructions of another goroutine.
-			runtime.Gosched()
+			atomics.Yield()
 		}
 		// seq > turn: another producer took pos; reload.
 	}
@@ -175,7 +174,7 @@ func (r *Ring[T]) TryPop() (v T, ok bool) {
 			if r.enq.Load() <= pos {
 				return v, false
 			}
-			runtime.Gosched()
+			atomics.Yield()
 		}
 	}
 }

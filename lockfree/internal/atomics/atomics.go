@@ -7,7 +7,10 @@
 // scheduling point and can explore their interleavings exhaustively.
 package atomics
 
-import "sync/atomic"
+import (
+	"runtime"
+	"sync/atomic"
+)
 
 // Checked reports whether the atomics are routed through check/atomic.
 const Checked = false
@@ -22,3 +25,8 @@ type (
 	// Pointer is sync/atomic.Pointer.
 	Pointer[T any] = atomic.Pointer[T]
 )
+
+// Yield lets other goroutines run while the caller waits for one of them to
+// finish a step (runtime.Gosched; under ludus_check, a checker scheduling
+// point).
+func Yield() { runtime.Gosched() }
