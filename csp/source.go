@@ -13,16 +13,15 @@ import (
 // becomes the stream's last item, as does a panic in fn (a *PanicError).
 // The output closes when fn returns.
 func Generate[T any](ctx context.Context, fn func(ctx context.Context, emit func(T) bool) error, opts ...Option) <-chan Item[T] {
-	out := make(chan Item[T], configure(opts).buffer)
-	done := ctx.Done()
+	out := newOutput[Item[T]](ctx, configure(opts).buffer)
 	go func() {
-		defer close(out)
-		emit := func(v T) bool { return send(done, out, Item[T]{Value: v}) }
+		defer out.close()
+		emit := func(v T) bool { return out.send(Item[T]{Value: v}) }
 		if err := generate(ctx, fn, emit); err != nil {
-			send(done, out, Item[T]{Err: err})
+			out.send(Item[T]{Err: err})
 		}
 	}()
-	return out
+	return out.ch
 }
 
 func generate[T any](ctx context.Context, fn func(context.Context, func(T) bool) error, emit func(T) bool) (err error) {
@@ -55,21 +54,20 @@ func FromSeq[T any](ctx context.Context, seq iter.Seq[T], opts ...Option) <-chan
 // FromSeq2 emits each pair of seq as an item: the value, or the error when
 // it is not nil. It is the inverse of ToSeq.
 func FromSeq2[T any](ctx context.Context, seq iter.Seq2[T, error], opts ...Option) <-chan Item[T] {
-	out := make(chan Item[T], configure(opts).buffer)
-	done := ctx.Done()
+	out := newOutput[Item[T]](ctx, configure(opts).buffer)
 	go func() {
-		defer close(out)
+		defer out.close()
 		err := generate(ctx, func(ctx context.Context, _ func(T) bool) error {
 			for v, err := range seq {
-				if !send(done, out, Item[T]{Value: v, Err: err}) {
+				if !out.send(Item[T]{Value: v, Err: err}) {
 					break
 				}
 			}
 			return nil
 		}, nil)
 		if err != nil {
-			send(done, out, Item[T]{Err: err})
+			out.send(Item[T]{Err: err})
 		}
 	}()
-	return out
+	return out.ch
 }

@@ -14,7 +14,7 @@ import (
 // in closes and every worker is done, or when ctx ends.
 func Map[In, Out any](ctx context.Context, in <-chan Item[In], workers int, fn func(context.Context, In) (Out, error), opts ...Option) <-chan Item[Out] {
 	workers = max(workers, 1)
-	out := make(chan Item[Out], configure(opts).buffer)
+	out := newOutput[Item[Out]](ctx, configure(opts).buffer)
 	done := ctx.Done()
 	var running atomic.Int32
 	running.Store(int32(workers))
@@ -22,21 +22,18 @@ func Map[In, Out any](ctx context.Context, in <-chan Item[In], workers int, fn f
 		go func() {
 			defer func() {
 				if running.Add(-1) == 0 {
-					close(out)
+					out.close()
 				}
 			}()
 			for {
 				it, ok := recv(done, in)
-				if !ok {
-					return
-				}
-				if !send(done, out, mapItem(ctx, fn, it)) {
+				if !ok || !out.send(mapItem(ctx, fn, it)) {
 					return
 				}
 			}
 		}()
 	}
-	return out
+	return out.ch
 }
 
 func mapItem[In, Out any](ctx context.Context, fn func(context.Context, In) (Out, error), it Item[In]) Item[Out] {
@@ -63,128 +60,147 @@ func OrderedMap[In, Out any](ctx context.Context, in <-chan Item[In], workers in
 	}
 	window = max(window, workers)
 	s := &ordered[In, Out]{
-		ctx:     ctx,
-		done:    ctx.Done(),
-		fn:      fn,
-		window:  int64(window),
-		jobs:    make(chan seqItem[In], workers),
-		results: make(chan seqItem[Out], workers),
-		room:    make(chan struct{}, 1),
-		out:     make(chan Item[Out], o.buffer),
+		ctx:    ctx,
+		done:   ctx.Done(),
+		in:     in,
+		fn:     fn,
+		window: int64(window),
+		ring:   make([]Item[Out], window),
+		ready:  make([]bool, window),
+		room:   make(chan struct{}, 1),
+		out:    newOutput[Item[Out]](ctx, o.buffer),
 	}
 	s.running.Store(int32(workers))
-	go s.dispatch(in)
 	for range workers {
 		go s.work()
 	}
-	go s.emit()
-	return s.out
+	return s.out.ch
 }
 
-type seqItem[T any] struct {
-	seq int64
-	it  Item[T]
-}
-
-// ordered is OrderedMap's state. A dispatcher numbers the items and hands
-// them to the workers, which send numbered results to an emitter that puts
-// them back in order in a ring of window slots. The dispatcher never gets
-// more than window items ahead of the emitter, so slot seq%window is free
-// when result seq arrives.
+// ordered is OrderedMap's state. There is no dispatcher and no collector
+// goroutine, only the workers: each takes the next item and its sequence
+// number together under takeMu, computes, and leaves the result in a ring
+// of window slots; the worker that completes the oldest missing result
+// emits every result that is now in order. A worker takes item seq only
+// once seq < emitted + window, so slot seq%window is always free for it.
+// Per item that is one receive and one send on the stage's own channels,
+// against four hops for a dispatcher/pool/collector design.
 type ordered[In, Out any] struct {
 	ctx     context.Context
 	done    <-chan struct{}
+	in      <-chan Item[In]
 	fn      func(context.Context, In) (Out, error)
 	window  int64
-	jobs    chan seqItem[In]
-	results chan seqItem[Out]
-	out     chan Item[Out]
+	out     *output[Item[Out]]
 	running atomic.Int32
 
-	// emitted counts items sent on out. When the window is full the
-	// dispatcher sets waiting and sleeps on room; the emitter pokes room
-	// after it moves emitted while waiting is set. Both sides write, then
-	// read the other's variable, so one of them always sees the other.
+	takeMu  sync.Mutex
+	nextSeq int64 // guarded by takeMu
+
+	mu       sync.Mutex
+	ring     []Item[Out]
+	ready    []bool
+	next     int64 // first sequence number not yet emitted
+	emitting bool  // a worker is sending ring items on out
+
+	// emitted mirrors next for the taker. When the window is full the
+	// taker sets waiting and sleeps on room; the emitter pokes room after
+	// it moves emitted while waiting is set. Both sides write, then read
+	// the other's variable, so one of them always sees the other.
 	emitted atomic.Int64
 	waiting atomic.Bool
 	room    chan struct{}
 }
 
-func (s *ordered[In, Out]) dispatch(in <-chan Item[In]) {
-	defer close(s.jobs)
-	for seq := int64(0); ; seq++ {
-		// Wait for room before reading, so that the stage holds at most
-		// window items it has taken from in.
-		for seq-s.emitted.Load() >= s.window {
-			s.waiting.Store(true)
-			if seq-s.emitted.Load() >= s.window {
-				select {
-				case <-s.room:
-				case <-s.done:
-					return
-				}
-			}
-			s.waiting.Store(false)
-		}
-		it, ok := recv(s.done, in)
-		if !ok {
-			return
-		}
-		if !send(s.done, s.jobs, seqItem[In]{seq, it}) {
-			return
-		}
-	}
-}
-
 func (s *ordered[In, Out]) work() {
 	defer func() {
 		if s.running.Add(-1) == 0 {
-			close(s.results)
+			s.out.close()
 		}
 	}()
-	for j := range s.jobs {
-		if isDone(s.done) {
+	for {
+		seq, it, ok := s.take()
+		if !ok {
 			return
 		}
-		if !send(s.done, s.results, seqItem[Out]{j.seq, mapItem(s.ctx, s.fn, j.it)}) {
+		if !s.put(seq, mapItem(s.ctx, s.fn, it)) {
 			return
 		}
 	}
 }
 
-func (s *ordered[In, Out]) emit() {
-	defer close(s.out)
-	ring := make([]Item[Out], s.window)
-	ready := make([]bool, s.window)
-	next := int64(0)
-	for r := range s.results {
-		slot := r.seq % s.window
-		ring[slot], ready[slot] = r.it, true
-		for slot = next % s.window; ready[slot]; slot = next % s.window {
-			if !send(s.done, s.out, ring[slot]) {
-				return
+// take receives the next item and numbers it, once the window has room.
+func (s *ordered[In, Out]) take() (int64, Item[In], bool) {
+	s.takeMu.Lock()
+	defer s.takeMu.Unlock()
+	seq := s.nextSeq
+	for seq-s.emitted.Load() >= s.window {
+		s.waiting.Store(true)
+		if seq-s.emitted.Load() >= s.window {
+			select {
+			case <-s.room:
+			case <-s.done:
+				return 0, Item[In]{}, false
 			}
-			ring[slot], ready[slot] = Item[Out]{}, false
-			next++
-			s.emitted.Store(next)
-			if s.waiting.Load() {
-				select {
-				case s.room <- struct{}{}:
-				default:
-				}
+		}
+		s.waiting.Store(false)
+	}
+	it, ok := recv(s.done, s.in)
+	if !ok {
+		return 0, it, false
+	}
+	s.nextSeq++
+	return seq, it, true
+}
+
+// put stores result seq and, unless another worker is already at it,
+// emits every result that is now in order. It returns false when ctx has
+// ended.
+func (s *ordered[In, Out]) put(seq int64, it Item[Out]) bool {
+	s.mu.Lock()
+	slot := seq % s.window
+	s.ring[slot], s.ready[slot] = it, true
+	if s.emitting {
+		s.mu.Unlock()
+		return true
+	}
+	s.emitting = true
+	for {
+		slot = s.next % s.window
+		if !s.ready[slot] {
+			break
+		}
+		v := s.ring[slot]
+		s.ring[slot], s.ready[slot] = Item[Out]{}, false
+		s.mu.Unlock()
+		// Sent outside the lock: the other workers keep storing results
+		// while the consumer is slow.
+		if !s.out.send(v) {
+			return false // emitting stays set: nothing is emitted after ctx ends
+		}
+		s.mu.Lock()
+		s.next++
+		s.emitted.Store(s.next)
+		if s.waiting.Load() {
+			select {
+			case s.room <- struct{}{}:
+			default:
 			}
 		}
 	}
+	s.emitting = false
+	s.mu.Unlock()
+	return true
 }
 
 // Filter emits the values of in for which keep returns true, in order.
 // Error items pass through; a panic in keep becomes an error item.
 func Filter[T any](ctx context.Context, in <-chan Item[T], keep func(T) bool, opts ...Option) <-chan Item[T] {
-	out := make(chan Item[T], configure(opts).buffer)
+	out := newOutput[Item[T]](ctx, configure(opts).buffer)
 	done := ctx.Done()
 	test := func(_ context.Context, v T) (bool, error) { return keep(v), nil }
 	go func() {
-		defer close(out)
+		defer out.close()
 		for {
 			it, ok := recv(done, in)
 			if !ok {
@@ -198,12 +214,12 @@ func Filter[T any](ctx context.Context, in <-chan Item[T], keep func(T) bool, op
 					continue
 				}
 			}
-			if !send(done, out, it) {
+			if !out.send(it) {
 				return
 			}
 		}
 	}()
-	return out
+	return out.ch
 }
 
 // Batch groups the values of in into slices of up to n values (n < 1
@@ -214,10 +230,10 @@ func Filter[T any](ctx context.Context, in <-chan Item[T], keep func(T) bool, op
 // it.
 func Batch[T any](ctx context.Context, in <-chan Item[T], n int, maxWait time.Duration, opts ...Option) <-chan Item[[]T] {
 	n = max(n, 1)
-	out := make(chan Item[[]T], configure(opts).buffer)
+	out := newOutput[Item[[]T]](ctx, configure(opts).buffer)
 	done := ctx.Done()
 	go func() {
-		defer close(out)
+		defer out.close()
 		var (
 			batch   []T
 			timer   *time.Timer
@@ -235,7 +251,7 @@ func Batch[T any](ctx context.Context, in <-chan Item[T], n int, maxWait time.Du
 			}
 			b := batch
 			batch = nil
-			return send(done, out, Item[[]T]{Value: b})
+			return out.send(Item[[]T]{Value: b})
 		}
 		for {
 			select {
@@ -251,7 +267,7 @@ func Batch[T any](ctx context.Context, in <-chan Item[T], n int, maxWait time.Du
 					flush()
 					return
 				case it.Err != nil:
-					if !flush() || !send(done, out, Item[[]T]{Err: it.Err}) {
+					if !flush() || !out.send(Item[[]T]{Err: it.Err}) {
 						return
 					}
 				default:
@@ -270,30 +286,35 @@ func Batch[T any](ctx context.Context, in <-chan Item[T], n int, maxWait time.Du
 			}
 		}
 	}()
-	return out
+	return out.ch
 }
 
 // Merge emits the items of every input as they arrive (fan-in); the output
 // closes when every input has closed, or when ctx ends.
 func Merge[T any](ctx context.Context, ins ...<-chan Item[T]) <-chan Item[T] {
-	out := make(chan Item[T])
+	out := newOutput[Item[T]](ctx, 0)
 	done := ctx.Done()
-	var wg sync.WaitGroup
+	var running atomic.Int32
+	running.Store(int32(len(ins)))
+	if len(ins) == 0 {
+		out.close()
+	}
 	for _, in := range ins {
-		wg.Go(func() {
+		go func() {
+			defer func() {
+				if running.Add(-1) == 0 {
+					out.close()
+				}
+			}()
 			for {
 				it, ok := recv(done, in)
-				if !ok || !send(done, out, it) {
+				if !ok || !out.send(it) {
 					return
 				}
 			}
-		})
+		}()
 	}
-	go func() {
-		wg.Wait()
-		close(out)
-	}()
-	return out
+	return out.ch
 }
 
 // Broadcast copies every item of in to n outputs (fan-out; n < 1 means 1).
@@ -305,17 +326,17 @@ func Merge[T any](ctx context.Context, ins ...<-chan Item[T]) <-chan Item[T] {
 func Broadcast[T any](ctx context.Context, in <-chan Item[T], n int, opts ...Option) []<-chan Item[T] {
 	n = max(n, 1)
 	o := configure(opts)
-	outs := make([]chan Item[T], n)
+	outs := make([]*output[Item[T]], n)
 	ro := make([]<-chan Item[T], n)
 	for i := range outs {
-		outs[i] = make(chan Item[T], o.buffer)
-		ro[i] = outs[i]
+		outs[i] = newOutput[Item[T]](ctx, o.buffer)
+		ro[i] = outs[i].ch
 	}
 	done := ctx.Done()
 	go func() {
 		defer func() {
 			for _, c := range outs {
-				close(c)
+				c.close()
 			}
 		}()
 		for {
@@ -324,7 +345,7 @@ func Broadcast[T any](ctx context.Context, in <-chan Item[T], n int, opts ...Opt
 				return
 			}
 			for _, c := range outs {
-				if !send(done, c, it) {
+				if !c.send(it) {
 					return
 				}
 			}
