@@ -23,10 +23,12 @@
 //
 // # Cancellation
 //
-// Every stage watches its context in every blocking send and receive.
-// Cancelling the context stops every stage, and each closes its output,
-// so a pipeline never leaves a goroutine behind, even when the consumer
-// stops reading in the middle of the stream. The rule for users: give a
+// Every stage watches its context in every receive and before every send,
+// and once the context ends, whatever a stage still sends is drained from
+// its output so that no send blocks for good. Cancelling the context thus
+// stops every stage, and each closes its output, so a pipeline never leaves
+// a goroutine behind, even when the consumer stops reading in the middle
+// of the stream. The rule for users: give a
 // pipeline a context you cancel when you stop consuming, typically
 //
 //	ctx, cancel := context.WithCancel(ctx)
