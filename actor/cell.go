@@ -371,8 +371,7 @@ func (c *cell[M]) start() {
 }
 
 func (c *cell[M]) runSetup() {
-	var b Behavior[M]
-	err := protect(func() { b = c.setup(&c.ctx) })
+	b, err := c.callSetup()
 	if err == nil && b == nil {
 		err = ErrNilBehavior
 	}
@@ -382,6 +381,15 @@ func (c *cell[M]) runSetup() {
 		return
 	}
 	c.behavior = b
+}
+
+func (c *cell[M]) callSetup() (b Behavior[M], err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &PanicError{Value: r, Stack: debug.Stack()}
+		}
+	}()
+	return c.setup(&c.ctx), nil
 }
 
 // fail suspends the actor and reports to its supervisor.
@@ -730,29 +738,39 @@ func (c *cell[M]) stopGraceful() {
 }
 
 // tell is Send. With try set, a full Block mailbox behaves as DropNewest
-// (timers use it: a timer goroutine must not block).
+// (timers use it: a timer goroutine must not block). The fast path (an
+// unbounded, live actor) is kept tiny: it runs on the sender's stack, often
+// a freshly started goroutine's, where every byte of frame counts.
 func (c *cell[M]) tell(ctx context.Context, msg M, sender process, try bool) error {
+	if c.tokens != nil || c.closed.Load() {
+		return c.tellSlow(ctx, msg, sender, try)
+	}
+	c.userq.push(envelope[M]{msg: msg, sender: sender})
+	c.schedule()
+	return nil
+}
+
+//go:noinline
+func (c *cell[M]) tellSlow(ctx context.Context, msg M, sender process, try bool) error {
 	if c.closed.Load() {
 		c.sys.deadLetter(c, msg, sender, ErrStopped)
 		return ErrStopped
 	}
-	if c.tokens != nil {
-		select {
-		case c.tokens <- struct{}{}:
-		default:
-			switch {
-			case c.policy == Block && !try:
-				select {
-				case c.tokens <- struct{}{}:
-				case <-ctx.Done():
-					return fmt.Errorf("actor: send to %s: %w", c.address(), ctx.Err())
-				}
-			case c.policy == Fail:
-				return ErrMailboxFull
-			default:
-				c.sys.deadLetter(c, msg, sender, ErrMailboxFull)
-				return ErrMailboxFull
+	select {
+	case c.tokens <- struct{}{}:
+	default:
+		switch {
+		case c.policy == Block && !try:
+			select {
+			case c.tokens <- struct{}{}:
+			case <-ctx.Done():
+				return fmt.Errorf("actor: send to %s: %w", c.address(), ctx.Err())
 			}
+		case c.policy == Fail:
+			return ErrMailboxFull
+		default:
+			c.sys.deadLetter(c, msg, sender, ErrMailboxFull)
+			return ErrMailboxFull
 		}
 	}
 	c.userq.push(envelope[M]{msg: msg, sender: sender})
