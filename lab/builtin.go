@@ -14,5 +14,6 @@ func Builtin() []Experiment {
 		// When to use what.
 		parallelSpeedupExperiment(),
 		// Best practices.
+		threadPoolExperiment(),
 	}
 }
