@@ -1,0 +1,367 @@
+package immutable
+
+import (
+	"hash/maphash"
+	"iter"
+	"math/bits"
+)
+
+// Map is a persistent hash map: Set and Delete return a new Map and leave
+// the receiver unchanged, sharing all but the O(log32 n) nodes on the path
+// they changed. Any number of goroutines may read the same Map while others
+// derive new versions from it, without locks.
+//
+// The structure is a hash array mapped trie (Bagwell, 2001) in the compact
+// CHAMP layout (Steindorfer and Vinju, 2015): each node covers five bits of
+// the key's 64-bit hash and keeps a bitmap of the slots holding key/value
+// pairs inline and a bitmap of the slots holding child nodes, so a lookup is
+// a few shifts, popcounts and one key comparison per level, with no
+// interface calls. Keys are hashed with hash/maphash.Comparable under a seed
+// chosen randomly when the first key is added, and shared by every version
+// derived from that Map.
+//
+// The zero Map is empty and ready to use. Maps are small values (three
+// words): pass and store them by value.
+//
+// Keys that are not equal to themselves (floating-point NaNs) can be added
+// but never found, as with Go maps.
+type Map[K comparable, V any] struct {
+	root *hnode[K, V]
+	size int
+	seed maphash.Seed
+}
+
+const (
+	bitsPerLevel = 5
+	levelMask    = 1<<bitsPerLevel - 1
+	// maxShift is where the 64 hash bits run out: a node at this depth is a
+	// collision node, a plain list of the keys that share a full hash.
+	maxShift = 64
+)
+
+// hnode is a trie node. entries and kids are in the order of the set bits of
+// datamap and nodemap. Persistent updates never modify a node reachable from
+// a Map; a Builder modifies in place the nodes it created itself (edit set to
+// its token), and nothing else.
+type hnode[K comparable, V any] struct {
+	datamap uint32
+	nodemap uint32
+	entries []entry[K, V]
+	kids    []*hnode[K, V]
+	edit    *token
+}
+
+type entry[K comparable, V any] struct {
+	key   K
+	value V
+}
+
+// token identifies the owner of nodes that may be modified in place.
+type token struct{ _ byte }
+
+func (m Map[K, V]) hash(k K) uint64 { return maphash.Comparable(m.seed, k) }
+
+// init gives an empty map a root, and a seed if it has none yet (an emptied
+// map keeps its seed).
+func (m *Map[K, V]) init() {
+	if m.seed == (maphash.Seed{}) {
+		m.seed = maphash.MakeSeed()
+	}
+	m.root = &hnode[K, V]{}
+}
+
+// index returns the position of bit among the set bits of bitmap.
+func index(bitmap, bit uint32) int { return bits.OnesCount32(bitmap & (bit - 1)) }
+
+// Len returns the number of keys in the map.
+func (m Map[K, V]) Len() int { return m.size }
+
+// Get returns the value stored under k, and whether there was one.
+func (m Map[K, V]) Get(k K) (v V, ok bool) {
+	n := m.root
+	if n == nil {
+		return v, false
+	}
+	h := m.hash(k)
+	for shift := uint(0); shift < maxShift; shift += bitsPerLevel {
+		bit := uint32(1) << ((h >> shift) & levelMask)
+		if n.datamap&bit != 0 {
+			e := &n.entries[index(n.datamap, bit)]
+			if e.key == k {
+				return e.value, true
+			}
+			return v, false
+		}
+		if n.nodemap&bit == 0 {
+			return v, false
+		}
+		n = n.kids[index(n.nodemap, bit)]
+	}
+	for i := range n.entries {
+		if n.entries[i].key == k {
+			return n.entries[i].value, true
+		}
+	}
+	return v, false
+}
+
+// Has reports whether k is in the map.
+func (m Map[K, V]) Has(k K) bool {
+	_, ok := m.Get(k)
+	return ok
+}
+
+// Set returns a map in which k maps to v, and all other keys as in m.
+func (m Map[K, V]) Set(k K, v V) Map[K, V] {
+	if m.root == nil {
+		m.init()
+	}
+	root, added := m.root.set(nil, 0, m.hash(k), k, v, m.seed, maphash.Comparable[K])
+	m.root = root
+	if added {
+		m.size++
+	}
+	return m
+}
+
+// Delete returns a map without k (m itself if k was absent).
+func (m Map[K, V]) Delete(k K) Map[K, V] {
+	if m.root == nil {
+		return m
+	}
+	root, removed := m.root.del(nil, 0, m.hash(k), k)
+	if !removed {
+		return m
+	}
+	m.root = root
+	m.size--
+	if m.size == 0 {
+		m.root = nil // keep the seed: versions of one map hash alike
+	}
+	return m
+}
+
+// All returns an iterator over the key/value pairs, in an order that depends
+// on the hashes (stable for one Map value, random between maps).
+func (m Map[K, V]) All() iter.Seq2[K, V] {
+	return func(yield func(K, V) bool) {
+		if m.root != nil {
+			m.root.each(yield)
+		}
+	}
+}
+
+// Keys returns an iterator over the keys, in the order of All.
+func (m Map[K, V]) Keys() iter.Seq[K] {
+	return func(yield func(K) bool) {
+		for k := range m.All() {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+func (n *hnode[K, V]) each(yield func(K, V) bool) bool {
+	for i := range n.entries {
+		if !yield(n.entries[i].key, n.entries[i].value) {
+			return false
+		}
+	}
+	for _, kid := range n.kids {
+		if !kid.each(yield) {
+			return false
+		}
+	}
+	return true
+}
+
+// editable returns n itself if edit owns it, else a copy owned by edit
+// (nil: a persistent copy). A persistent copy shares n's slices, which the
+// caller replaces before changing; an owned copy gets slices of its own, so
+// that later in-place edits never touch n's.
+func (n *hnode[K, V]) editable(edit *token) *hnode[K, V] {
+	if edit != nil && n.edit == edit {
+		return n
+	}
+	c := *n
+	c.edit = edit
+	if edit != nil {
+		c.entries = append(make([]entry[K, V], 0, len(n.entries)+1), n.entries...)
+		c.kids = append(make([]*hnode[K, V], 0, len(n.kids)+1), n.kids...)
+	}
+	return &c
+}
+
+// owned reports whether n's slices may be modified in place under edit.
+func (n *hnode[K, V]) owned(edit *token) bool { return edit != nil && n.edit == edit }
+
+// set returns the node that results from setting k to v under n (at depth
+// shift, h = hash(k)), and whether k was new.
+// hashFunc hashes a key; set needs it to push down an entry whose hash is
+// not stored. It is maphash.Comparable except in tests of full collisions.
+type hashFunc[K comparable] func(maphash.Seed, K) uint64
+
+func (n *hnode[K, V]) set(edit *token, shift uint, h uint64, k K, v V, seed maphash.Seed, hf hashFunc[K]) (*hnode[K, V], bool) {
+	if shift >= maxShift {
+		for i := range n.entries {
+			if n.entries[i].key == k {
+				c := n.editable(edit)
+				if !c.owned(edit) {
+					c.entries = clone(n.entries)
+				}
+				c.entries[i].value = v
+				return c, false
+			}
+		}
+		c := n.editable(edit)
+		c.entries = insertAt(c.entries, len(c.entries), entry[K, V]{k, v}, c.owned(edit))
+		return c, true
+	}
+	bit := uint32(1) << ((h >> shift) & levelMask)
+	switch {
+	case n.datamap&bit != 0:
+		i := index(n.datamap, bit)
+		if n.entries[i].key == k {
+			c := n.editable(edit)
+			if !c.owned(edit) {
+				c.entries = clone(n.entries)
+			}
+			c.entries[i].value = v
+			return c, false
+		}
+		// Two keys in one slot: push both down into a new child.
+		old := n.entries[i]
+		kid := pair(edit, shift+bitsPerLevel, hf(seed, old.key), old, h, entry[K, V]{k, v})
+		c := n.editable(edit)
+		owned := c.owned(edit)
+		c.entries = removeAt(c.entries, i, owned)
+		c.datamap ^= bit
+		c.nodemap |= bit
+		c.kids = insertAt(c.kids, index(c.nodemap, bit), kid, owned)
+		return c, true
+	case n.nodemap&bit != 0:
+		i := index(n.nodemap, bit)
+		kid, added := n.kids[i].set(edit, shift+bitsPerLevel, h, k, v, seed, hf)
+		c := n.editable(edit)
+		if kid != c.kids[i] {
+			if !c.owned(edit) {
+				c.kids = clone(n.kids)
+			}
+			c.kids[i] = kid
+		}
+		return c, added
+	default:
+		c := n.editable(edit)
+		c.datamap |= bit
+		c.entries = insertAt(c.entries, index(c.datamap, bit), entry[K, V]{k, v}, c.owned(edit))
+		return c, true
+	}
+}
+
+// pair builds the subtree holding two distinct keys with hashes h1, h2
+// below depth shift.
+func pair[K comparable, V any](edit *token, shift uint, h1 uint64, e1 entry[K, V], h2 uint64, e2 entry[K, V]) *hnode[K, V] {
+	if shift >= maxShift {
+		return &hnode[K, V]{entries: []entry[K, V]{e1, e2}, edit: edit}
+	}
+	b1 := uint32(1) << ((h1 >> shift) & levelMask)
+	b2 := uint32(1) << ((h2 >> shift) & levelMask)
+	if b1 == b2 {
+		kid := pair(edit, shift+bitsPerLevel, h1, e1, h2, e2)
+		return &hnode[K, V]{nodemap: b1, kids: []*hnode[K, V]{kid}, edit: edit}
+	}
+	if b1 > b2 {
+		e1, e2 = e2, e1
+	}
+	return &hnode[K, V]{datamap: b1 | b2, entries: []entry[K, V]{e1, e2}, edit: edit}
+}
+
+// del returns the node that results from deleting k under n, and whether k
+// was there. A child left with a single entry and no children is inlined
+// into its parent (CHAMP's canonical form), so the trie never keeps chains of
+// one-entry nodes; an empty result is returned as nil only for non-root
+// nodes, which the parent then drops.
+func (n *hnode[K, V]) del(edit *token, shift uint, h uint64, k K) (*hnode[K, V], bool) {
+	if shift >= maxShift {
+		for i := range n.entries {
+			if n.entries[i].key == k {
+				c := n.editable(edit)
+				c.entries = removeAt(c.entries, i, c.owned(edit))
+				return c, true
+			}
+		}
+		return n, false
+	}
+	bit := uint32(1) << ((h >> shift) & levelMask)
+	switch {
+	case n.datamap&bit != 0:
+		i := index(n.datamap, bit)
+		if n.entries[i].key != k {
+			return n, false
+		}
+		c := n.editable(edit)
+		c.entries = removeAt(c.entries, i, c.owned(edit))
+		c.datamap ^= bit
+		return c, true
+	case n.nodemap&bit != 0:
+		i := index(n.nodemap, bit)
+		kid, removed := n.kids[i].del(edit, shift+bitsPerLevel, h, k)
+		if !removed {
+			return n, false
+		}
+		c := n.editable(edit)
+		owned := c.owned(edit)
+		if len(kid.kids) == 0 && len(kid.entries) == 1 {
+			// Inline the child's last entry into this node.
+			c.kids = removeAt(c.kids, i, owned)
+			c.nodemap ^= bit
+			c.datamap |= bit
+			c.entries = insertAt(c.entries, index(c.datamap, bit), kid.entries[0], owned)
+			return c, true
+		}
+		if !owned {
+			c.kids = clone(n.kids)
+		}
+		c.kids[i] = kid
+		return c, true
+	}
+	return n, false
+}
+
+// clone returns a copy of s with room for one more element.
+func clone[E any](s []E) []E { return append(make([]E, 0, len(s)+1), s...) }
+
+// insertAt returns s with e inserted at i, in place if owned (the slice
+// belongs to the caller), else in a new slice.
+func insertAt[E any](s []E, i int, e E, owned bool) []E {
+	if owned {
+		var zero E
+		s = append(s, zero)
+		copy(s[i+1:], s[i:])
+		s[i] = e
+		return s
+	}
+	c := make([]E, len(s)+1)
+	copy(c, s[:i])
+	c[i] = e
+	copy(c[i+1:], s[i:])
+	return c
+}
+
+// removeAt returns s without its element i, in place if owned.
+func removeAt[E any](s []E, i int, owned bool) []E {
+	if owned {
+		copy(s[i:], s[i+1:])
+		var zero E
+		s[len(s)-1] = zero // let the garbage collector have it
+		return s[:len(s)-1]
+	}
+	if len(s) == 1 {
+		return nil
+	}
+	c := make([]E, len(s)-1)
+	copy(c, s[:i])
+	copy(c[i:], s[i+1:])
+	return c
+}
