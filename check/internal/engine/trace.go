@@ -272,14 +272,22 @@ func (e *Engine) blockedList(blocked []*G) string {
 }
 
 func (e *Engine) deadlockMessage(blocked []*G) string {
-	// Follow "waits for an object held by" edges to find a cycle.
+	if c := e.cycle(blocked); c != "" {
+		return c + e.blockedList(blocked)
+	}
+	return "all goroutines are blocked" + e.blockedList(blocked)
+}
+
+// cycle follows "waits for an object held by" edges and describes the
+// first cycle it finds, or returns "".
+func (e *Engine) cycle(blocked []*G) string {
 	for _, start := range blocked {
 		var path []*G
 		pos := map[int]int{}
 		g := start
 		for g != nil && !g.done {
 			if i, ok := pos[g.ID]; ok {
-				return e.cycleText(path[i:]) + e.blockedList(blocked)
+				return e.cycleText(path[i:])
 			}
 			pos[g.ID] = len(path)
 			path = append(path, g)
@@ -290,7 +298,7 @@ func (e *Engine) deadlockMessage(blocked []*G) string {
 			g = e.gs[hs[0]]
 		}
 	}
-	return "all goroutines are blocked" + e.blockedList(blocked)
+	return ""
 }
 
 func (e *Engine) cycleText(cycle []*G) string {
@@ -311,7 +319,11 @@ func (e *Engine) leakMessage(blocked []*G) string {
 	if n == 1 {
 		s = " is"
 	}
-	return fmt.Sprintf("the body returned but %d goroutine%s still blocked%s", n, s, e.blockedList(blocked))
+	msg := fmt.Sprintf("the body returned but %d goroutine%s still blocked", n, s)
+	if c := e.cycle(blocked); c != "" {
+		msg += " in a deadlock: " + c
+	}
+	return msg + e.blockedList(blocked)
 }
 
 func (e *Engine) raceMessage(o *Object, other int, otherStep int32, g *G, step int32) string {
