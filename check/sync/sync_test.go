@@ -20,7 +20,7 @@ func TestPassthroughStress(t *testing.T) {
 	var rw sync.RWMutex
 	var wg sync.WaitGroup
 	var once sync.Once
-	n, inits := 0, 0
+	n, m, inits := 0, 0, 0
 	for i := 0; i < 64; i++ {
 		wg.Go(func() {
 			for j := 0; j < 100; j++ {
@@ -28,14 +28,19 @@ func TestPassthroughStress(t *testing.T) {
 				mu.Lock()
 				n++
 				mu.Unlock()
+				if j%10 == 0 {
+					rw.Lock()
+					m++
+					rw.Unlock()
+				}
 				rw.RLock()
-				_ = n
+				_ = m
 				rw.RUnlock()
 			}
 		})
 	}
 	wg.Wait()
-	if n != 6400 || inits != 1 {
+	if n != 6400 || m != 640 || inits != 1 {
 		t.Fatalf("n = %d, inits = %d", n, inits)
 	}
 	if !mu.TryLock() || mu.TryLock() {
