@@ -582,6 +582,34 @@ func (d *dep) releaseRead() {
 	}
 }
 
+// longWait reports that the calling goroutine has waited too long for d.
+func (d *dep) longWait() {
+	name := d.name()
+	graphMu.Lock()
+	key := "W" + name
+	first := !reported[key]
+	reported[key] = true
+	graphMu.Unlock()
+	if !first {
+		return
+	}
+	var pcs [48]uintptr
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(2, pcs[:])])
+	var b strings.Builder
+	for {
+		f, more := frames.Next()
+		// The package's own frames say nothing to the reader.
+		internal := strings.HasPrefix(f.Function, "github.com/labludus/ludus/lock.") && !strings.HasSuffix(f.File, "_test.go")
+		if !internal && f.Function != "" {
+			fmt.Fprintf(&b, "%s\n\t%s:%d\n", f.Function, f.File, f.Line)
+		}
+		if !more {
+			break
+		}
+	}
+	deliver([]Report{{Kind: LongWait, Locks: []string{name}, Edges: []Edge{{From: name, To: name, Goroutine: goid(), Stack: b.String()}}}})
+}
+
 // The graph.
 type node struct {
 	cls  *class

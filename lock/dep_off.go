@@ -26,3 +26,4 @@ func (*dep) releaseRead()                             {}
 
 func (*dep) track(*lockID, *atomic.Uint64, uint64, bool, int) {}
 func (*dep) check(*lockID, *atomic.Uint64, int)               {}
+func (*dep) longWait()                                        {}

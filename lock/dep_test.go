@@ -413,3 +413,41 @@ func TestDefaultHandler(t *testing.T) {
 		t.Fatal("Kind strings")
 	}
 }
+
+func TestLongWait(t *testing.T) {
+	got := reports(t)
+	defer SetLongWait(SetLongWait(10 * time.Millisecond))
+	m, rw := NewMutex("long-mutex"), NewRWMutex("long-rw")
+	for _, c := range []struct {
+		lock, unlock, wait func()
+	}{
+		{m.Lock, m.Unlock, func() { m.Lock(); m.Unlock() }},
+		{rw.Lock, rw.Unlock, func() { rw.Lock(); rw.Unlock() }},
+		{rw.Lock, rw.Unlock, func() { rw.RLock(); rw.RUnlock() }},
+	} {
+		// Holder and waiter are both fresh goroutines: see the limits in
+		// the package documentation about goroutines whose stacks move.
+		held := make(chan bool)
+		go func() {
+			c.lock()
+			held <- true
+			time.Sleep(60 * time.Millisecond)
+			c.unlock()
+		}()
+		<-held
+		inGoroutine(c.wait)
+	}
+	rs := got()
+	if len(rs) != 2 || rs[0].Kind != LongWait || rs[0].Locks[0] != "long-mutex" || rs[1].Locks[0] != "long-rw" {
+		t.Fatalf("reports = %v, want a LongWait for each lock, once", rs)
+	}
+	if !strings.Contains(rs[0].Edges[0].Stack, "TestLongWait.func") || strings.Contains(rs[0].Edges[0].Stack, "(*Mutex).wait") {
+		t.Fatalf("stack should show the waiter, not the package:\n%s", rs[0].Edges[0].Stack)
+	}
+	if s := rs[0].String(); !strings.Contains(s, "waits for long-mutex") {
+		t.Fatalf("text:\n%s", s)
+	}
+	if SetLongWait(0) != 10*time.Millisecond {
+		t.Fatal("SetLongWait did not return the previous limit")
+	}
+}

@@ -62,17 +62,23 @@
 //     An RUnlock in another goroutine than its RLock is only forgotten once
 //     no tracked reader remains.
 //   - The stack-memory hint can go stale when a goroutine ends or its stack
-//     moves and the memory goes to another goroutine. Every new chain
-//     re-checks the goroutine id, so a stale hint does not make up an edge
-//     between locks of two live goroutines. It can hide one: a new
-//     goroutine whose first lock lands, through a stale hint, in the state
-//     of a goroutine that ended, and whose next lock is taken at a stack
-//     depth 2 KiB or more away (or after its stack grew), has its two locks
-//     in two states, and that order is not recorded. Locks taken in the
-//     same function, the usual case, are not affected. And a lock still
-//     held when its goroutine ended (its Unlock left to another goroutine)
-//     may count as held by the next goroutine on that memory until it is
-//     unlocked.
+//     moves (it grew, or the garbage collector shrank it) and the memory
+//     goes to another goroutine. Every new chain re-checks the goroutine id
+//     and hands a state whose goroutine is not the caller to the caller, so
+//     most stale hints are harmless, but not all, in both directions. A new
+//     goroutine whose first lock lands in a dead goroutine's state and whose
+//     next lock is taken 2 KiB or more deeper in its stack, or after its
+//     stack grew, has its two locks in two states, and that order is not
+//     recorded (locks taken in one function, the usual case, are not
+//     affected). And if a live goroutine's stack moves, a new goroutine
+//     locking through its old memory before it locks again puts locks in
+//     its state: the first goroutine may then be told of a recursive lock
+//     or an order that was another goroutine's. Both need a stack move and
+//     a reuse of the memory inside a short window; exact answers would need
+//     the goroutine id on every Lock, which costs microseconds in Go.
+//   - A lock still held when its goroutine ended (its Unlock left to
+//     another goroutine) may count as held by the next goroutine on that
+//     memory until it is unlocked.
 //   - At most 8 chains compete for a slot of the chain cache (16384
 //     slots); past that a chain is checked against the graph every time,
 //     which is slower but still right. The graph keeps every class, and

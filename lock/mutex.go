@@ -130,6 +130,12 @@ func (m *Mutex) wait(done <-chan struct{}, timeout <-chan time.Time) (uint64, bo
 			return w, true
 		}
 	}
+	var long <-chan time.Time
+	if d := longWaitLimit(); d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		long = t.C
+	}
 	m.waiters.Add(1)
 	defer m.waiters.Add(-1)
 	front := false
@@ -146,6 +152,7 @@ func (m *Mutex) wait(done <-chan struct{}, timeout <-chan time.Time) (uint64, bo
 			m.leave(c)
 			return w, true
 		}
+	wait:
 		select {
 		case <-c:
 		case <-done:
@@ -154,6 +161,10 @@ func (m *Mutex) wait(done <-chan struct{}, timeout <-chan time.Time) (uint64, bo
 		case <-timeout:
 			m.leave(c)
 			return 0, false
+		case <-long:
+			m.dep.longWait()
+			long = nil
+			goto wait
 		}
 		if w, ok := m.try(); ok {
 			return w, true
@@ -212,8 +223,20 @@ func NewRWMutex(name string) *RWMutex {
 // Lock locks m for writing (see Mutex.Lock).
 func (m *RWMutex) Lock() {
 	st := m.dep.acquire(&m.id, false, true, 2)
-	m.mu.Lock()
+	m.block(m.mu.TryLock, m.mu.Lock)
 	m.dep.acquired(st)
+}
+
+// block takes the lock with lock, first watching for a long wait if
+// SetLongWait asked for it.
+func (m *RWMutex) block(try func() bool, lock func()) {
+	if d := longWaitLimit(); d > 0 {
+		if try() || m.sig.waitFor(try, d) {
+			return
+		}
+		m.dep.longWait()
+	}
+	lock()
 }
 
 // TryLock locks m for writing if it is free and reports whether it did.
@@ -258,7 +281,7 @@ func (m *RWMutex) Unlock() {
 // holds is reported: with a writer waiting in between, it deadlocks.
 func (m *RWMutex) RLock() {
 	st := m.dep.acquire(&m.id, true, true, 2)
-	m.mu.RLock()
+	m.block(m.mu.TryRLock, m.mu.RLock)
 	m.dep.acquiredRead(st)
 }
 

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"sync/atomic"
+	"time"
 )
 
 // Kind says what a Report found.
@@ -17,6 +18,9 @@ const (
 	// Recursive means a goroutine asked for a lock it already holds. Go's
 	// locks are not reentrant, so without a timeout it waits forever.
 	Recursive
+	// LongWait means a goroutine waited for a lock longer than the limit
+	// set with SetLongWait: a deadlock, or a lock held far too long.
+	LongWait
 )
 
 func (k Kind) String() string {
@@ -25,6 +29,8 @@ func (k Kind) String() string {
 		return "lock-order cycle"
 	case Recursive:
 		return "recursive locking"
+	case LongWait:
+		return "long wait"
 	}
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
@@ -45,26 +51,36 @@ type Report struct {
 	Kind Kind
 	// Locks names every lock class in the cycle, in order: each is held
 	// while the next is taken, and the last is held while the first is
-	// taken. A Recursive report names one lock.
+	// taken. Recursive and LongWait reports name one lock.
 	Locks []string
 	// Edges[i] is the order Locks[i] -> Locks[(i+1)%len(Locks)], with the
-	// stack where it was first seen.
+	// stack where it was first seen. For LongWait, the one edge's stack is
+	// where the goroutine waits.
 	Edges []Edge
 }
 
 // String formats the report as the default handler prints it.
 func (r Report) String() string {
 	var b strings.Builder
+	if r.Kind == LongWait && len(r.Locks) == 1 && len(r.Edges) == 1 {
+		fmt.Fprintf(&b, "lock: POTENTIAL DEADLOCK (long wait): goroutine %d waits for %s at:\n", r.Edges[0].Goroutine, r.Locks[0])
+		writeStack(&b, r.Edges[0].Stack)
+		return b.String()
+	}
 	fmt.Fprintf(&b, "lock: POTENTIAL DEADLOCK (%s): %s\n", r.Kind, strings.Join(append(r.Locks[:len(r.Locks):len(r.Locks)], r.Locks[0]), " -> "))
 	for _, e := range r.Edges {
 		fmt.Fprintf(&b, "  %s held while taking %s, first in goroutine %d at:\n", e.From, e.To, e.Goroutine)
-		for _, line := range strings.Split(strings.TrimRight(e.Stack, "\n"), "\n") {
-			b.WriteString("    ")
-			b.WriteString(line)
-			b.WriteByte('\n')
-		}
+		writeStack(&b, e.Stack)
 	}
 	return b.String()
+}
+
+func writeStack(b *strings.Builder, stack string) {
+	for _, line := range strings.Split(strings.TrimRight(stack, "\n"), "\n") {
+		b.WriteString("    ")
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
 }
 
 var (
@@ -112,6 +128,24 @@ func deliver(rs []Report) {
 // off.
 func SetDetection(on bool) (previous bool) {
 	return enabled.Swap(on && compiledIn)
+}
+
+var longWaitNanos atomic.Int64
+
+// SetLongWait makes a Lock or RLock that waits longer than d report a
+// LongWait (once per lock class), the way go-deadlock's DeadlockTimeout
+// does, and returns the previous limit. Zero, the default, turns it off.
+// Only goroutines that actually wait pay for the timer. LockContext and
+// TryLockFor are the other answer to a long wait: the caller hears of it.
+func SetLongWait(d time.Duration) (previous time.Duration) {
+	return time.Duration(longWaitNanos.Swap(int64(max(d, 0))))
+}
+
+func longWaitLimit() time.Duration {
+	if !compiledIn || !enabled.Load() {
+		return 0
+	}
+	return time.Duration(longWaitNanos.Load())
 }
 
 // Detection reports whether deadlock detection is on.
