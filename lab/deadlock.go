@@ -5,8 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/labludus/ludus/check"
+	csync "github.com/labludus/ludus/check/sync"
 )
 
 func deadlockExperiment() Experiment {
@@ -17,6 +21,9 @@ func deadlockExperiment() Experiment {
 			"Two goroutines that take two locks in opposite order can wait for each other forever.",
 			"Lock ordering (every goroutine takes the locks in the same order) prevents the deadlock.",
 			"A timeout turns the deadlock into an error the goroutine can recover from (release, back off, retry).",
+			"A systematic checker (check.Run) finds the opposite-order deadlock and prints its wait-for cycle.",
+			"The checker proves lock ordering deadlock-free over every schedule.",
+			"The checker proves TryLock with release, back-off and retry (on virtual time) free of deadlock over every schedule.",
 		},
 		Run: runDeadlock,
 	}
@@ -114,7 +121,8 @@ func runDeadlock(ctx context.Context, env *Env) (Result, error) {
 		m.retryTimeouts += n
 		m.retryCount += r
 	}
-	return Result{Claims: m.verdicts(wait)}, nil
+	env.Step("the checker: every schedule of the two lock orders")
+	return Result{Claims: append(m.verdicts(wait), deadlockCheckVerdicts(deadlockCheck())...)}, nil
 }
 
 func (m deadlockMeasurements) verdicts(wait time.Duration) []Claim {
@@ -153,4 +161,133 @@ func (m deadlockMeasurements) verdicts(wait time.Duration) []Claim {
 		retry.Verdict = Holds
 	}
 	return []Claim{opposite, ordered, retry}
+}
+
+// ---- the checker's verdict (package check) ----
+
+// deadlockCheckRetries bounds the retries of the TryLock fix in the
+// checker; giving up is reported as a failure.
+const deadlockCheckRetries = 5
+
+// deadlockCheckBody has A take mu1 then mu2 and B take them in the order
+// orderB; with retry, the second lock is a TryLock and a goroutine that
+// fails releases the first, sleeps (1ms for A, 2ms for B, virtual) and
+// retries. The body checks that both transfers happened.
+func deadlockCheckBody(orderB [2]int, retry bool) func(*check.T) {
+	return func(t *check.T) {
+		var locks [2]csync.Mutex
+		check.Name(&locks[0], "mu1")
+		check.Name(&locks[1], "mu2")
+		transfers := check.NewVar("transfers", 0)
+		worker := func(first, second *csync.Mutex, backoff time.Duration) func() {
+			return func() {
+				for attempt := 0; ; attempt++ {
+					first.Lock()
+					if !retry {
+						second.Lock()
+					} else if !second.TryLock() {
+						first.Unlock()
+						if attempt == deadlockCheckRetries {
+							t.Errorf("gave up after %d retries", attempt)
+							return
+						}
+						check.Sleep(backoff)
+						continue
+					}
+					transfers.Store(transfers.Load() + 1)
+					second.Unlock()
+					first.Unlock()
+					return
+				}
+			}
+		}
+		t.Go("A", worker(&locks[0], &locks[1], time.Millisecond))
+		t.Go("B", worker(&locks[orderB[0]], &locks[orderB[1]], 2*time.Millisecond))
+		t.Wait()
+		if n := transfers.Load(); n != 2 {
+			t.Errorf("%d transfers, want 2", n)
+		}
+	}
+}
+
+// deadlockCheckMeasurements is what the checker found.
+type deadlockCheckMeasurements struct {
+	kind       check.FailureKind // verdict on the opposite order
+	cycle      bool              // its message names the wait-for cycle
+	schedule   int
+	failure    string
+	orderExecs int
+	orderDone  bool
+	orderFail  string
+	retryExecs int
+	retryDone  bool
+	retryFail  string
+}
+
+func deadlockCheck() deadlockCheckMeasurements {
+	var m deadlockCheckMeasurements
+	r := check.Run(deadlockCheckBody([2]int{1, 0}, false))
+	if f := r.Failure; f != nil {
+		m.kind, m.schedule, m.failure = f.Kind, r.Executions, f.String()
+		m.cycle = strings.Contains(f.Message, "A holds mu1 and waits for mu2, held by B") &&
+			strings.Contains(f.Message, "B holds mu2 and waits for mu1, held by A")
+	}
+	for _, v := range []struct {
+		retry bool
+		execs *int
+		done  *bool
+		fail  *string
+	}{{false, &m.orderExecs, &m.orderDone, &m.orderFail}, {true, &m.retryExecs, &m.retryDone, &m.retryFail}} {
+		order := [2]int{0, 1}
+		if v.retry {
+			order = [2]int{1, 0}
+		}
+		r := check.Run(deadlockCheckBody(order, v.retry), check.Exhaustive(), check.MaxExecutions(100000))
+		*v.execs, *v.done = r.Executions, r.Exhausted
+		if r.Failure != nil {
+			*v.fail = r.Failure.String()
+		}
+	}
+	return m
+}
+
+// deadlockCheckVerdicts judges what the checker found: a pure function of
+// its measurements.
+func deadlockCheckVerdicts(m deadlockCheckMeasurements) []Claim {
+	c := deadlockExperiment().Claims
+	meas := map[string]float64{
+		"check_failing_schedule":  float64(m.schedule),
+		"check_ordered_schedules": float64(m.orderExecs), "check_retry_schedules": float64(m.retryExecs),
+	}
+	found := Claim{Claim: c[3], Measurements: meas, Detail: m.failure}
+	switch {
+	case m.kind == check.Deadlock && m.cycle:
+		found.Verdict = Holds
+		found.Evidence = fmt.Sprintf("the checker reported the deadlock at schedule %d with its cycle: A holds mu1 and waits for mu2, held by B; B holds mu2 and waits for mu1, held by A.", m.schedule)
+	case m.kind == check.Deadlock:
+		found.Verdict = Fails
+		found.Evidence = "the checker reported a deadlock but not the wait-for cycle."
+	default:
+		found.Verdict = Fails
+		found.Evidence = "the checker did not report the deadlock."
+	}
+	proven := func(claim, what string, execs int, done bool, fail string) Claim {
+		cl := Claim{Claim: claim, Measurements: meas}
+		switch {
+		case fail != "":
+			cl.Verdict, cl.Detail = Fails, fail
+			cl.Evidence = fmt.Sprintf("the checker found a failing schedule of %s.", what)
+		case done:
+			cl.Verdict = Holds
+			cl.Evidence = fmt.Sprintf("all %d schedules of %s explored (DPOR, complete): no deadlock, both transfers done.", execs, what)
+		default:
+			cl.Verdict = Inconclusive
+			cl.Evidence = fmt.Sprintf("no failure in %d schedules of %s, but the budget ran out first.", execs, what)
+		}
+		return cl
+	}
+	return []Claim{found,
+		proven(c[4], "lock ordering", m.orderExecs, m.orderDone, m.orderFail),
+		proven(c[5], fmt.Sprintf("TryLock with retry (at most %d retries)", deadlockCheckRetries), m.retryExecs, m.retryDone, m.retryFail),
+	}
 }

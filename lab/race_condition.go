@@ -4,10 +4,15 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/labludus/ludus/check"
+	catomic "github.com/labludus/ludus/check/atomic"
+	csync "github.com/labludus/ludus/check/sync"
 )
 
 func raceConditionExperiment() Experiment {
@@ -18,6 +23,8 @@ func raceConditionExperiment() Experiment {
 			"Two goroutines doing read-modify-write on a shared balance can lose an update (Result: 800, 500 vanished).",
 			"The mutex fix never loses an update.",
 			"An atomic compare-and-swap loop never loses an update either.",
+			"A systematic checker (check.Run) finds the lost update on every run and prints the interleaving that loses it.",
+			"The checker proves the mutex and the CAS-loop fixes over every schedule.",
 		},
 		Run: runRaceCondition,
 	}
@@ -135,7 +142,9 @@ func runRaceCondition(ctx context.Context, env *Env) (Result, error) {
 		}
 		outs[i] = o
 	}
-	return Result{Claims: raceVerdicts(outs[0], outs[1], outs[2], outs[3])}, nil
+	env.Step("the checker: every schedule of the two transfers")
+	claims := append(raceVerdicts(outs[0], outs[1], outs[2], outs[3]), raceCheckVerdicts(raceCheck(env))...)
+	return Result{Claims: claims}, nil
 }
 
 // raceVerdicts judges the bare read-modify-write, the same with work
@@ -201,4 +210,129 @@ func describeFinals(finals map[int64]int) string {
 		parts[i] = fmt.Sprintf("%d x%d", k, finals[k])
 	}
 	return strings.Join(parts, ", ")
+}
+
+// ---- the checker's verdict (package check) ----
+
+// raceCheckBank is the same transfer under the checker: A applies +500
+// and B -200 to a balance of 1000 with update, then the body checks the
+// total. The balance is a check/atomic.Int64, as the real runs use
+// sync/atomic: the bug is the lost update, not a data race.
+func raceCheckBank(update func(mu *csync.Mutex, b *catomic.Int64, amount int64)) func(*check.T) {
+	return func(t *check.T) {
+		var mu csync.Mutex
+		var balance catomic.Int64
+		check.Name(&balance, "balance")
+		balance.Store(1000)
+		t.Go("A", func() { update(&mu, &balance, 500) })
+		t.Go("B", func() { update(&mu, &balance, -200) })
+		t.Wait()
+		if got := balance.Load(); got != 1300 {
+			t.Errorf("balance = %d, want 1300", got)
+		}
+	}
+}
+
+func raceCheckUnsafe(_ *csync.Mutex, b *catomic.Int64, amount int64) {
+	read := b.Load()
+	b.Store(read + amount)
+}
+
+func raceCheckMutex(mu *csync.Mutex, b *catomic.Int64, amount int64) {
+	mu.Lock()
+	defer mu.Unlock()
+	b.Store(b.Load() + amount)
+}
+
+func raceCheckCAS(_ *csync.Mutex, b *catomic.Int64, amount int64) {
+	for {
+		old := b.Load()
+		if b.CompareAndSwap(old, old+amount) {
+			return
+		}
+	}
+}
+
+// raceCheckMeasurements is what the checker found.
+type raceCheckMeasurements struct {
+	runs         int    // explorations of the unsynchronized transfer
+	found        int    // explorations that reported the lost update
+	sameSchedule int    // of those, how many printed the first one's schedule
+	schedule     int    // which schedule of the first exploration failed
+	failure      string // the first exploration's printed failure
+
+	mutexExecs, casExecs         int
+	mutexExhausted, casExhausted bool
+	mutexFailure, casFailure     string
+}
+
+func raceCheck(env *Env) raceCheckMeasurements {
+	m := raceCheckMeasurements{runs: env.Scale(5, 2)}
+	var first []check.Step
+	for range m.runs {
+		r := check.Run(raceCheckBank(raceCheckUnsafe))
+		if r.Failure == nil || r.Failure.Kind != check.AssertionFailed {
+			continue
+		}
+		m.found++
+		if first == nil {
+			first, m.schedule, m.failure = r.Failure.Trace, r.Executions, r.Failure.String()
+		}
+		if slices.Equal(first, r.Failure.Trace) {
+			m.sameSchedule++
+		}
+	}
+	for _, fix := range []struct {
+		update    func(*csync.Mutex, *catomic.Int64, int64)
+		execs     *int
+		exhausted *bool
+		failure   *string
+	}{
+		{raceCheckMutex, &m.mutexExecs, &m.mutexExhausted, &m.mutexFailure},
+		{raceCheckCAS, &m.casExecs, &m.casExhausted, &m.casFailure},
+	} {
+		r := check.Run(raceCheckBank(fix.update), check.Exhaustive(), check.MaxExecutions(100000))
+		*fix.execs, *fix.exhausted = r.Executions, r.Exhausted
+		if r.Failure != nil {
+			*fix.failure = r.Failure.String()
+		}
+	}
+	return m
+}
+
+// raceCheckVerdicts judges what the checker found: a pure function of its
+// measurements.
+func raceCheckVerdicts(m raceCheckMeasurements) []Claim {
+	c := raceConditionExperiment().Claims
+	meas := map[string]float64{
+		"check_runs": float64(m.runs), "check_found": float64(m.found), "check_same_schedule": float64(m.sameSchedule),
+		"check_failing_schedule": float64(m.schedule),
+		"check_mutex_schedules":  float64(m.mutexExecs), "check_cas_schedules": float64(m.casExecs),
+	}
+	found := Claim{Claim: c[3], Measurements: meas, Detail: m.failure}
+	switch {
+	case m.runs > 0 && m.found == m.runs && m.sameSchedule == m.runs:
+		found.Verdict = Holds
+		found.Evidence = fmt.Sprintf("all %d explorations reported the lost update at schedule %d, the same interleaving each time (below), with a replay token.", m.runs, m.schedule)
+	case m.found > 0:
+		found.Verdict = Fails
+		found.Evidence = fmt.Sprintf("%d of %d explorations found the lost update, %d with the same interleaving: not deterministic.", m.found, m.runs, m.sameSchedule)
+	default:
+		found.Verdict = Fails
+		found.Evidence = fmt.Sprintf("none of %d explorations found the lost update.", m.runs)
+	}
+	fixes := Claim{Claim: c[4], Measurements: meas}
+	switch {
+	case m.mutexFailure != "" || m.casFailure != "":
+		fixes.Verdict = Fails
+		fixes.Evidence = "the checker found a failing schedule of a fix."
+		fixes.Detail = strings.TrimSpace(m.mutexFailure + "\n" + m.casFailure)
+	case m.mutexExhausted && m.casExhausted:
+		fixes.Verdict = Holds
+		fixes.Evidence = fmt.Sprintf("every schedule explored, none loses an update: %d for the mutex, %d for the CAS loop (DPOR, complete).", m.mutexExecs, m.casExecs)
+	default:
+		fixes.Verdict = Inconclusive
+		fixes.Evidence = fmt.Sprintf("no failure in %d (mutex) and %d (CAS) schedules, but the budget ran out before every schedule was explored.", m.mutexExecs, m.casExecs)
+	}
+	return []Claim{found, fixes}
 }

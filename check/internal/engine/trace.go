@@ -255,18 +255,22 @@ func (e *Engine) blockedList(blocked []*G) string {
 	for _, g := range blocked {
 		w = max(w, len(g.Name))
 	}
-	for _, g := range blocked {
-		fmt.Fprintf(&b, "\n  %-*s  %s", w, g.Name, e.describe(g))
+	descs := make([]string, len(blocked))
+	wd := 0
+	for i, g := range blocked {
+		descs[i] = e.describe(g)
 		if hs, _ := e.holders(g); len(hs) > 0 {
 			var names []string
 			for _, h := range hs {
 				names = append(names, e.gs[h].Name)
 			}
-			fmt.Fprintf(&b, ", held by %s", strings.Join(names, ", "))
+			descs[i] += ", held by " + strings.Join(names, ", ")
 		}
-		if g.loc.File != "" {
-			fmt.Fprintf(&b, "  %s", fmtLoc(g.loc))
-		}
+		wd = max(wd, len(descs[i]))
+	}
+	for i, g := range blocked {
+		line := fmt.Sprintf("\n  %-*s  %-*s  %s", w, g.Name, wd, descs[i], fmtLoc(g.loc))
+		b.WriteString(strings.TrimRight(line, " "))
 	}
 	return b.String()
 }
