@@ -7,8 +7,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -85,11 +83,11 @@ type base struct {
 
 	// status is 1 while a goroutine owns the actor (scheduled or running),
 	// 0 when it is idle. Whoever flips it 0 -> 1 starts the goroutine.
-	status atomic.Int32
+	status atomicInt32
 	// closed is set when the actor has terminated; senders read it to
 	// dead-letter early. A message that slips past it is dead-lettered by
 	// the actor's own loop, so the flag is a shortcut, not a guarantee.
-	closed atomic.Bool
+	closed atomicBool
 	sysq   mpsc[sysMsg]
 
 	// Owned by the actor's goroutine.
@@ -98,7 +96,7 @@ type base struct {
 	strategy *Strategy
 	bx       *baseExtra
 
-	mu       sync.Mutex // guards the fields below
+	mu       mutex // guards the fields below
 	children map[*base]struct{}
 	named    map[string]*base
 	spawnErr error // non-nil: Spawn under this actor is refused
@@ -212,7 +210,7 @@ func (c *cell[M]) extra() *cellExtra[M] {
 // CAS is one half of the hand-off; the other half is in run.
 func (c *cell[M]) schedule() {
 	if c.status.CompareAndSwap(0, 1) {
-		go c.run()
+		startGoroutine(c.run)
 	}
 }
 
@@ -232,6 +230,11 @@ func (c *cell[M]) run() {
 		c.drain()
 		sysLast, userLast := c.sysq.tail, c.userq.tail
 		user := c.state == stateRunning || c.state == stateStopping || c.state == stateTerminated
+		if brokenHandOff && sysLast.next.Load() == nil && (!user || userLast.next.Load() == nil) {
+			// The bug the comment above warns of: looked, then released.
+			c.status.Store(0)
+			return
+		}
 		c.status.Store(0)
 		if sysLast.next.Load() == nil && (!user || userLast.next.Load() == nil) {
 			return

@@ -1,10 +1,8 @@
 package actor
 
-import "sync/atomic"
-
 // qnode is one link of an mpsc queue.
 type qnode[T any] struct {
-	next atomic.Pointer[qnode[T]]
+	next atomicPointer[qnode[T]]
 	v    T
 }
 
@@ -19,7 +17,7 @@ type qnode[T any] struct {
 // The stub node is embedded so that an actor that never receives a message
 // costs no allocation for its queue.
 type mpsc[T any] struct {
-	head atomic.Pointer[qnode[T]] // producers
+	head atomicPointer[qnode[T]] // producers
 	tail *qnode[T]                // consumer only
 	stub qnode[T]
 }
