@@ -15,5 +15,6 @@ func Builtin() []Experiment {
 		parallelSpeedupExperiment(),
 		// Best practices.
 		threadPoolExperiment(),
+		stressTestExperiment(),
 	}
 }
