@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labludus/ludus/check"
 	csync "github.com/labludus/ludus/check/sync"
+	"github.com/labludus/ludus/lock"
 )
 
 func deadlockExperiment() Experiment {
@@ -24,6 +27,8 @@ func deadlockExperiment() Experiment {
 			"A systematic checker (check.Run) finds the opposite-order deadlock and prints its wait-for cycle.",
 			"The checker proves lock ordering deadlock-free over every schedule.",
 			"The checker proves TryLock with release, back-off and retry (on virtual time) free of deadlock over every schedule.",
+			"Deadlock detection: the lock package's lock-order graph reports the opposite-order deadlock in a run that happened not to deadlock.",
+			"Lock ordering made automatic: taking both locks with lock.All removes the potential deadlock, and the graph reports nothing.",
 		},
 		Run: runDeadlock,
 	}
@@ -122,7 +127,9 @@ func runDeadlock(ctx context.Context, env *Env) (Result, error) {
 		m.retryCount += r
 	}
 	env.Step("the checker: every schedule of the two lock orders")
-	return Result{Claims: append(m.verdicts(wait), deadlockCheckVerdicts(deadlockCheck())...)}, nil
+	claims := append(m.verdicts(wait), deadlockCheckVerdicts(deadlockCheck())...)
+	env.Step("the lock package's lock-order graph, then lock.All")
+	return Result{Claims: append(claims, deadlockLockVerdicts(deadlockLockRun(env.Scale(200, 20)))...)}, nil
 }
 
 func (m deadlockMeasurements) verdicts(wait time.Duration) []Claim {
@@ -290,4 +297,151 @@ func deadlockCheckVerdicts(m deadlockCheckMeasurements) []Claim {
 		proven(c[4], "lock ordering", m.orderExecs, m.orderDone, m.orderFail),
 		proven(c[5], fmt.Sprintf("TryLock with retry (at most %d retries)", deadlockCheckRetries), m.retryExecs, m.retryDone, m.retryFail),
 	}
+}
+
+// ---- the lock package's detector (package lock) ----
+
+// deadlockLockMeasurements is what the lock-order graph saw.
+type deadlockLockMeasurements struct {
+	detection      bool // lock.Detection(): false in a ludus_nolockdep build
+	transfers      int  // transfers each way in each phase
+	oppositeDone   int  // transfers completed with opposite orders, one goroutine after the other
+	oppositeReport int  // reports naming both accounts
+	namesBoth      bool // a report names both locks and carries a stack per edge
+	allDone        int  // transfers completed through lock.All, both ways at once
+	allReports     int
+}
+
+var deadlockLockRuns atomic.Int64
+
+// deadlockLockRun moves money between two accounts: first in opposite
+// orders, but one goroutine after the other, so that this run cannot
+// deadlock; then in both directions at once through lock.All. Class names
+// are fresh for each run because the graph reports a cycle once per
+// process.
+func deadlockLockRun(transfers int) deadlockLockMeasurements {
+	m := deadlockLockMeasurements{detection: lock.Detection(), transfers: transfers}
+	prefix := fmt.Sprintf("lab-deadlock-%d-", deadlockLockRuns.Add(1))
+	var mu sync.Mutex // guards prev and the counts below
+	var prev func(lock.Report)
+	mu.Lock()
+	defer func() { lock.OnPotentialDeadlock(prev) }()
+	prev = lock.OnPotentialDeadlock(func(r lock.Report) {
+		ours := 0
+		for _, l := range r.Locks {
+			if strings.HasPrefix(l, prefix) {
+				ours++
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if ours == 0 { // someone else's lock: the handler that was there
+			if prev != nil {
+				prev(r)
+			} else {
+				fmt.Fprint(os.Stderr, r)
+			}
+			return
+		}
+		if r.Kind == lock.Cycle {
+			m.oppositeReport++
+			m.namesBoth = ours == 2 && len(r.Edges) == 2 && r.Edges[0].Stack != "" && r.Edges[1].Stack != ""
+		} else {
+			m.allReports++
+		}
+	})
+	mu.Unlock()
+
+	type account struct {
+		mu      *lock.Mutex
+		balance int
+	}
+	a := &account{mu: lock.NewMutex(prefix + "account-a"), balance: 1000}
+	b := &account{mu: lock.NewMutex(prefix + "account-b"), balance: 1000}
+	transfer := func(from, to *account) {
+		from.mu.Lock()
+		to.mu.Lock()
+		from.balance--
+		to.balance++
+		to.mu.Unlock()
+		from.mu.Unlock()
+	}
+	var wg sync.WaitGroup
+	for _, dir := range [][2]*account{{a, b}, {b, a}} {
+		wg.Go(func() {
+			for range transfers {
+				transfer(dir[0], dir[1])
+			}
+		})
+		wg.Wait() // one direction after the other: no deadlock possible
+	}
+	m.oppositeDone = 2 * transfers
+	mu.Lock()
+	before := m.oppositeReport
+	mu.Unlock()
+
+	// lock.All with the same accounts, both directions at once.
+	p := &account{mu: lock.NewMutex(prefix + "account-p"), balance: 1000}
+	q := &account{mu: lock.NewMutex(prefix + "account-q"), balance: 1000}
+	var done atomic.Int64
+	for _, dir := range [][2]*account{{p, q}, {q, p}} {
+		wg.Go(func() {
+			for range transfers {
+				held := lock.All(dir[0].mu, dir[1].mu)
+				dir[0].balance--
+				dir[1].balance++
+				held.Unlock()
+				done.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	m.allDone = int(done.Load())
+	mu.Lock()
+	m.allReports += m.oppositeReport - before // a cycle seen only in the lock.All phase
+	m.oppositeReport = before
+	mu.Unlock()
+	return m
+}
+
+// deadlockLockVerdicts judges the lock-order graph: a pure function of its
+// measurements.
+func deadlockLockVerdicts(m deadlockLockMeasurements) []Claim {
+	c := deadlockExperiment().Claims
+	meas := map[string]float64{
+		"lock_transfers_each_way": float64(m.transfers), "lock_opposite_done": float64(m.oppositeDone),
+		"lock_opposite_reports": float64(m.oppositeReport), "lock_all_done": float64(m.allDone),
+		"lock_all_reports": float64(m.allReports),
+	}
+	found := Claim{Claim: c[6], Measurements: meas}
+	fixed := Claim{Claim: c[7], Measurements: meas}
+	if !m.detection {
+		found.Verdict, fixed.Verdict = Inconclusive, Inconclusive
+		found.Evidence = "detection is compiled out (ludus_nolockdep build), so the graph saw nothing."
+		fixed.Evidence = found.Evidence
+		return []Claim{found, fixed}
+	}
+	switch {
+	case m.oppositeDone == 2*m.transfers && m.oppositeReport == 1 && m.namesBoth:
+		found.Verdict = Holds
+		found.Evidence = fmt.Sprintf("all %d transfers completed (one direction after the other, so no deadlock happened), and the graph reported the cycle account-a -> account-b -> account-a once, with the stack of each order.", m.oppositeDone)
+	case m.oppositeReport == 0:
+		found.Verdict = Fails
+		found.Evidence = fmt.Sprintf("%d transfers in opposite orders and the graph reported nothing.", m.oppositeDone)
+	default:
+		found.Verdict = Fails
+		found.Evidence = fmt.Sprintf("%d reports for one cycle, or a report that does not name both accounts with their stacks.", m.oppositeReport)
+	}
+	switch {
+	case found.Verdict != Holds:
+		fixed.Verdict = Inconclusive
+		fixed.Evidence = "the graph did not report the opposite orders, so its silence about lock.All proves nothing."
+	case m.allDone == 2*m.transfers && m.allReports == 0:
+		fixed.Verdict = Holds
+		fixed.Evidence = fmt.Sprintf("%d transfers in both directions at once through lock.All: all completed, and the graph, which had reported the opposite orders, reported nothing.", m.allDone)
+	default:
+		fixed.Verdict = Fails
+		fixed.Evidence = fmt.Sprintf("through lock.All, %d of %d transfers completed and the graph made %d reports.", m.allDone, 2*m.transfers, m.allReports)
+	}
+	return []Claim{found, fixed}
 }
