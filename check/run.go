@@ -255,7 +255,9 @@ func Explore(tb testing.TB, body func(t *T), opts ...Option) Report {
 	r := Run(body, opts...)
 	if r.Failure != nil {
 		tb.Fatal(r.Failure.String())
+		return r
 	}
+	tb.Logf("check: %d schedules, no failure (%s)", r.Executions, r.Strategy)
 	return r
 }
 

@@ -19,8 +19,15 @@ func (v VC) get(i int) uint32 {
 }
 
 func (v *VC) grow(n int) {
-	for len(*v) < n {
-		*v = append(*v, 0)
+	if l := len(*v); l < n {
+		if cap(*v) >= n {
+			*v = (*v)[:n]
+			clear((*v)[l:])
+			return
+		}
+		nv := make(VC, n, max(n, 8))
+		copy(nv, *v)
+		*v = nv
 	}
 }
 
