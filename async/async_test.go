@@ -119,7 +119,7 @@ func TestParentContextPropagates(t *testing.T) {
 }
 
 func TestNilInputs(t *testing.T) {
-	f := async.Go[int](nil, nil) //nolint:staticcheck // nil ctx is documented
+	f := async.Go[int](nil, nil)                                   //nolint:staticcheck // nil ctx is documented
 	if _, err := f.Await(nil); !errors.Is(err, async.ErrNilFunc) { //nolint:staticcheck
 		t.Fatalf("nil fn: %v", err)
 	}

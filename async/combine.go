@@ -75,7 +75,7 @@ func AllSettled[T any](ctx context.Context, fs ...*Future[T]) []Result[T] {
 		switch {
 		case f == nil:
 			out[i].Err = ErrNilFuture
-		case f.settled.Load():
+		case f.c.settled.Load():
 			out[i] = Result[T]{f.val, f.err}
 		default:
 			out[i].Err = err

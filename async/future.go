@@ -3,8 +3,6 @@ package async
 import (
 	"context"
 	"errors"
-	"sync"
-	"sync/atomic"
 )
 
 var (
@@ -34,9 +32,9 @@ var closed = func() chan struct{} {
 // settles exactly once, with a value and an error, and is safe for use by
 // many goroutines.
 type Future[T any] struct {
-	settled atomic.Bool
-
-	mu sync.Mutex
+	// c holds the lock and settled flag, and is the context of a function
+	// started by Go.
+	c taskCtx
 	// done is made only when someone waits on a channel before the future
 	// settles: the combinators use subscriptions instead, which spares one
 	// channel per future.
@@ -44,9 +42,10 @@ type Future[T any] struct {
 	// sub0 and more are the combinators waiting on this future. sub0 saves
 	// an allocation in the common case of a single subscriber.
 	sub0 subscription
-	more []subscription
+	more *[]subscription
 
-	cancel context.CancelFunc
+	cancel context.CancelFunc // a Promise's cancel function
+	fn     func(context.Context) (T, error)
 	val    T
 	err    error
 }
@@ -71,16 +70,23 @@ func Go[T any](ctx context.Context, fn func(context.Context) (T, error)) *Future
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	f, p := NewPromise[T](cancel)
-	go p.Run(ctx, fn)
+	f := &Future[T]{fn: fn}
+	f.c.parent = ctx
+	go f.run()
 	return f
+}
+
+// run is the goroutine of a future started by Go.
+func (f *Future[T]) run() {
+	fn := f.fn
+	f.fn = nil // let the closure go once it has run
+	Promise[T]{f}.Run(&f.c, fn)
 }
 
 // Resolved returns a future already settled with v and a nil error.
 func Resolved[T any](v T) *Future[T] {
 	f := &Future[T]{val: v}
-	f.settled.Store(true)
+	f.c.settled.Store(true)
 	return f
 }
 
@@ -89,7 +95,7 @@ func Resolved[T any](v T) *Future[T] {
 // value.
 func Rejected[T any](err error) *Future[T] {
 	f := &Future[T]{err: err}
-	f.settled.Store(true)
+	f.c.settled.Store(true)
 	return f
 }
 
@@ -102,7 +108,7 @@ func (f *Future[T]) Await(ctx context.Context) (T, error) {
 	if f == nil {
 		return zero, ErrNilFuture
 	}
-	if f.settled.Load() {
+	if f.c.settled.Load() {
 		return f.val, f.err
 	}
 	var stop <-chan struct{}
@@ -115,7 +121,7 @@ func (f *Future[T]) Await(ctx context.Context) (T, error) {
 	case <-stop:
 		// Both may be ready: a settled future wins, so the answer does not
 		// depend on select's coin toss.
-		if f.settled.Load() {
+		if f.c.settled.Load() {
 			return f.val, f.err
 		}
 		return zero, ctx.Err()
@@ -125,12 +131,12 @@ func (f *Future[T]) Await(ctx context.Context) (T, error) {
 // Done returns a channel closed when f has settled. A nil f returns a
 // closed channel (its Await returns ErrNilFuture at once).
 func (f *Future[T]) Done() <-chan struct{} {
-	if f == nil || f.settled.Load() {
+	if f == nil || f.c.settled.Load() {
 		return closed
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.settled.Load() {
+	f.c.mu.Lock()
+	defer f.c.mu.Unlock()
+	if f.c.settled.Load() {
 		return closed
 	}
 	if f.done == nil {
@@ -145,7 +151,16 @@ func (f *Future[T]) Done() <-chan struct{} {
 // future that cannot be cancelled (Resolved, Rejected, a Promise made
 // without a cancel function) or on nil does nothing.
 func (f *Future[T]) Cancel() {
-	if f != nil && f.cancel != nil {
+	if f != nil {
+		f.release()
+	}
+}
+
+// release cancels the context of the future's computation.
+func (f *Future[T]) release() {
+	if f.c.parent != nil {
+		f.c.cancel(ctxCancelled)
+	} else if f.cancel != nil {
 		f.cancel()
 	}
 }
@@ -156,16 +171,16 @@ func (f *Future[T]) settle(v T, err error) bool {
 	if f == nil {
 		return false
 	}
-	f.mu.Lock()
-	if f.settled.Load() {
-		f.mu.Unlock()
+	f.c.mu.Lock()
+	if f.c.settled.Load() {
+		f.c.mu.Unlock()
 		return false
 	}
 	f.val, f.err = v, err
-	f.settled.Store(true)
+	f.c.settled.Store(true)
 	done, s0, more := f.done, f.sub0, f.more
 	f.sub0, f.more = subscription{}, nil
-	f.mu.Unlock()
+	f.c.mu.Unlock()
 
 	if done != nil {
 		close(done)
@@ -173,28 +188,31 @@ func (f *Future[T]) settle(v T, err error) bool {
 	if s0.s != nil {
 		s0.s.notify(s0.i)
 	}
-	for _, s := range more {
-		s.s.notify(s.i)
+	if more != nil {
+		for _, s := range *more {
+			s.s.notify(s.i)
+		}
 	}
 	// The function has returned (or never will run): release its context.
-	if f.cancel != nil {
-		f.cancel()
-	}
+	f.release()
 	return true
 }
 
 // subscribe asks f to call s.notify(i) when it settles. It returns false,
 // without subscribing, when f has already settled.
 func (f *Future[T]) subscribe(s subscriber, i int) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.settled.Load() {
+	f.c.mu.Lock()
+	defer f.c.mu.Unlock()
+	if f.c.settled.Load() {
 		return false
 	}
-	if f.sub0.s == nil {
+	switch {
+	case f.sub0.s == nil:
 		f.sub0 = subscription{s, i}
-	} else {
-		f.more = append(f.more, subscription{s, i})
+	case f.more == nil:
+		f.more = &[]subscription{{s, i}}
+	default:
+		*f.more = append(*f.more, subscription{s, i})
 	}
 	return true
 }
