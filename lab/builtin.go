@@ -11,6 +11,8 @@ func Builtin() []Experiment {
 		raceConditionExperiment(),
 		deadlockExperiment(),
 		// Concurrency models; Go channels.
+		concurrencyModelsExperiment(),
+		actorBankExperiment(),
 		// When to use what.
 		parallelSpeedupExperiment(),
 		// Best practices.

@@ -1,0 +1,250 @@
+package lab
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+
+	"github.com/labludus/ludus/actor"
+)
+
+func actorBankExperiment() Experiment {
+	return Experiment{
+		ID:      "actor-bank",
+		Section: "Concurrency Models: Actor Model (no shared memory, message passing)",
+		Claims: []string{
+			"A balance owned by an actor never loses an update: concurrent deposits and withdrawals from many goroutines all land, with no lock.",
+			"The actor's safety costs throughput of the same order as the mutex version (within 10x) when senders do not wait for answers; waiting for each answer (Ask) costs a round trip per update.",
+		},
+		Run: runActorBank,
+	}
+}
+
+// actorBankWorkload is one trial: goroutines each apply ops deposits and
+// withdrawals of pseudo-random amounts; want is the balance they must
+// produce together (the senders' own sum, independent of the account).
+type actorBankWorkload struct {
+	goroutines, ops int
+	seed            uint64
+}
+
+func (w actorBankWorkload) amounts(g int) []int64 {
+	r := rand.New(rand.NewPCG(w.seed, uint64(g)))
+	out := make([]int64, w.ops)
+	for i := range out {
+		out[i] = 1 + r.Int64N(100)
+		if r.IntN(2) == 0 {
+			out[i] = -out[i] // a withdrawal
+		}
+	}
+	return out
+}
+
+func (w actorBankWorkload) want(start int64) int64 {
+	for g := range w.goroutines {
+		for _, a := range w.amounts(g) {
+			start += a
+		}
+	}
+	return start
+}
+
+// actorBankRun applies the workload through apply (one goroutine per
+// sender, all released together) and returns the final balance from final.
+func actorBankRun(w actorBankWorkload, apply func(amount int64), final func() int64) int64 {
+	plans := make([][]int64, w.goroutines)
+	for g := range plans {
+		plans[g] = w.amounts(g)
+	}
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for _, plan := range plans {
+		wg.Go(func() {
+			<-start
+			for _, a := range plan {
+				apply(a)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	return final()
+}
+
+const actorBankStart = 1000
+
+// The three ways to keep the balance: a mutex, an actor told, an actor asked.
+
+func actorBankMutex(w actorBankWorkload) int64 {
+	var mu sync.Mutex
+	balance := int64(actorBankStart)
+	return actorBankRun(w, func(a int64) {
+		mu.Lock()
+		balance += a
+		mu.Unlock()
+	}, func() int64 { mu.Lock(); defer mu.Unlock(); return balance })
+}
+
+// actorBankMsg is a deposit (amount > 0), a withdrawal (amount < 0) or,
+// with query set, a request for the balance.
+type actorBankMsg struct {
+	amount int64
+	query  bool
+}
+
+func actorBankAccount(c *actor.Context[actorBankMsg]) actor.Behavior[actorBankMsg] {
+	balance := int64(actorBankStart) // owned by the actor: nothing else can reach it
+	return func(c *actor.Context[actorBankMsg], m actorBankMsg) error {
+		if !m.query {
+			balance += m.amount
+		}
+		if m.query || c.Sender() != (actor.AnyRef{}) {
+			return c.Reply(balance)
+		}
+		return nil
+	}
+}
+
+// actorBankActor sends every update without waiting (tell); the final
+// query is queued behind every update, so its answer counts them all.
+func actorBankActor(w actorBankWorkload, ask bool) (int64, error) {
+	sys, err := actor.NewSystem(actor.WithName("actor-bank"))
+	if err != nil {
+		return 0, err
+	}
+	defer sys.Shutdown(context.Background())
+	acct, err := actor.Spawn(sys, "account", actorBankAccount)
+	if err != nil {
+		return 0, err
+	}
+	var failed atomic.Int64
+	apply := func(a int64) {
+		if acct.Send(actorBankMsg{amount: a}) != nil {
+			failed.Add(1)
+		}
+	}
+	if ask {
+		apply = func(a int64) {
+			if _, err := actor.Ask[actorBankMsg, int64](context.Background(), acct, actorBankMsg{amount: a}); err != nil {
+				failed.Add(1)
+			}
+		}
+	}
+	final := actorBankRun(w, apply, func() int64 {
+		b, err := actor.Ask[actorBankMsg, int64](context.Background(), acct, actorBankMsg{query: true})
+		if err != nil {
+			failed.Add(1)
+		}
+		return b
+	})
+	if n := failed.Load(); n > 0 {
+		return final, fmt.Errorf("actor-bank: %d messages were refused", n)
+	}
+	return final, nil
+}
+
+// actorBankMeasurements is what the trials found.
+type actorBankMeasurements struct {
+	trials, updates int // per trial: updates = goroutines * ops
+	askUpdates      int
+	// Trials whose final balance was wrong.
+	mutexWrong, tellWrong, askWrong int
+	// Throughput in updates per second.
+	mutex, tell, ask Stats
+}
+
+func runActorBank(ctx context.Context, env *Env) (Result, error) {
+	w := actorBankWorkload{goroutines: 4, ops: env.Scale(50000, 5000), seed: 7}
+	wa := actorBankWorkload{goroutines: 4, ops: env.Scale(5000, 500), seed: 8}
+	want, wantAsk := w.want(actorBankStart), wa.want(actorBankStart)
+	m := actorBankMeasurements{trials: env.Scale(5, 2), updates: w.goroutines * w.ops, askUpdates: wa.goroutines * wa.ops}
+	check := func(got, want int64, wrong *int) {
+		if got != want {
+			*wrong++
+		}
+	}
+	env.Step("%d trials of %d concurrent updates: mutex, actor (tell), actor (ask)", m.trials, m.updates)
+	stats, err := TimeInterleaved(ctx, m.trials,
+		func() error { check(actorBankMutex(w), want, &m.mutexWrong); return nil },
+		func() error {
+			got, err := actorBankActor(w, false)
+			check(got, want, &m.tellWrong)
+			return err
+		},
+		func() error {
+			got, err := actorBankActor(wa, true)
+			check(got, wantAsk, &m.askWrong)
+			return err
+		},
+	)
+	if err != nil {
+		return Result{}, err
+	}
+	m.mutex = actorBankRate(stats[0], m.updates)
+	m.tell = actorBankRate(stats[1], m.updates)
+	m.ask = actorBankRate(stats[2], m.askUpdates)
+	return Result{Claims: actorBankVerdicts(m)}, nil
+}
+
+// actorBankRate turns durations in seconds into updates per second (the
+// fastest run gives the largest rate, so Min and Max swap).
+func actorBankRate(s Stats, updates int) Stats {
+	rate := func(sec float64) float64 { return ratio(float64(updates), sec) }
+	return Stats{N: s.N, Median: rate(s.Median), Min: rate(s.Max), Max: rate(s.Min)}
+}
+
+func actorBankVerdicts(m actorBankMeasurements) []Claim {
+	c := actorBankExperiment().Claims
+	meas := map[string]float64{
+		"trials": float64(m.trials), "updates_per_trial": float64(m.updates),
+		"mutex_wrong_trials":      float64(m.mutexWrong),
+		"actor_tell_wrong_trials": float64(m.tellWrong), "actor_ask_wrong_trials": float64(m.askWrong),
+	}
+	safe := Claim{Claim: c[0], Measurements: meas}
+	switch {
+	case m.trials == 0:
+		safe.Verdict, safe.Evidence = Inconclusive, "No trial ran."
+	case m.tellWrong+m.askWrong > 0:
+		safe.Verdict = Fails
+		safe.Evidence = fmt.Sprintf("The actor's final balance was wrong in %d of %d trials (tell) and %d of %d (ask).", m.tellWrong, m.trials, m.askWrong, m.trials)
+	default:
+		safe.Verdict = Holds
+		safe.Evidence = fmt.Sprintf("%d trials of %d concurrent deposits and withdrawals from 4 goroutines (and %d with Ask): the actor's balance was exact every time, as the mutex version's was in %d of %d.",
+			m.trials, m.updates, m.askUpdates, m.trials-m.mutexWrong, m.trials)
+	}
+
+	cost := Claim{Claim: c[1], Measurements: map[string]float64{
+		"mutex_updates_per_s": m.mutex.Median, "actor_tell_updates_per_s": m.tell.Median, "actor_ask_updates_per_s": m.ask.Median,
+		"tell_over_mutex": ratio(m.tell.Median, m.mutex.Median), "ask_over_mutex": ratio(m.ask.Median, m.mutex.Median),
+	}}
+	r := ratio(m.tell.Median, m.mutex.Median)
+	cost.Evidence = fmt.Sprintf("Median updates/s: mutex %s, actor with tell %s (%.2fx the mutex), actor with Ask per update %s (%.3fx).",
+		actorBankHuman(m.mutex.Median), actorBankHuman(m.tell.Median), r, actorBankHuman(m.ask.Median), ratio(m.ask.Median, m.mutex.Median))
+	// Medians decide, and the best runs (the least disturbed by other load)
+	// must agree, or the machine was too noisy to say.
+	best := ratio(m.tell.Max, m.mutex.Max)
+	switch {
+	case m.mutex.N == 0 || m.tell.N == 0:
+		cost.Verdict = Inconclusive
+	case r >= 0.1 && best >= 0.1:
+		cost.Verdict = Holds
+	case r < 0.1 && best < 0.1:
+		cost.Verdict = Fails
+	default:
+		cost.Verdict = Inconclusive
+		cost.Evidence += fmt.Sprintf(" The best runs say %.2fx: too noisy to decide.", best)
+	}
+	return []Claim{safe, cost}
+}
+
+func actorBankHuman(perSec float64) string {
+	switch {
+	case perSec >= 1e6:
+		return fmt.Sprintf("%.1fM", perSec/1e6)
+	case perSec >= 1e3:
+		return fmt.Sprintf("%.0fk", perSec/1e3)
+	}
+	return fmt.Sprintf("%.0f", perSec)
+}
