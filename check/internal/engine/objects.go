@@ -102,7 +102,9 @@ type Object struct {
 	lastW   int32   // event index of the last write, -1 if none
 	reads   []int32 // event indices of reads since lastW
 	lastRel int32   // event index of the last release, -1 if none
+	tries   []int32 // non-blocking attempts since the last release
 	relVC   VC      // DPOR clocks of the releases
+	rrelVC  VC      // DPOR clocks of the readers' releases
 	vc      VC
 
 	// data-race state (variables only)
@@ -137,7 +139,9 @@ func (e *Engine) touch(o *Object, kind string) bool {
 	o.kind = kind
 	o.lastW, o.lastRel = -1, -1
 	o.reads = o.reads[:0]
+	o.tries = o.tries[:0]
 	o.relVC = o.relVC[:0]
+	o.rrelVC = o.rrelVC[:0]
 	o.vc = o.vc[:0]
 	o.wG = -1
 	o.rC = o.rC[:0]
@@ -394,7 +398,7 @@ func (e *Engine) RWLock(g *G, m *RWMutex) {
 		e.recordf(g, "%s.Lock() (waits for readers)", m.Label())
 		e.begin(g, m, KWAcquire, true)
 		e.Step(g)
-		e.access(&m.Object, false) // only RUnlocks (releases) happened since the announce
+		e.accessMode(&m.Object, AccDrain)
 	}
 	m.announced, m.writer = -1, g.ID
 	g.vc.join(m.vc)
@@ -466,7 +470,7 @@ func (e *Engine) RUnlock(g *G, m *RWMutex) {
 	e.rw(m)
 	e.begin(g, m, KRUnlock, true)
 	e.Step(g)
-	e.accessMode(&m.Object, AccRelease)
+	e.accessMode(&m.Object, AccRRelease)
 	e.recordf(g, "%s.RUnlock()", m.Label())
 	if m.nreaders == 0 {
 		panic("sync: RUnlock of unlocked RWMutex")

@@ -417,8 +417,10 @@ func (s *scheduler) barrier(e *Engine) {
 const (
 	AccRead    = iota // reads the object
 	AccWrite          // updates it (and acquires locks)
-	AccRelease        // releases it: ordered before later accesses, races with nothing
+	AccRelease        // releases it: ordered before later acquires, races only with attempts
+	AccRRelease       // a reader's release (RUnlock): ordered before writers only
 	AccTry            // a non-blocking attempt: races with releases too
+	AccDrain          // a writer waiting for readers to leave: after every RUnlock
 )
 
 // access records that the current event touched o and adds backtrack
@@ -429,10 +431,33 @@ func (s *scheduler) access(e *Engine, o *Object, mode int) {
 	}
 	k := int32(len(s.events) - 1)
 	s.evAcc = append(s.evAcc, acc{o, mode != AccRead})
-	if mode == AccRelease {
-		o.relVC.join(s.evc)
+	if mode == AccRelease || mode == AccRRelease {
+		// A release races with the non-blocking attempts since the last
+		// one (a TryLock before it fails, after it succeeds).
+		for _, t := range o.tries {
+			if t != k {
+				s.dep(e, t)
+			}
+		}
+		o.tries = o.tries[:0]
+		if mode == AccRelease {
+			o.relVC.join(s.evc)
+		} else {
+			o.rrelVC.join(s.evc)
+		}
 		o.lastRel = k
 		return
+	}
+	if mode == AccDrain {
+		if o.lastW >= 0 && o.lastW != k {
+			s.dep(e, o.lastW)
+		}
+		s.evc.join(o.relVC)
+		s.evc.join(o.rrelVC)
+		return
+	}
+	if mode == AccTry {
+		o.tries = append(o.tries, k)
 	}
 	if o.lastW >= 0 && o.lastW != k {
 		s.dep(e, o.lastW)
@@ -447,6 +472,9 @@ func (s *scheduler) access(e *Engine, o *Object, mode int) {
 			}
 		}
 		s.evc.join(o.relVC)
+		if mode == AccTry {
+			s.evc.join(o.rrelVC)
+		}
 		o.lastW = k
 		o.reads = o.reads[:0]
 		return

@@ -1,0 +1,7 @@
+//go:build race
+
+package check_test
+
+// raceEnabled scales the randomized soundness tests down under the race
+// detector, which slows the engine about tenfold.
+const raceEnabled = true
