@@ -415,12 +415,12 @@ func (s *scheduler) barrier(e *Engine) {
 // Lock races with the previous Lock of the mutex, not with the Unlock that
 // enabled it, since it can never run before that Unlock.
 const (
-	AccRead    = iota // reads the object
-	AccWrite          // updates it (and acquires locks)
-	AccRelease        // releases it: ordered before later acquires, races only with attempts
-	AccRRelease       // a reader's release (RUnlock): ordered before writers only
-	AccTry            // a non-blocking attempt: races with releases too
-	AccDrain          // a writer waiting for readers to leave: after every RUnlock
+	AccRead     = iota // reads the object
+	AccWrite           // updates it (and acquires locks)
+	AccRelease         // releases it: ordered before later acquires, races only with attempts
+	AccRRelease        // a reader's release (RUnlock): ordered before writers only
+	AccTry             // a non-blocking attempt: races with releases too
+	AccDrain           // a writer waiting for readers to leave: after every RUnlock
 )
 
 // access records that the current event touched o and adds backtrack
