@@ -1,0 +1,137 @@
+package bench
+
+import (
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/alitto/pond/v2"
+	"github.com/panjf2000/ants/v2"
+	concpool "github.com/sourcegraph/conc/pool"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/labludus/ludus/pool"
+)
+
+// poolWorkers is the worker limit every pooled peer gets, in both pool
+// benchmarks: large enough for the 1 ms tasks to overlap 10k at a time
+// (100k tasks then take ~10 rounds of 1 ms), and the same for all so that
+// no library is tuned for its own sake.
+const poolWorkers = 10_000
+
+// poolPeers runs tasks tasks of task through each library, side by side.
+// Each library waits for completion in its own idiom (Close, Wait,
+// StopAndWait); raw goroutines and ants, which have none, use a WaitGroup.
+func poolPeers(b *testing.B, tasks int, task func()) {
+	b.Run("ludus", func(b *testing.B) {
+		for b.Loop() {
+			p := pool.New(poolWorkers)
+			for range tasks {
+				if err := p.Go(task); err != nil {
+					b.Fatal(err)
+				}
+			}
+			p.Close()
+		}
+	})
+	b.Run("goroutines", func(b *testing.B) {
+		for b.Loop() {
+			var wg sync.WaitGroup
+			for range tasks {
+				wg.Go(task)
+			}
+			wg.Wait()
+		}
+	})
+	b.Run("errgroup", func(b *testing.B) {
+		for b.Loop() {
+			var g errgroup.Group
+			g.SetLimit(poolWorkers)
+			for range tasks {
+				g.Go(func() error { task(); return nil })
+			}
+			_ = g.Wait()
+		}
+	})
+	b.Run("conc", func(b *testing.B) {
+		for b.Loop() {
+			p := concpool.New().WithMaxGoroutines(poolWorkers)
+			for range tasks {
+				p.Go(task)
+			}
+			p.Wait()
+		}
+	})
+	b.Run("ants", func(b *testing.B) {
+		for b.Loop() {
+			p, err := ants.NewPool(poolWorkers)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var wg sync.WaitGroup
+			wg.Add(tasks)
+			run := func() { task(); wg.Done() }
+			for range tasks {
+				if err := p.Submit(run); err != nil {
+					b.Fatal(err)
+				}
+			}
+			wg.Wait()
+			p.Release()
+		}
+	})
+	b.Run("antsFunc", func(b *testing.B) {
+		for b.Loop() {
+			var wg sync.WaitGroup
+			p, err := ants.NewPoolWithFunc(poolWorkers, func(any) { task(); wg.Done() })
+			if err != nil {
+				b.Fatal(err)
+			}
+			wg.Add(tasks)
+			for range tasks {
+				// Not nil: ants workers take a nil argument as "exit".
+				if err := p.Invoke(struct{}{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			wg.Wait()
+			p.Release()
+		}
+	})
+	b.Run("pond", func(b *testing.B) {
+		for b.Loop() {
+			p := pond.NewPool(poolWorkers)
+			for range tasks {
+				p.Submit(task)
+			}
+			p.StopAndWait()
+		}
+	})
+}
+
+// BenchmarkPoolTiny runs 1M tasks of one atomic add: the cost of the pool
+// itself. Goal: ludus <= 0.8x the best peer in time, and B/op <= ants.
+// Peers need about a second per iteration for 1M tasks; -short runs 100k.
+func BenchmarkPoolTiny(b *testing.B) {
+	tasks := int64(1_000_000)
+	if testing.Short() {
+		tasks = 100_000
+	}
+	var n atomic.Int64
+	poolPeers(b, int(tasks), func() { n.Add(1) })
+	if got := n.Load(); got%tasks != 0 {
+		b.Fatalf("ran %d tasks, not a multiple of %d: some were lost", got, tasks)
+	}
+}
+
+// BenchmarkPoolSleep runs 100k tasks that each sleep 1 ms (an I/O stand-in)
+// with at most poolWorkers at once: ideally 10 rounds of 1 ms.
+func BenchmarkPoolSleep(b *testing.B) {
+	const tasks = 100_000
+	var n atomic.Int64
+	poolPeers(b, tasks, func() { time.Sleep(time.Millisecond); n.Add(1) })
+	if got := n.Load(); got%tasks != 0 {
+		b.Fatalf("ran %d tasks, not a multiple of %d: some were lost", got, tasks)
+	}
+}
