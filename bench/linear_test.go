@@ -61,18 +61,31 @@ func porcupineModel[S, I, O any](m linear.Model[S, I, O], partitionKey func(I) s
 		pm.Hash = func(s any) uint64 { return m.Hash(s.(S)) }
 	}
 	if partitionKey != nil {
+		// The same two-pass grouping as models.PartitionBy.
 		pm.Partition = func(h []porcupine.Operation) [][]porcupine.Operation {
 			where := map[string]int{}
-			var parts [][]porcupine.Operation
-			for _, op := range h {
+			part := make([]int32, len(h))
+			var sizes []int
+			for i, op := range h {
 				k := partitionKey(op.Input.(I))
 				p, ok := where[k]
 				if !ok {
-					p = len(parts)
+					p = len(sizes)
 					where[k] = p
-					parts = append(parts, nil)
+					sizes = append(sizes, 0)
 				}
-				parts[p] = append(parts[p], op)
+				part[i] = int32(p)
+				sizes[p]++
+			}
+			all := make([]porcupine.Operation, len(h))
+			parts := make([][]porcupine.Operation, len(sizes))
+			off := 0
+			for p, n := range sizes {
+				parts[p] = all[off : off : off+n]
+				off += n
+			}
+			for i, op := range h {
+				parts[part[i]] = append(parts[part[i]], op)
 			}
 			return parts
 		}
@@ -139,4 +152,3 @@ func BenchmarkLinear(b *testing.B) {
 		})
 	}
 }
-

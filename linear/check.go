@@ -89,7 +89,8 @@ func Check[S, I, O any](m Model[S, I, O], history []Operation[I, O], opts ...Opt
 	var next atomic.Int64
 	// Each worker reuses one scratch space across its parts.
 	work := func() {
-		sc := new(scratch)
+		sc := scratchPool.Get().(*scratch)
+		defer scratchPool.Put(sc)
 		for {
 			k := int(next.Add(1)) - 1
 			if k >= len(order) {
@@ -189,19 +190,50 @@ func partition[S, I, O any](m Model[S, I, O], history []Operation[I, O]) (parts 
 		}
 	}()
 	parts = m.Partition(history)
-	// first[call] is the earliest unmatched operation called at that time;
-	// later ones with the same call time are chained through same.
-	first := make(map[int64]int, len(history))
-	same := make([]int, len(history))
-	for i := len(history) - 1; i >= 0; i-- {
-		j, ok := first[history[i].Call]
-		if !ok {
-			j = -1
-		}
-		same[i] = j
-		first[history[i].Call] = i
-	}
 	used := make([]bool, len(history))
+	var find func(op Operation[I, O]) int
+	if slices.IsSortedFunc(history, func(a, b Operation[I, O]) int { return cmp.Compare(a.Call, b.Call) }) {
+		// Parsed histories are usually in call order: a binary search
+		// over the call times needs no map.
+		calls := make([]int64, len(history))
+		for i, op := range history {
+			calls[i] = op.Call
+		}
+		find = func(op Operation[I, O]) int {
+			i, _ := slices.BinarySearch(calls, op.Call)
+			for ; i < len(history) && history[i].Call == op.Call; i++ {
+				if h := history[i]; !used[i] && h.Client == op.Client && h.Return == op.Return {
+					return i
+				}
+			}
+			return -1
+		}
+	} else {
+		// first[call] is the earliest operation called at that time; later
+		// ones with the same call time are chained through same.
+		first := make(map[int64]int, len(history))
+		same := make([]int, len(history))
+		for i := len(history) - 1; i >= 0; i-- {
+			j, ok := first[history[i].Call]
+			if !ok {
+				j = -1
+			}
+			same[i] = j
+			first[history[i].Call] = i
+		}
+		find = func(op Operation[I, O]) int {
+			i, ok := first[op.Call]
+			if !ok {
+				return -1
+			}
+			for ; i >= 0; i = same[i] {
+				if h := history[i]; !used[i] && h.Client == op.Client && h.Return == op.Return {
+					return i
+				}
+			}
+			return -1
+		}
+	}
 	idx = make([][]int, len(parts))
 	for p, part := range parts {
 		idx[p] = make([]int, len(part))
@@ -209,16 +241,10 @@ func partition[S, I, O any](m Model[S, I, O], history []Operation[I, O]) (parts 
 			if op.Return < op.Call {
 				return nil, nil, fmt.Errorf("%w: Partition made an operation that returns before its call", ErrInvalidHistory)
 			}
-			idx[p][j] = -1
-			i, ok := first[op.Call]
-			if !ok {
-				continue
-			}
-			for ; i >= 0; i = same[i] {
-				if h := history[i]; !used[i] && h.Client == op.Client && h.Return == op.Return {
-					idx[p][j], used[i] = i, true
-					break
-				}
+			i := find(op)
+			idx[p][j] = i
+			if i >= 0 {
+				used[i] = true
 			}
 		}
 	}
@@ -229,6 +255,7 @@ func partition[S, I, O any](m Model[S, I, O], history []Operation[I, O]) (parts 
 type scratch struct {
 	keys                             []timed
 	ent, next, prev, retPos, callPos []int32
+	internTable                      []int32
 	bits, zob                        []uint64
 	stack                            []frame
 	vis                              visited
@@ -240,6 +267,10 @@ type timed struct {
 	t int64
 	e int32
 }
+
+// scratchPool keeps scratch spaces between checks: a program that checks
+// many histories (a stress test) then allocates almost nothing per check.
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
 // grow returns (*buf)[:n], reallocating when the capacity is short.
 func grow[T any](buf *[]T, n int) []T {
@@ -296,6 +327,11 @@ func searchPart[S, I, O any](m *Model[S, I, O], ops []Operation[I, O], stop *ato
 	in, err := makeInterner(m.Equal, m.Hash)
 	if err != nil {
 		return searchOut{err: err}
+	}
+	if in.mode == internHashed {
+		in.table = grow(&sc.internTable, 64)
+		clear(in.table)
+		defer func() { sc.internTable = in.table }()
 	}
 
 	// Entries: op<<1 for a call, op<<1|1 for a return, sorted by time with

@@ -172,17 +172,30 @@ func (s KVState) with(key, v string) KVState {
 // operations on different keys are independent can use it.
 func PartitionBy[I, O any, K comparable](key func(I) K) func([]linear.Operation[I, O]) [][]linear.Operation[I, O] {
 	return func(ops []linear.Operation[I, O]) [][]linear.Operation[I, O] {
+		// Two passes: number the keys and count, then fill exact slices.
 		where := make(map[K]int)
-		var parts [][]linear.Operation[I, O]
-		for _, op := range ops {
+		part := make([]int32, len(ops))
+		var sizes []int
+		for i, op := range ops {
 			k := key(op.Input)
 			p, ok := where[k]
 			if !ok {
-				p = len(parts)
+				p = len(sizes)
 				where[k] = p
-				parts = append(parts, nil)
+				sizes = append(sizes, 0)
 			}
-			parts[p] = append(parts[p], op)
+			part[i] = int32(p)
+			sizes[p]++
+		}
+		all := make([]linear.Operation[I, O], len(ops))
+		parts := make([][]linear.Operation[I, O], len(sizes))
+		off := 0
+		for p, n := range sizes {
+			parts[p] = all[off : off : off+n]
+			off += n
+		}
+		for i, op := range ops {
+			parts[part[i]] = append(parts[part[i]], op)
 		}
 		return parts
 	}
