@@ -29,8 +29,7 @@ const (
 type sysKind uint8
 
 const (
-	sysStart      sysKind = iota // run setup (always the first system message)
-	sysStop                      // terminate after the current message; err is the reason
+	sysStop       sysKind = iota // terminate after the current message; err is the reason
 	sysWatch                     // from starts watching
 	sysUnwatch                   // from stops watching
 	sysTerminated                // from (a child or a watched actor) ended with err
@@ -88,24 +87,49 @@ type base struct {
 	// dead-letter early. A message that slips past it is dead-lettered by
 	// the actor's own loop, so the flag is a shortcut, not a guarantee.
 	closed atomicBool
-	sysq   mpsc[sysMsg]
+
+	// The small fields are packed together: an idle actor is mostly this
+	// struct, and a million of them make every byte count.
+	state      lifeState  // owned by the actor's goroutine
+	policy     Policy     // bounded mailboxes: what a full one does
+	noSpawn    spawnBlock // guarded by mu: why Spawn under this actor is refused
+	ended      bool       // guarded by mu
+	throughput int32
+
+	sysq mpsc[sysMsg]
 
 	// Owned by the actor's goroutine.
-	state    lifeState
-	reason   error
 	strategy *Strategy
 	bx       *baseExtra
 
-	mu       mutex // guards the fields below
+	mu       mutex // guards the fields below, and noSpawn and ended
 	children map[*base]struct{}
 	named    map[string]*base
-	spawnErr error // non-nil: Spawn under this actor is refused
-	ended    bool
 	done     chan struct{}
+}
+
+// spawnBlock says why an actor refuses new children.
+type spawnBlock uint8
+
+const (
+	spawnOK       spawnBlock = iota
+	spawnStopped             // the actor is stopping or restarting
+	spawnShutdown            // the System is shutting down (the guardian only)
+)
+
+func (b spawnBlock) err() error {
+	switch b {
+	case spawnStopped:
+		return ErrStopped
+	case spawnShutdown:
+		return ErrSystemStopped
+	}
+	return nil
 }
 
 // baseExtra holds what most actors never use, so an idle actor stays small.
 type baseExtra struct {
+	reason    error // why the actor ended (set when it starts to stop)
 	stats     map[*base]*childStats
 	watchers  map[*base]struct{}
 	escalated []*base
@@ -179,14 +203,12 @@ func (b *base) hasChild(k *base) bool {
 // cell is an actor whose user messages have type M.
 type cell[M any] struct {
 	base
-	userq      mpsc[envelope[M]]
-	tokens     chan struct{} // bounded mailboxes: one token per queued user message
-	policy     Policy
-	throughput int
-	setup      func(*Context[M]) Behavior[M]
-	behavior   Behavior[M]
-	ctx        Context[M]
-	cx         *cellExtra[M]
+	userq    mpsc[envelope[M]]
+	tokens   chan struct{} // bounded mailboxes: one token per queued user message
+	setup    func(*Context[M]) Behavior[M]
+	behavior Behavior[M]
+	ctx      Context[M]
+	cx       *cellExtra[M]
 }
 
 type cellExtra[M any] struct {
@@ -246,6 +268,12 @@ func (c *cell[M]) run() {
 }
 
 func (c *cell[M]) drain() {
+	if c.state == stateNew {
+		// Spawn scheduled the actor without a message: setup runs first,
+		// whatever woke the actor. (A start message would cost every actor
+		// a queue node for the rest of its life.)
+		c.start()
+	}
 	n := 0
 	for {
 		if m, ok := c.sysq.pop(); ok {
@@ -259,7 +287,7 @@ func (c *cell[M]) drain() {
 				return
 			}
 			c.deliver(env)
-			if n++; n >= c.throughput {
+			if n++; n >= int(c.throughput) {
 				n = 0
 				runtime.Gosched()
 			}
@@ -329,13 +357,11 @@ func protect(f func()) (err error) {
 
 func (c *cell[M]) handleSys(m sysMsg) {
 	switch m.kind {
-	case sysStart:
-		c.start()
 	case sysStop:
 		c.beginStop(m.err, false)
 	case sysWatch:
 		if c.state == stateTerminated {
-			m.from.self.sendSys(sysMsg{kind: sysTerminated, from: &c.base, err: c.reason})
+			m.from.self.sendSys(sysMsg{kind: sysTerminated, from: &c.base, err: c.base.extra().reason})
 			return
 		}
 		x := c.base.extra()
@@ -585,13 +611,14 @@ func (c *cell[M]) beginStop(reason error, graceful bool) {
 	}
 	started := c.behavior != nil
 	c.state = stateStopping
-	c.reason = reason
+	bx := c.base.extra()
+	bx.reason = reason
 	c.mu.Lock()
-	c.spawnErr = ErrStopped
+	c.noSpawn = spawnStopped
 	c.mu.Unlock()
 	if started && c.cx != nil && c.cx.stopping != nil {
-		if err := protect(c.cx.stopping); err != nil && c.reason == nil {
-			c.reason = err
+		if err := protect(c.cx.stopping); err != nil && bx.reason == nil {
+			bx.reason = err
 		}
 	}
 	c.cancelTimers()
@@ -612,8 +639,9 @@ func (c *cell[M]) beginStop(reason error, graceful bool) {
 func (c *cell[M]) finishStop() {
 	if c.behavior != nil && c.cx != nil && c.cx.stopped != nil {
 		stopped := c.cx.stopped
-		if err := protect(func() { stopped(c.reason) }); err != nil && c.reason == nil {
-			c.reason = err
+		bx := c.base.extra()
+		if err := protect(func() { stopped(bx.reason) }); err != nil && bx.reason == nil {
+			bx.reason = err
 		}
 	}
 	c.state = stateTerminated
@@ -644,7 +672,7 @@ func (c *cell[M]) finishStop() {
 		}
 		c.cx.pending, c.cx.stash = nil, nil
 	}
-	term := sysMsg{kind: sysTerminated, from: &c.base, err: c.reason}
+	term := sysMsg{kind: sysTerminated, from: &c.base, err: c.base.extra().reason}
 	if p := c.parent; p != nil {
 		// Free the name before telling anyone, so that a watcher reacting to
 		// Terminated can spawn a successor under the same name.
@@ -705,7 +733,7 @@ func (c *cell[M]) restart(cause error) {
 	c.behavior = nil
 	c.state = stateRestarting
 	c.mu.Lock()
-	c.spawnErr = ErrStopped
+	c.noSpawn = spawnStopped
 	c.mu.Unlock()
 	kids := c.childList()
 	for _, k := range kids {
@@ -718,7 +746,7 @@ func (c *cell[M]) restart(cause error) {
 
 func (c *cell[M]) finishRestart() {
 	c.mu.Lock()
-	c.spawnErr = nil
+	c.noSpawn = spawnOK
 	c.mu.Unlock()
 	c.state = stateRunning
 	c.runSetup()

@@ -2,6 +2,7 @@ package actor
 
 import (
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -74,7 +75,7 @@ func WithSupervisor(s Strategy) SpawnOption {
 // yielding the processor (default DefaultThroughput).
 func WithThroughput(n int) SpawnOption {
 	return func(c *spawnConfig) {
-		if n <= 0 {
+		if n <= 0 || n > math.MaxInt32 {
 			c.err = fmt.Errorf("%w: throughput %d", ErrBadOption, n)
 			return
 		}

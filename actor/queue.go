@@ -18,7 +18,7 @@ type qnode[T any] struct {
 // costs no allocation for its queue.
 type mpsc[T any] struct {
 	head atomicPointer[qnode[T]] // producers
-	tail *qnode[T]                // consumer only
+	tail *qnode[T]               // consumer only
 	stub qnode[T]
 }
 

@@ -50,8 +50,8 @@ func Spawn[M any](parent Parent, name string, setup func(c *Context[M]) Behavior
 	if pb == nil {
 		return Ref[M]{}, ErrNoActor
 	}
-	c := &cell[M]{throughput: cfg.throughput, policy: cfg.policy, setup: setup}
-	c.base = base{sys: pb.sys, parent: pb, name: name, strategy: cfg.strategy}
+	c := &cell[M]{setup: setup}
+	c.base = base{sys: pb.sys, parent: pb, name: name, strategy: cfg.strategy, policy: cfg.policy, throughput: int32(cfg.throughput)}
 	if c.strategy == nil {
 		c.strategy = &defaultStrategy
 	}
@@ -64,8 +64,8 @@ func Spawn[M any](parent Parent, name string, setup func(c *Context[M]) Behavior
 	}
 
 	pb.mu.Lock()
-	if pb.spawnErr != nil {
-		err := pb.spawnErr
+	if pb.noSpawn != spawnOK {
+		err := pb.noSpawn.err()
 		pb.mu.Unlock()
 		return Ref[M]{}, fmt.Errorf("actor: spawn %q under %s: %w", name, pb.address(), err)
 	}
@@ -88,7 +88,7 @@ func Spawn[M any](parent Parent, name string, setup func(c *Context[M]) Behavior
 	pb.children[&c.base] = struct{}{}
 	pb.mu.Unlock()
 
-	c.sendSys(sysMsg{kind: sysStart})
+	c.schedule() // the first run calls setup
 	return Ref[M]{c}, nil
 }
 

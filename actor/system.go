@@ -40,8 +40,8 @@ func NewSystem(opts ...SystemOption) (*System, error) {
 		}
 	}
 	s := &System{name: cfg.name, done: make(chan struct{})}
-	g := &cell[struct{}]{throughput: DefaultThroughput}
-	g.base = base{sys: s, name: "user", id: s.ids.Add(1), strategy: &cfg.guardian}
+	g := &cell[struct{}]{}
+	g.base = base{sys: s, name: "user", id: s.ids.Add(1), strategy: &cfg.guardian, throughput: DefaultThroughput}
 	g.self = g
 	g.sysq.init()
 	g.userq.init()
@@ -130,7 +130,7 @@ func (s *System) Shutdown(ctx context.Context) (ShutdownReport, error) {
 		g := &s.guardian.base
 		s.shuttingDown.Store(true)
 		g.mu.Lock()
-		g.spawnErr = ErrSystemStopped
+		g.noSpawn = spawnShutdown
 		g.mu.Unlock()
 		kids := g.childList()
 		for _, k := range kids {

@@ -265,7 +265,7 @@ func BenchmarkActorSkynet(b *testing.B) {
 	})
 }
 
-const actorIdle = 100_000
+const actorIdle = 50_000
 
 func actorHeap() uint64 {
 	runtime.GC()
@@ -275,7 +275,7 @@ func actorHeap() uint64 {
 	return m.HeapAlloc
 }
 
-// BenchmarkActorIdleMemory spawns 100,000 actors that receive nothing and
+// BenchmarkActorIdleMemory spawns 50,000 actors that receive nothing and
 // reports the live heap they cost, per actor (B/actor). An op is one batch.
 func BenchmarkActorIdleMemory(b *testing.B) {
 	b.Run("ludus", func(b *testing.B) {
