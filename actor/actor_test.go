@@ -450,46 +450,31 @@ func gated(t *testing.T, s *System, opts ...SpawnOption) (ref Ref[int], started,
 
 func TestBoundedPolicies(t *testing.T) {
 	s := newSys(t)
-	t.Run("fail", func(t *testing.T) {
-		ref, started, gate, handled, mu := gated(t, s, WithMailbox(2, Fail))
-		ref.Send(0)
-		<-started
-		ref.Send(1)
-		ref.Send(2)
-		dead, cancel := deadCounter(s, ref)
-		defer cancel()
-		if err := ref.Send(3); !errors.Is(err, ErrMailboxFull) {
-			t.Fatalf("Send to a full mailbox = %v", err)
-		}
-		close(gate)
-		ref.Stop()
-		waitDone(t, ref.Done(), "stop")
-		mu.Lock()
-		defer mu.Unlock()
-		if fmt.Sprint(*handled) != "[0 1 2]" || dead.Load() != 0 {
-			t.Fatalf("handled %v, %d dead letters", *handled, dead.Load())
-		}
-	})
-	t.Run("drop-newest", func(t *testing.T) {
-		ref, started, gate, handled, mu := gated(t, s, WithMailbox(2, DropNewest))
-		ref.Send(0)
-		<-started
-		dead, cancel := deadCounter(s, ref)
-		defer cancel()
-		ref.Send(1)
-		ref.Send(2)
-		if err := ref.Send(3); !errors.Is(err, ErrMailboxFull) {
-			t.Fatalf("Send to a full mailbox = %v", err)
-		}
-		close(gate)
-		ref.Stop()
-		waitDone(t, ref.Done(), "stop")
-		mu.Lock()
-		defer mu.Unlock()
-		if fmt.Sprint(*handled) != "[0 1 2]" || dead.Load() != 1 {
-			t.Fatalf("handled %v, %d dead letters", *handled, dead.Load())
-		}
-	})
+	for _, tc := range []struct {
+		policy Policy
+		dead   int64 // DropNewest dead-letters the refused message; Fail hands it back
+	}{{Fail, 0}, {DropNewest, 1}} {
+		t.Run(tc.policy.String(), func(t *testing.T) {
+			ref, started, gate, handled, mu := gated(t, s, WithMailbox(2, tc.policy))
+			ref.Send(0)
+			<-started
+			dead, cancel := deadCounter(s, ref)
+			defer cancel()
+			ref.Send(1)
+			ref.Send(2)
+			if err := ref.Send(3); !errors.Is(err, ErrMailboxFull) {
+				t.Fatalf("Send to a full mailbox = %v", err)
+			}
+			close(gate)
+			ref.Stop()
+			waitDone(t, ref.Done(), "stop")
+			mu.Lock()
+			defer mu.Unlock()
+			if fmt.Sprint(*handled) != "[0 1 2]" || dead.Load() != tc.dead {
+				t.Fatalf("handled %v, %d dead letters", *handled, dead.Load())
+			}
+		})
+	}
 	t.Run("block", func(t *testing.T) {
 		ref, started, gate, handled, mu := gated(t, s, WithMailbox(2, Block))
 		ref.Send(0)
