@@ -58,19 +58,27 @@ func actorBankRun(w actorBankWorkload, apply func(amount int64), final func() in
 	for g := range plans {
 		plans[g] = w.amounts(g)
 	}
+	actorBankTogether(w.goroutines, func(g int) {
+		for _, a := range plans[g] {
+			apply(a)
+		}
+	})
+	return final()
+}
+
+// actorBankTogether runs fn(0..n-1) on n goroutines released at the same
+// moment, so that they contend from the first operation, and waits for them.
+func actorBankTogether(n int, fn func(i int)) {
 	var wg sync.WaitGroup
 	start := make(chan struct{})
-	for _, plan := range plans {
+	for i := range n {
 		wg.Go(func() {
 			<-start
-			for _, a := range plan {
-				apply(a)
-			}
+			fn(i)
 		})
 	}
 	close(start)
 	wg.Wait()
-	return final()
 }
 
 const actorBankStart = 1000

@@ -90,18 +90,11 @@ func (w cmWorkload) cmRunWorkers(transfer func(worker int, t cmTransfer)) {
 	for i := range plans {
 		plans[i] = w.plan(i)
 	}
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i, plan := range plans {
-		wg.Go(func() {
-			<-start
-			for _, t := range plan {
-				transfer(i, t)
-			}
-		})
-	}
-	close(start)
-	wg.Wait()
+	actorBankTogether(w.workers, func(i int) {
+		for _, t := range plans[i] {
+			transfer(i, t)
+		}
+	})
 }
 
 // Shared memory: a lock per account. A transfer needs two locks, and two
