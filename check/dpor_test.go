@@ -93,7 +93,7 @@ func TestDPORMatchesDFS(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
 	n := 150
 	if testing.Short() || raceEnabled {
-		n = 40
+		n = 25
 	}
 	compared := 0
 	defer func() { t.Logf("%d programs compared", compared) }()
@@ -147,7 +147,7 @@ func TestDPORMatchesDFSChannels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 3))
 	n := 80
 	if testing.Short() || raceEnabled {
-		n = 25
+		n = 12
 	}
 	compared := 0
 	for i := 0; i < n; i++ {
@@ -213,6 +213,108 @@ func TestDPORMatchesDFSChannels(t *testing.T) {
 		compared++
 		if !mapsEqual(full, red) {
 			t.Fatalf("program %d (cap %d, %v, %d): DPOR reached %d outcomes, DFS %d\nmissing: %v", i, capacity, pre, recvOps, len(red), len(full), missing(full, red))
+		}
+	}
+	t.Logf("%d programs compared", compared)
+}
+
+// And on blocking structures: workers that pass a condition-variable gate,
+// run a Once, CAS-increment a counter and hand values to a collector over
+// an unbuffered channel, joined by a WaitGroup.
+func TestDPORMatchesDFSBlocking(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 9))
+	n := 50
+	if testing.Short() || raceEnabled {
+		n = 10
+	}
+	compared := 0
+	for i := 0; i < n; i++ {
+		workers := 2
+		plans := make([][]int, workers)
+		sends, gated := 0, false
+		for w := range plans {
+			for range 1 + rng.IntN(2) {
+				op := rng.IntN(4) // 0 gate, 1 once, 2 CAS, 3 send
+				plans[w] = append(plans[w], op)
+				sends += min(op/3, 1)
+				gated = gated || op == 0
+			}
+		}
+		body := func(seen map[string]bool) func(*check.T) {
+			return func(t *check.T) {
+				var mu sync.Mutex
+				gate := sync.NewCond(&mu)
+				open := check.NewVar("open", false)
+				var once sync.Once
+				var wg sync.WaitGroup
+				var ctr atomic.Int32
+				x := check.NewVar("x", 0)
+				ch := check.NewChan[int]("ch", 0)
+				obs := make([][]int, workers+1)
+				if gated {
+					t.Go("gate", func() {
+						mu.Lock()
+						open.Store(true)
+						mu.Unlock()
+						gate.Broadcast()
+					})
+				}
+				if sends > 0 {
+					t.Go("collector", func() {
+						for range sends {
+							obs[workers] = append(obs[workers], ch.Recv())
+						}
+					})
+				}
+				wg.Add(workers)
+				for w, plan := range plans {
+					t.Go(fmt.Sprintf("W%d", w), func() {
+						defer wg.Done()
+						for k, op := range plan {
+							switch op {
+							case 0:
+								mu.Lock()
+								for !open.Load() {
+									gate.Wait()
+								}
+								mu.Unlock()
+							case 1:
+								once.Do(func() { x.Store(w + 1) })
+								obs[w] = append(obs[w], x.Load())
+							case 2:
+								for {
+									old := ctr.Load()
+									if ctr.CompareAndSwap(old, old+1) {
+										obs[w] = append(obs[w], int(old))
+										break
+									}
+								}
+							case 3:
+								ch.Send(10*w + k)
+							}
+						}
+					})
+				}
+				wg.Wait()
+				t.Wait()
+				seen[fmt.Sprint(obs, x.Load(), ctr.Load())] = true
+			}
+		}
+		full, red := map[string]bool{}, map[string]bool{}
+		rf := check.Run(body(full), check.Exhaustive(), check.NoReduction(), check.MaxExecutions(4000))
+		if rf.Failure != nil {
+			t.Fatal(rf.Failure)
+		}
+		if !rf.Exhausted {
+			continue
+		}
+		rr := check.Run(body(red), check.Exhaustive())
+		if rr.Failure != nil || !rr.Exhausted {
+			t.Fatalf("program %d: %+v", i, rr)
+		}
+		compared++
+		if !mapsEqual(full, red) {
+			t.Fatalf("program %d %v: DPOR reached %d outcomes, DFS %d\nmissing: %v", i, plans, len(red), len(full), missing(full, red))
 		}
 	}
 	t.Logf("%d programs compared", compared)

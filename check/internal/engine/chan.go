@@ -2,10 +2,15 @@ package engine
 
 import "fmt"
 
-// Chan models a Go channel. Values travel boxed; a nil *Chan is a nil
-// channel. An unbuffered send is always performed by the receiver's side
-// (the receiver is enabled when a sender waits), so a rendezvous is one
-// event.
+// Chan models a Go channel the way the runtime implements one: a ring
+// buffer and two FIFO queues of waiting goroutines. Every channel
+// operation is one event that is always enabled: it either completes
+// (taking a waiting partner off the opposite queue, or using the buffer)
+// or queues the goroutine, which then waits until a partner completes its
+// operation. Queuing is an event, so the order in which goroutines arrive
+// at a channel is part of the schedule, and DPOR sees the dependency
+// between an arrival and the operations it enables. Values travel boxed;
+// a nil *Chan is a nil channel.
 type Chan struct {
 	Object
 	Cap    int
@@ -16,70 +21,24 @@ type Chan struct {
 	closed bool
 	cvc    VC // clock of the close
 	rvc    VC // receives (the k-th receive happens before the k+Cap-th send completes)
+	sendq  []waiter
+	recvq  []waiter
+}
+
+// waiter is a goroutine queued on a channel, for a plain operation (cas
+// -1) or a select case; seq tells a live entry from one a select left
+// behind when another of its cases completed.
+type waiter struct {
+	g   *G
+	cas int
+	seq uint64
 }
 
 func (c *Chan) base() *Object { return &c.Object }
 
-func (c *Chan) enabled(e *Engine, g *G, p *Pending) bool {
-	switch p.Kind {
-	case KSend:
-		return c.closed || (c.Cap > 0 && c.n < c.Cap)
-	case KRecv:
-		return c.recvReady(e, g)
-	}
-	return true
-}
-
-func (c *Chan) recvReady(e *Engine, g *G) bool {
-	if c.n > 0 || c.closed {
-		return true
-	}
-	return c.Cap == 0 && c.partner(e, g, true, nil) != nil
-}
-
-func (c *Chan) sendReady(e *Engine, g *G) bool {
-	if c.closed || (c.Cap > 0 && c.n < c.Cap) {
-		return true
-	}
-	return c.Cap == 0 && c.partner(e, g, false, nil) != nil
-}
-
-// partner returns a goroutine other than g blocked on the opposite side of
-// an unbuffered c (a sender when wantSender), collecting all of them into
-// all when it is not nil.
-func (c *Chan) partner(e *Engine, g *G, wantSender bool, all *[]*G) *G {
-	var first *G
-	for _, h := range e.gs {
-		if h == g || h.done || !h.hasPend {
-			continue
-		}
-		p := &h.pend
-		ok := false
-		switch p.Kind {
-		case KSend:
-			ok = wantSender && p.obj == c
-		case KRecv:
-			ok = !wantSender && p.obj == c
-		case KSelect:
-			for i := range p.Cases {
-				if p.Cases[i].Chan == c && p.Cases[i].Send == wantSender {
-					ok = true
-					break
-				}
-			}
-		}
-		if ok {
-			if first == nil {
-				first = h
-			}
-			if all == nil {
-				return first
-			}
-			*all = append(*all, h)
-		}
-	}
-	return first
-}
+// enabled: channel operations never block as events; the waits that follow
+// them are disabled (KChanWait) until a partner completes them.
+func (c *Chan) enabled(e *Engine, g *G, p *Pending) bool { return p.Kind != KChanWait }
 
 // BindChan binds a channel created inside the body.
 func (e *Engine) BindChan(c *Chan, name string, capacity int) {
@@ -97,6 +56,7 @@ func (c *Chan) reset() {
 	}
 	c.head, c.n, c.closed = 0, 0, false
 	c.cvc, c.rvc = c.cvc[:0], c.rvc[:0]
+	c.sendq, c.recvq = c.sendq[:0], c.recvq[:0]
 }
 
 func (e *Engine) ch(c *Chan) {
@@ -106,16 +66,16 @@ func (e *Engine) ch(c *Chan) {
 }
 
 func (c *Chan) push(v any, vc VC) {
-	if len(c.buf) < c.Cap {
+	if len(c.buf) < c.Cap && c.n == len(c.buf) {
 		// capacity above the preallocated 64: grow the ring in order
-		nb := make([]any, 0, c.Cap)
-		nv := make([]VC, 0, c.Cap)
+		nb := make([]any, 0, min(c.Cap, 2*len(c.buf)+1))
+		nv := make([]VC, 0, cap(nb))
 		for i := 0; i < c.n; i++ {
 			j := (c.head + i) % len(c.buf)
 			nb = append(nb, c.buf[j])
 			nv = append(nv, c.bvc[j])
 		}
-		for len(nb) < min(c.Cap, 2*len(c.buf)+1) {
+		for len(nb) < cap(nb) {
 			nb = append(nb, nil)
 			nv = append(nv, nil)
 		}
@@ -144,94 +104,179 @@ func (c *Chan) Len() int {
 	return c.n
 }
 
+// live reports whether a queue entry still stands for a waiting goroutine.
+func live(w waiter) bool {
+	return !w.g.done && w.g.hasPend && w.g.pend.Kind == KChanWait && w.g.waitSeq == w.seq
+}
+
+// first returns the first live waiter of q, dropping stale entries.
+func first(q *[]waiter) (waiter, bool) {
+	for len(*q) > 0 {
+		w := (*q)[0]
+		if live(w) {
+			return w, true
+		}
+		*q = (*q)[1:]
+	}
+	return waiter{}, false
+}
+
+func dequeue(q *[]waiter) waiter {
+	w := (*q)[0]
+	*q = (*q)[1:]
+	return w
+}
+
+// sendValue is the value a queued sender offers.
+func (w waiter) sendValue() any {
+	if w.cas >= 0 {
+		return w.g.pend.Cases[w.cas].Val
+	}
+	return w.g.pend.Val
+}
+
+// canSend and canRecv report whether an operation would complete now.
+func (c *Chan) canSend() bool {
+	if c.closed || (c.Cap > 0 && c.n < c.Cap) {
+		return true
+	}
+	_, ok := first(&c.recvq)
+	return ok
+}
+
+func (c *Chan) canRecv() bool {
+	if c.n > 0 || c.closed {
+		return true
+	}
+	_, ok := first(&c.sendq)
+	return ok
+}
+
+// block makes g wait (the caller has queued it) until a partner completes
+// its operation.
+func (e *Engine) block(g *G, c *Chan, arg int64) {
+	p := &g.pend
+	p.Kind, p.obj, p.Arg = KChanWait, nilModel(c), arg
+	g.hasPend = true
+	e.schedule(g)
+	// only a partner's Complete wakes a waiting goroutine
+}
+
 // Send sends v on c for g.
 func (e *Engine) Send(g *G, c *Chan, v any) {
 	e.ch(c)
 	p := e.begin(g, nilModel(c), KSend, true)
 	p.Val = v
-	e.Step(g)
-	if p.Done {
-		return // a receiver took it
+	if c == nil {
+		e.block(g, nil, 1) // blocks forever
+		return
 	}
+	e.Step(g)
 	e.access(&c.Object, true)
-	e.recordf(g, "%s <- %v", c.Label(), v)
-	e.sendNow(g, c, v)
+	if c.closed {
+		e.recordf(g, "%s <- %v", c.Label(), v)
+		panic("send on closed channel")
+	}
+	if r, ok := first(&c.recvq); ok {
+		dequeue(&c.recvq)
+		e.recordf(g, "%s <- %v (to %s)", c.Label(), v, r.g.Name)
+		e.deliver(g, r, v, true)
+		return
+	}
+	if c.Cap > 0 && c.n < c.Cap {
+		e.recordf(g, "%s <- %v", c.Label(), v)
+		e.sendNow(g, c, v)
+		return
+	}
+	e.recordf(g, "%s <- %v (blocks)", c.Label(), v)
+	g.waitSeq++
+	c.sendq = append(c.sendq, waiter{g, -1, g.waitSeq})
+	e.block(g, c, 1)
+	if p.Panic != "" {
+		panic(p.Panic)
+	}
 }
 
 func (e *Engine) sendNow(g *G, c *Chan, v any) {
-	if c.closed {
-		panic("send on closed channel")
-	}
 	g.vc.join(c.rvc)
 	c.push(v, g.vc)
 	g.vc.tick(g.ID)
+}
+
+// deliver completes the receive (or select receive case) of waiter r with
+// v, then lets r run.
+func (e *Engine) deliver(g *G, r waiter, v any, ok bool) {
+	p := &r.g.pend
+	p.RVal, p.ROK = v, ok
+	if r.cas >= 0 {
+		p.RCase = r.cas
+	}
+	e.Complete(g, r.g)
 }
 
 // Recv receives from c for g.
 func (e *Engine) Recv(g *G, c *Chan) (any, bool) {
 	e.ch(c)
 	p := e.begin(g, nilModel(c), KRecv, true)
+	if c == nil {
+		e.block(g, nil, 2)
+		return nil, false
+	}
 	e.Step(g)
-	if p.Done {
-		return p.RVal, p.ROK
-	}
 	e.access(&c.Object, true)
-	v, ok, from := e.recvNow(g, c)
-	if e.rec != nil {
-		e.rec.step(g, recvText(c, v, ok, from))
+	if v, ok, done := e.recvNow(g, c, ""); done {
+		return v, ok
 	}
-	if from != nil {
-		from.pend.Done = true
-		e.Complete(g, from)
-	}
-	return v, ok
+	e.recordf(g, "<-%s (blocks)", c.Label())
+	g.waitSeq++
+	c.recvq = append(c.recvq, waiter{g, -1, g.waitSeq})
+	e.block(g, c, 2)
+	return p.RVal, p.ROK
 }
 
-func recvText(c *Chan, v any, ok bool, from *G) string {
-	switch {
-	case from != nil:
-		return fmt.Sprintf("<-%s -> %v (from %s)", c.Label(), v, from.Name)
-	case !ok:
-		return fmt.Sprintf("<-%s -> closed", c.Label())
-	}
-	return fmt.Sprintf("<-%s -> %v", c.Label(), v)
-}
-
-// recvNow performs a ready receive; for an unbuffered rendezvous it returns
-// the sender, which the caller must complete.
-func (e *Engine) recvNow(g *G, c *Chan) (any, bool, *G) {
-	if c.n > 0 {
-		v := c.pop(g)
+// recvNow performs a receive that can complete now (buffer, queued
+// sender, closed); done is false when it would block.
+func (e *Engine) recvNow(g *G, c *Chan, prefix string) (v any, ok, done bool) {
+	var from *G
+	switch s, waiting := first(&c.sendq); {
+	case c.n > 0:
+		v, ok = c.pop(g), true
 		c.rvc.join(g.vc)
-		return v, true, nil
+		if waiting {
+			// a sender waited for room: its value enters the buffer
+			dequeue(&c.sendq)
+			c.push(s.sendValue(), s.g.vc)
+			from = s.g
+		}
+	case waiting:
+		dequeue(&c.sendq)
+		v, ok, from = s.sendValue(), true, s.g
+		if s.cas >= 0 {
+			s.g.pend.RCase = s.cas
+		}
+	case c.closed:
+		g.vc.join(c.cvc)
+	default:
+		return nil, false, false
 	}
-	if c.Cap == 0 {
-		var all []*G
-		c.partner(e, g, true, &all)
-		if len(all) > 0 {
-			s := all[0]
-			if len(all) > 1 {
-				s = all[e.sched.choose(e, len(all))]
-			}
-			v := s.pend.Val
-			if s.pend.Kind == KSelect {
-				for i := range s.pend.Cases {
-					if s.pend.Cases[i].Chan == c && s.pend.Cases[i].Send {
-						s.pend.RCase = i
-						v = s.pend.Cases[i].Val
-						break
-					}
-				}
-			}
-			return v, true, s
+	if e.rec != nil {
+		switch {
+		case from != nil && c.Cap == 0:
+			e.rec.step(g, fmt.Sprintf("%s<-%s -> %v (from %s)", prefix, c.Label(), v, from.Name))
+		case !ok:
+			e.rec.step(g, fmt.Sprintf("%s<-%s -> closed", prefix, c.Label()))
+		default:
+			e.rec.step(g, fmt.Sprintf("%s<-%s -> %v", prefix, c.Label(), v))
 		}
 	}
-	// closed
-	g.vc.join(c.cvc)
-	return nil, false, nil
+	if from != nil {
+		e.Complete(g, from)
+	}
+	return v, ok, true
 }
 
-// Close closes c.
+// Close closes c: waiting receivers get the zero value, waiting senders
+// panic.
 func (e *Engine) Close(g *G, c *Chan) {
 	e.ch(c)
 	e.begin(g, nilModel(c), KClose, true)
@@ -247,6 +292,26 @@ func (e *Engine) Close(g *G, c *Chan) {
 	c.closed = true
 	c.cvc.copyFrom(g.vc)
 	g.vc.tick(g.ID)
+	for {
+		r, ok := first(&c.recvq)
+		if !ok {
+			break
+		}
+		dequeue(&c.recvq)
+		e.deliver(g, r, nil, false)
+	}
+	for {
+		s, ok := first(&c.sendq)
+		if !ok {
+			break
+		}
+		dequeue(&c.sendq)
+		if s.cas >= 0 {
+			s.g.pend.RCase = s.cas
+		}
+		s.g.pend.Panic = "send on closed channel"
+		e.Complete(g, s.g)
+	}
 }
 
 // Case is one case of a select.
@@ -254,26 +319,6 @@ type Case struct {
 	Chan *Chan
 	Send bool
 	Val  any
-}
-
-func selectEnabled(e *Engine, g *G, p *Pending) bool {
-	if p.Default {
-		return true
-	}
-	for i := range p.Cases {
-		c := p.Cases[i].Chan
-		if c == nil {
-			continue
-		}
-		if p.Cases[i].Send {
-			if c.closed || (c.Cap > 0 && c.n < c.Cap) {
-				return true
-			}
-		} else if c.recvReady(e, g) {
-			return true
-		}
-	}
-	return false
 }
 
 // Select performs a select for g. It returns the chosen case (-1 for the
@@ -285,13 +330,6 @@ func (e *Engine) Select(g *G, cases []Case, hasDefault bool) (int, any, bool) {
 	p := e.begin(g, nil, KSelect, true)
 	p.Cases, p.Default = cases, hasDefault
 	e.Step(g)
-	if p.Done {
-		c := cases[p.RCase]
-		if !c.Send {
-			return p.RCase, p.RVal, p.ROK
-		}
-		return p.RCase, nil, false
-	}
 	for i := range cases {
 		if cases[i].Chan != nil {
 			e.access(&cases[i].Chan.Object, true)
@@ -300,55 +338,56 @@ func (e *Engine) Select(g *G, cases []Case, hasDefault bool) (int, any, bool) {
 	var ready []int
 	for i := range cases {
 		c := cases[i].Chan
-		if c == nil {
-			continue
-		}
-		if (cases[i].Send && c.sendReady(e, g)) || (!cases[i].Send && c.recvReady(e, g)) {
+		if c != nil && ((cases[i].Send && c.canSend()) || (!cases[i].Send && c.canRecv())) {
 			ready = append(ready, i)
 		}
 	}
 	if len(ready) == 0 {
-		e.recordf(g, "select -> default")
-		return -1, nil, false
+		if hasDefault {
+			e.recordf(g, "select -> default")
+			return -1, nil, false
+		}
+		e.recordf(g, "select (blocks)")
+		g.waitSeq++
+		for i := range cases {
+			if c := cases[i].Chan; c != nil {
+				w := waiter{g, i, g.waitSeq}
+				if cases[i].Send {
+					c.sendq = append(c.sendq, w)
+				} else {
+					c.recvq = append(c.recvq, w)
+				}
+			}
+		}
+		e.block(g, nil, 3)
+		if p.Panic != "" {
+			panic(p.Panic)
+		}
+		return p.RCase, p.RVal, p.ROK
 	}
 	k := ready[0]
 	if len(ready) > 1 {
 		k = ready[e.sched.choose(e, len(ready))]
 	}
 	c := cases[k].Chan
-	if cases[k].Send {
-		if c.Cap == 0 && !c.closed {
-			var all []*G
-			c.partner(e, g, false, &all)
-			r := all[0]
-			if len(all) > 1 {
-				r = all[e.sched.choose(e, len(all))]
-			}
-			r.pend.RVal, r.pend.ROK = cases[k].Val, true
-			if r.pend.Kind == KSelect {
-				for i := range r.pend.Cases {
-					if r.pend.Cases[i].Chan == c && !r.pend.Cases[i].Send {
-						r.pend.RCase = i
-						break
-					}
-				}
-			}
-			e.recordf(g, "select -> case %d: %s <- %v (to %s)", k, c.Label(), cases[k].Val, r.Name)
-			e.Complete(g, r)
-			return k, nil, false
-		}
-		e.recordf(g, "select -> case %d: %s <- %v", k, c.Label(), cases[k].Val)
-		e.sendNow(g, c, cases[k].Val)
+	if !cases[k].Send {
+		v, ok, _ := e.recvNow(g, c, fmt.Sprintf("select -> case %d: ", k))
+		return k, v, ok
+	}
+	v := cases[k].Val
+	if c.closed {
+		e.recordf(g, "select -> case %d: %s <- %v", k, c.Label(), v)
+		panic("send on closed channel")
+	}
+	if r, ok := first(&c.recvq); ok {
+		dequeue(&c.recvq)
+		e.recordf(g, "select -> case %d: %s <- %v (to %s)", k, c.Label(), v, r.g.Name)
+		e.deliver(g, r, v, true)
 		return k, nil, false
 	}
-	v, ok, from := e.recvNow(g, c)
-	if e.rec != nil {
-		e.rec.step(g, fmt.Sprintf("select -> case %d: %s", k, recvText(c, v, ok, from)))
-	}
-	if from != nil {
-		e.Complete(g, from)
-	}
-	return k, v, ok
+	e.recordf(g, "select -> case %d: %s <- %v", k, c.Label(), v)
+	e.sendNow(g, c, v)
+	return k, nil, false
 }
 
 // nilModel keeps a nil *Chan a nil interface, so a nil channel is never

@@ -141,9 +141,10 @@ type G struct {
 	vc  VC    // synchronization clock for data races
 	nev int32 // events executed
 
-	prio int64 // PCT priority
-	ran  bool
-	loc  Location
+	prio    int64  // PCT priority
+	waitSeq uint64 // channel waits, to tell live queue entries
+	ran     bool
+	loc     Location
 }
 
 // Engine returns the engine g belongs to.
@@ -185,10 +186,12 @@ type Engine struct {
 	progress atomic.Int64 // steps taken, for the stall watchdog
 	stalled  bool
 	tick     *time.Ticker
-	live     sync.WaitGroup
-	epoch    uint64
-	explo    uint64
-	nobj     int32
+
+	resumedSelf bool // a timer completed the wait of the deciding goroutine
+	live        sync.WaitGroup
+	epoch       uint64
+	explo       uint64
+	nobj        int32
 
 	fail   *Fail
 	errors []string
@@ -255,11 +258,11 @@ func (e *Engine) runOne(body func(*G)) {
 	}
 	e.aborting.Store(true)
 	for _, g := range e.gs {
-		if !g.done {
-			select {
-			case g.wake <- struct{}{}:
-			default:
-			}
+		// done goroutines too: one may still be parked in its exit path,
+		// waiting for a partner it woke to hand back
+		select {
+		case g.wake <- struct{}{}:
+		default:
 		}
 	}
 	e.live.Wait()
@@ -407,6 +410,10 @@ func (e *Engine) Step(g *G) {
 // operation or finished, hand the turn to whoever the strategy picks.
 func (e *Engine) schedule(g *G) {
 	next := e.decide()
+	if e.resumedSelf {
+		e.resumedSelf = false
+		return
+	}
 	if next == nil {
 		e.endExecution()
 		if !g.done {
@@ -448,6 +455,12 @@ func (e *Engine) finishG(g *G) {
 func (e *Engine) Complete(g, partner *G) {
 	partner.pend.Done = true
 	partner.hasPend = false
+	if partner == g {
+		// A timer fired for the goroutine that is deciding who runs next:
+		// it just goes on (see schedule).
+		e.resumedSelf = true
+		return
+	}
 	e.sched.joinClock(e, g, partner)
 	e.sched.woke(partner)
 	partner.dc.join(e.sched.eventClock())
@@ -467,6 +480,9 @@ func (e *Engine) decide() *G {
 		en := e.enabled()
 		if en == 0 {
 			if e.advanceTime() {
+				if e.resumedSelf {
+					return nil
+				}
 				continue
 			}
 			return nil

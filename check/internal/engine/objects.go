@@ -85,6 +85,7 @@ const (
 	KSleep
 	KJoin
 	KYield
+	KChanWait // queued on a channel (Arg: 1 send, 2 receive, 3 select)
 )
 
 // Object is the part of every checked object the engine keeps: its
@@ -188,7 +189,7 @@ type Pending struct {
 	RVal  any
 	ROK   bool
 	RCase int
-	text  string
+	Panic string // a closed channel woke a waiting sender
 }
 
 func (p *Pending) enabled(e *Engine, g *G) bool {
@@ -205,7 +206,7 @@ func (p *Pending) enabled(e *Engine, g *G) bool {
 	case KYield:
 		return true
 	case KSelect:
-		return selectEnabled(e, g, p)
+		return true
 	}
 	if p.obj == nil {
 		return false // nil channel
@@ -218,7 +219,7 @@ func (p *Pending) enabled(e *Engine, g *G) bool {
 func (e *Engine) begin(g *G, m model, kind Kind, write bool) *Pending {
 	p := &g.pend
 	p.Kind, p.obj, p.Write, p.Done = kind, m, write, false
-	p.Cases, p.Default, p.Val, p.RVal, p.ROK, p.RCase = nil, false, nil, nil, false, 0
+	p.Cases, p.Default, p.Val, p.RVal, p.ROK, p.RCase, p.Panic = nil, false, nil, nil, false, 0, ""
 	if e.rec != nil {
 		e.rec.locate(g, m)
 	}
@@ -486,7 +487,8 @@ func (e *Engine) RUnlock(g *G, m *RWMutex) {
 // WaitGroup models sync.WaitGroup.
 type WaitGroup struct {
 	Object
-	n int64
+	n      int64
+	period []int32 // events of the Adds since the counter was last zero
 }
 
 func (w *WaitGroup) base() *Object { return &w.Object }
@@ -497,6 +499,7 @@ func (w *WaitGroup) enabled(e *Engine, g *G, p *Pending) bool {
 func (e *Engine) wg(w *WaitGroup) {
 	if e.touch(&w.Object, "waitgroup") {
 		w.n = 0
+		w.period = w.period[:0]
 	}
 }
 
@@ -505,7 +508,22 @@ func (e *Engine) WGAdd(g *G, w *WaitGroup, delta int) {
 	e.wg(w)
 	e.begin(g, w, KWGAdd, true)
 	e.Step(g)
-	e.access(&w.Object, true)
+	// An Add races with the Waits it can make block and (as an attempt)
+	// with later Dones, which would otherwise drive the counter negative;
+	// a Done only orders the Waits after it. Wait races with every Add of
+	// the current non-zero period, since it could have run before any.
+	if delta > 0 {
+		e.access(&w.Object, true)
+		if w.n == 0 {
+			w.period = w.period[:0]
+		}
+		if k := e.sched.current(); k >= 0 {
+			w.period = append(w.period, k)
+			w.tries = append(w.tries, k)
+		}
+	} else {
+		e.accessMode(&w.Object, AccRelease)
+	}
 	w.n += int64(delta)
 	if delta == -1 {
 		e.recordf(g, "%s.Done()", w.Label())
@@ -525,6 +543,9 @@ func (e *Engine) WGWait(g *G, w *WaitGroup) {
 	e.begin(g, w, KWGWait, false)
 	e.Step(g)
 	e.access(&w.Object, false)
+	for _, k := range w.period {
+		e.sched.depEvent(e, k)
+	}
 	g.vc.join(w.vc)
 	e.recordf(g, "%s.Wait()", w.Label())
 }
@@ -564,7 +585,7 @@ func (e *Engine) OnceDo(g *G, o *Once, f func()) {
 		}
 		e.begin(g, o, KOnceEnd, true)
 		e.Step(g)
-		e.access(&o.Object, true)
+		e.accessMode(&o.Object, AccRelease) // ends the wait of the others: races with no Do
 		o.running, o.done = -1, true
 		o.vc.join(g.vc)
 		g.vc.tick(g.ID)
@@ -803,8 +824,16 @@ func (e *Engine) advanceTime() bool {
 	for _, t := range due {
 		t.dead = true
 		v := t.fn(e.now)
-		if t.ch != nil && t.ch.n < t.ch.Cap && !t.ch.closed {
-			t.ch.push(v, nil)
+		c := t.ch
+		if c == nil || c.closed {
+			continue
+		}
+		if r, ok := first(&c.recvq); ok {
+			// a goroutine waits on the timer's channel: hand the value over
+			dequeue(&c.recvq)
+			e.deliver(e.cur, r, v, true)
+		} else if c.n < c.Cap {
+			c.push(v, nil)
 		}
 	}
 	return true

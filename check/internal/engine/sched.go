@@ -489,6 +489,22 @@ func (s *scheduler) access(e *Engine, o *Object, mode int) {
 	o.reads = append(o.reads, k)
 }
 
+// current returns the index of the event in progress, or -1.
+func (s *scheduler) current() int32 {
+	if !s.dpor || !s.evOpen {
+		return -1
+	}
+	return int32(len(s.events) - 1)
+}
+
+// depEvent makes the current event depend on event c (checking for a
+// race), for dependencies the object's access history does not capture.
+func (s *scheduler) depEvent(e *Engine, c int32) {
+	if s.dpor && s.evOpen && c >= 0 && int(c) < len(s.events)-1 {
+		s.dep(e, c)
+	}
+}
+
 func (s *scheduler) dep(e *Engine, c int32) {
 	ce := &s.events[c]
 	if int(ce.g) != s.evG && s.evc.get(int(ce.g)) < ce.pidx {

@@ -186,6 +186,20 @@ func (e *Engine) describe(g *G) string {
 			return "receive from a nil channel"
 		}
 		return "<-" + name
+	case KChanWait:
+		switch p.Arg {
+		case 1:
+			if p.obj == nil {
+				return "send on a nil channel"
+			}
+			return fmt.Sprintf("%s <- %v", name, p.Val)
+		case 2:
+			if p.obj == nil {
+				return "receive from a nil channel"
+			}
+			return "<-" + name
+		}
+		fallthrough
 	case KSelect:
 		var parts []string
 		for _, c := range p.Cases {
