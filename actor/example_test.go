@@ -410,3 +410,83 @@ func ExampleParseAddress() {
 	// bank /user/alice 7 alice <nil>
 	// actor://bank/user/alice#7
 }
+
+func ExampleContext_OnStopped() {
+	sys, _ := actor.NewSystem()
+	defer sys.Shutdown(context.Background())
+	ref, _ := actor.Spawn(sys, "db", func(c *actor.Context[string]) actor.Behavior[string] {
+		fmt.Println("started: open the connection")
+		c.OnStopping(func() { fmt.Println("stopping: children still running") })
+		c.OnStopped(func(reason error) { fmt.Println("stopped:", reason) })
+		c.OnRestarting(func(cause error) { fmt.Println("restarting after:", cause) })
+		return func(c *actor.Context[string], m string) error { return errors.New(m) }
+	})
+	ref.Send("oops") // fails: the guardian restarts it (the default strategy)
+	ref.Stop()
+	<-ref.Done()
+	// Output:
+	// started: open the connection
+	// restarting after: actor actor://ludus/user/db#2 failed: oops
+	// started: open the connection
+	// stopping: children still running
+	// stopped: <nil>
+}
+
+func ExampleWithGuardian() {
+	sys, _ := actor.NewSystem(actor.WithGuardian(actor.Strategy{
+		Decider: func(error) actor.Directive { return actor.Stop },
+	}))
+	defer sys.Shutdown(context.Background())
+	ref, _ := actor.Spawn(sys, "fragile", actor.Stateless(func(*actor.Context[int], int) error {
+		return errors.New("broken")
+	}))
+	ref.Send(1)
+	<-ref.Done() // stopped by its supervisor
+	fmt.Println(errors.Is(ref.Send(2), actor.ErrStopped))
+	// Output: true
+}
+
+func ExampleAnyRef_Send() {
+	sys, _ := actor.NewSystem()
+	defer sys.Shutdown(context.Background())
+	got := make(chan int)
+	actor.Spawn(sys, "n", actor.Stateless(func(_ *actor.Context[int], n int) error { got <- n; return nil }))
+	r, _ := sys.Lookup("/user/n")
+	fmt.Println(errors.Is(r.Send("not an int"), actor.ErrWrongType))
+	r.Send(7)
+	fmt.Println(<-got)
+	// Output:
+	// true
+	// 7
+}
+
+func ExampleContext_Children() {
+	sys, _ := actor.NewSystem()
+	defer sys.Shutdown(context.Background())
+	boss, _ := actor.Spawn(sys, "boss", func(c *actor.Context[string]) actor.Behavior[string] {
+		for _, name := range []string{"a", "b"} {
+			actor.Spawn(c, name, actor.Stateless(func(*actor.Context[int], int) error { return nil }))
+		}
+		return func(c *actor.Context[string], m string) error {
+			w, ok := c.Child(m)
+			return c.Reply(fmt.Sprint(len(c.Children()), " children; ", m, ": ", ok, " ", w.Address().Path))
+		}
+	})
+	s, _ := actor.Ask[string, string](context.Background(), boss, "b")
+	fmt.Println(s)
+	// Output: 2 children; b: true /user/boss/b
+}
+
+func ExampleTimer_Stop() {
+	sys, _ := actor.NewSystem()
+	defer sys.Shutdown(context.Background())
+	ref, _ := actor.Spawn(sys, "", func(c *actor.Context[string]) actor.Behavior[string] {
+		reminder := c.SendAfter(time.Hour, "remind")
+		return func(c *actor.Context[string], m string) error {
+			return c.Reply(reminder.Stop()) // true: cancelled before it fired
+		}
+	})
+	v, _ := actor.Ask[string, bool](context.Background(), ref, "cancel")
+	fmt.Println(v)
+	// Output: true
+}

@@ -11,6 +11,9 @@ type Policy uint8
 
 const (
 	// Block makes the sender wait for room (SendContext bounds the wait).
+	// Actors that send to each other in a cycle through full Block
+	// mailboxes (or an actor to itself) wait forever, as goroutines do on
+	// full channels: bound the wait or use another policy there.
 	Block Policy = iota
 	// DropNewest discards the incoming message to dead letters; Send
 	// reports ErrMailboxFull.
