@@ -192,7 +192,7 @@ func MaxSteps(n int) Option { return func(o *engine.Options) { o.MaxSteps = n } 
 // MaxExecutions bounds the executions of an exploration (default 20000).
 func MaxExecutions(n int) Option { return func(o *engine.Options) { o.MaxExecutions = n } }
 
-// MaxTime bounds the wall time of an exploration (default 10s; unbounded
+// MaxTime bounds the wall time of an exploration (default 5s; unbounded
 // with Exhaustive). The default strategy spends what DPOR leaves on PCT.
 func MaxTime(d time.Duration) Option { return func(o *engine.Options) { o.MaxTime = d } }
 

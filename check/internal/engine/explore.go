@@ -83,7 +83,7 @@ func Explore(o Options, body func(*G)) Result {
 		o.MaxExecutions = 20000
 	}
 	if o.MaxTime <= 0 {
-		o.MaxTime = 10 * time.Second
+		o.MaxTime = 5 * time.Second
 	}
 	if o.Depth <= 0 {
 		o.Depth = 3
@@ -385,11 +385,11 @@ func decodeToken(tok string, nameHash uint32) ([]int32, error) {
 	}
 	h, ok1 := next()
 	n, ok2 := next()
-	if !ok1 || !ok2 || n > 1<<24 {
+	if !ok1 || !ok2 || n > 1<<22 {
 		return nil, fmt.Errorf("%w: truncated", ErrBadToken)
 	}
 	_ = h
-	trail := make([]int32, 0, n)
+	trail := make([]int32, 0, min(n, 4096))
 	for uint64(len(trail)) < n {
 		v, ok := next()
 		if !ok {
