@@ -277,8 +277,10 @@ func hintSlot(key uintptr) *atomic.Pointer[hint] {
 func current() (*gstate, uintptr) {
 	var b byte
 	key := uintptr(unsafe.Pointer(&b)) >> blockShift
-	if h := hintSlot(key).Load(); h != nil && h.key == key {
-		return h.st, key
+	if !exact.Load() {
+		if h := hintSlot(key).Load(); h != nil && h.key == key {
+			return h.st, key
+		}
 	}
 	return stateOf(goid(), key), key
 }
@@ -294,7 +296,9 @@ func stateOf(gid int64, key uintptr) *gstate {
 		sweepLocked()
 	}
 	statesMu.Unlock()
-	hintSlot(key).Store(&hint{key, st})
+	if !exact.Load() {
+		hintSlot(key).Store(&hint{key, st})
+	}
 	return st
 }
 
@@ -325,6 +329,27 @@ func verify(st *gstate, gid int64, key uintptr) *gstate {
 	st.mapped.Store(true)
 	statesMu.Unlock()
 	return st
+}
+
+// stackMoved is called when the package sees that the calling goroutine's
+// stack moved under it (this slow path made it grow): the hints to its
+// state from the old memory are now stale, and another goroutine given
+// that memory would take them for its own, so they are dropped at once.
+// A move in the caller's own code between two locks is not seen (see the
+// package documentation).
+func stackMoved() {
+	gid := goid()
+	statesMu.Lock()
+	st := states[gid]
+	statesMu.Unlock()
+	if st == nil {
+		return
+	}
+	for i := range hints {
+		if h := hints[i].Load(); h != nil && h.st == st {
+			hints[i].CompareAndSwap(h, nil)
+		}
+	}
 }
 
 // sweepLocked forgets the states that hold nothing, once the map doubled,
@@ -423,7 +448,7 @@ func (d *dep) track(id *lockID, lw *atomic.Uint64, seen uint64, check bool, skip
 	st.prune()
 	if check && len(st.held) > 0 && !chainSeen(chainOf(st.held, keyOf(cls, id.get(), false))) {
 		st.unlock()
-		st = d.slowCheck(st, key, cls, id.get(), false, skip+1)
+		st, _ = d.slowCheck(st, key, cls, id.get(), false, true, skip+1)
 		st.lock()
 		st.prune()
 	}
@@ -439,9 +464,15 @@ func (d *dep) track(id *lockID, lw *atomic.Uint64, seen uint64, check bool, skip
 // check runs before a Mutex acquisition waits: a wait is where deadlocks
 // happen, so the orders it would add, and a recursive acquisition, are
 // reported before it starts.
-func (d *dep) check(id *lockID, lw *atomic.Uint64, skip int) {
+//
+// A recursive acquisition of a Mutex is not reported here but returned:
+// the goroutine really holds the lock only if the wait that follows never
+// ends, so the wait confirms it before reporting (see recursive). This
+// keeps a stale stack hint (see the package documentation) from producing
+// a false report.
+func (d *dep) check(id *lockID, lw *atomic.Uint64, skip int) (suspect bool) {
 	if !enabled.Load() {
-		return
+		return false
 	}
 	cls := d.class(skip + 1)
 	st, key := current()
@@ -454,8 +485,19 @@ func (d *dep) check(id *lockID, lw *atomic.Uint64, skip int) {
 	slow = slow || len(st.held) > 0 && !chainSeen(chainOf(st.held, keyOf(cls, id.get(), false)))
 	st.unlock()
 	if slow {
-		d.slowCheck(st, key, cls, id.get(), false, skip+1)
+		_, suspect = d.slowCheck(st, key, cls, id.get(), false, false, skip+1)
 	}
+	return suspect
+}
+
+// recursive reports that the calling goroutine has waited, long enough to
+// be sure, for a Mutex that it holds itself.
+func (d *dep) recursive() {
+	cls := d.cls.Load()
+	if cls == nil {
+		return
+	}
+	d.reportOnce("R"+strconv.FormatUint(cls.id, 10), Recursive)
 }
 
 // acquire records that the calling goroutine is about to take the RWMutex
@@ -477,7 +519,7 @@ func (d *dep) acquire(id *lockID, read, check bool, skip int) *gstate {
 		}
 		if slow || !chainSeen(chainOf(st.held, keyOf(cls, id.get(), read))) {
 			st.unlock()
-			st = d.slowCheck(st, key, cls, id.get(), read, skip+1)
+			st, _ = d.slowCheck(st, key, cls, id.get(), read, true, skip+1)
 			st.lock()
 			st.prune()
 		}
@@ -511,7 +553,14 @@ func (d *dep) push(st *gstate, cls *class, id *lockID, lw *atomic.Uint64, seen u
 // slowCheck handles a chain not seen before, or a recursive acquisition: it
 // confirms who is running, records the new edges, reports what they close
 // and caches the chain. It returns the goroutine's true state, unlocked.
-func (d *dep) slowCheck(st *gstate, key uintptr, cls *class, id uint64, read bool, skip int) *gstate {
+func (d *dep) slowCheck(st *gstate, key uintptr, cls *class, id uint64, read, reportRecursive bool, skip int) (*gstate, bool) {
+	var probe byte
+	at := uintptr(unsafe.Pointer(&probe))
+	defer func() {
+		if uintptr(unsafe.Pointer(&probe)) != at {
+			stackMoved()
+		}
+	}()
 	gid := goid()
 	st = verify(st, gid, key)
 	st.lock()
@@ -521,12 +570,12 @@ func (d *dep) slowCheck(st *gstate, key uintptr, cls *class, id uint64, read boo
 
 	var pcs [32]uintptr
 	stack := pcs[:runtime.Callers(skip+1, pcs[:])]
-	reports, recursive := addEdges(before, d, cls, id, gid, stack)
+	reports, recursive := addEdges(before, d, cls, id, gid, stack, reportRecursive)
 	if !recursive {
 		chainAdd(chainOf(before, keyOf(cls, id, read)))
 	}
 	deliver(reports)
-	return st
+	return st, recursive
 }
 
 // acquired finishes a write acquisition.
@@ -583,10 +632,12 @@ func (d *dep) releaseRead() {
 }
 
 // longWait reports that the calling goroutine has waited too long for d.
-func (d *dep) longWait() {
+func (d *dep) longWait() { d.reportOnce("W"+d.name(), LongWait) }
+
+// reportOnce reports d with the caller's stack, once per key.
+func (d *dep) reportOnce(key string, kind Kind) {
 	name := d.name()
 	graphMu.Lock()
-	key := "W" + name
 	first := !reported[key]
 	reported[key] = true
 	graphMu.Unlock()
@@ -607,7 +658,7 @@ func (d *dep) longWait() {
 			break
 		}
 	}
-	deliver([]Report{{Kind: LongWait, Locks: []string{name}, Edges: []Edge{{From: name, To: name, Goroutine: goid(), Stack: b.String()}}}})
+	deliver([]Report{{Kind: kind, Locks: []string{name}, Edges: []Edge{{From: name, To: name, Goroutine: goid(), Stack: b.String()}}}})
 }
 
 // The graph.
@@ -636,14 +687,14 @@ var (
 
 // addEdges records held -> taken for every lock held and returns the
 // reports of the cycles these edges close.
-func addEdges(before []held, d *dep, cls *class, id uint64, gid int64, stack []uintptr) (out []Report, recursive bool) {
+func addEdges(before []held, d *dep, cls *class, id uint64, gid int64, stack []uintptr, reportRecursive bool) (out []Report, recursive bool) {
 	graphMu.Lock()
 	defer graphMu.Unlock()
 	for _, e := range before {
 		if e.d == d {
 			recursive = true
 			key := "R" + strconv.FormatUint(cls.id, 10)
-			if !reported[key] {
+			if reportRecursive && !reported[key] {
 				reported[key] = true
 				n := node{cls: cls}.String()
 				out = append(out, Report{Kind: Recursive, Locks: []string{n}, Edges: []Edge{{From: n, To: n, Goroutine: gid, Stack: formatStack(stack)}}})

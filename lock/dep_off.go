@@ -25,5 +25,8 @@ func (*dep) release()                                 {}
 func (*dep) releaseRead()                             {}
 
 func (*dep) track(*lockID, *atomic.Uint64, uint64, bool, int) {}
-func (*dep) check(*lockID, *atomic.Uint64, int)               {}
+func (*dep) check(*lockID, *atomic.Uint64, int) bool          { return false }
+func (*dep) recursive()                                       {}
 func (*dep) longWait()                                        {}
+
+func stackMoved() {}

@@ -5,13 +5,23 @@ package lock
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
+
+var freshNames atomic.Int64
+
+// fresh makes a class name unique to this run of the test: the graph
+// reports a cycle once per process, and -count reruns tests in one.
+func fresh(name string) string {
+	return fmt.Sprintf("%s#%d", name, freshNames.Add(1))
+}
 
 // reports makes the handler collect reports for the rest of the test.
 func reports(t *testing.T) func() []Report {
@@ -82,13 +92,13 @@ func checkCycle(t *testing.T, got []Report, names ...string) {
 
 func TestTwoCycle(t *testing.T) {
 	got := reports(t)
-	a, b := NewMutex("two-a"), NewMutex("two-b")
+	a, b := NewMutex(fresh("two-a")), NewMutex(fresh("two-b"))
 	inGoroutine(nested(a, b))
 	if len(got()) != 0 {
 		t.Fatal("reported a consistent order")
 	}
 	inGoroutine(nested(b, a))
-	checkCycle(t, got(), "two-a", "two-b")
+	checkCycle(t, got(), a.dep.name(), b.dep.name())
 	// Once per cycle.
 	inGoroutine(nested(b, a))
 	inGoroutine(nested(a, b))
@@ -101,14 +111,14 @@ func TestTwoCycle(t *testing.T) {
 // ever take the same pair of locks, and no run deadlocks.
 func TestThreeCycle(t *testing.T) {
 	got := reports(t)
-	a, b, c := NewMutex("three-a"), NewMutex("three-b"), NewMutex("three-c")
+	a, b, c := NewMutex(fresh("three-a")), NewMutex(fresh("three-b")), NewMutex(fresh("three-c"))
 	inGoroutine(nested(a, b))
 	inGoroutine(nested(b, c))
 	if len(got()) != 0 {
 		t.Fatal("reported before the cycle closed")
 	}
 	inGoroutine(nested(c, a))
-	checkCycle(t, got(), "three-a", "three-b", "three-c")
+	checkCycle(t, got(), a.dep.name(), b.dep.name(), c.dep.name())
 }
 
 func TestLongCycle(t *testing.T) {
@@ -117,7 +127,7 @@ func TestLongCycle(t *testing.T) {
 	var ms [n]*Mutex
 	names := make([]string, n)
 	for i := range ms {
-		names[i] = "long-" + string(rune('a'+i))
+		names[i] = fresh("long-" + string(rune('a'+i)))
 		ms[i] = NewMutex(names[i])
 	}
 	for i := range ms {
@@ -128,16 +138,16 @@ func TestLongCycle(t *testing.T) {
 
 func TestRecursiveLock(t *testing.T) {
 	got := reports(t)
-	a := NewMutex("recursive")
+	a := NewMutex(fresh("recursive"))
 	a.Lock()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	if err := a.LockContext(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want DeadlineExceeded", err)
 	}
 	a.Unlock()
 	rs := got()
-	if len(rs) != 1 || rs[0].Kind != Recursive || rs[0].Locks[0] != "recursive" {
+	if len(rs) != 1 || rs[0].Kind != Recursive || rs[0].Locks[0] != a.dep.name() {
 		t.Fatalf("reports = %v, want one Recursive for \"recursive\"", rs)
 	}
 	if !strings.Contains(rs[0].Edges[0].Stack, "TestRecursiveLock") {
@@ -147,7 +157,7 @@ func TestRecursiveLock(t *testing.T) {
 
 func TestRecursiveRLock(t *testing.T) {
 	got := reports(t)
-	m := NewRWMutex("recursive-read")
+	m := NewRWMutex(fresh("recursive-read"))
 	m.RLock()
 	m.RLock() // does not block here, but would behind a waiting writer
 	m.RUnlock()
@@ -160,7 +170,7 @@ func TestRecursiveRLock(t *testing.T) {
 
 func TestRWMutexCycle(t *testing.T) {
 	got := reports(t)
-	a, b := NewRWMutex("rw-a"), NewRWMutex("rw-b")
+	a, b := NewRWMutex(fresh("rw-a")), NewRWMutex(fresh("rw-b"))
 	inGoroutine(func() {
 		a.RLock()
 		b.Lock()
@@ -186,9 +196,9 @@ func TestNoFalsePositive(t *testing.T) {
 	const n = 5
 	var ms [n]*Mutex
 	for i := range ms {
-		ms[i] = NewMutex("consistent-" + string(rune('a'+i)))
+		ms[i] = NewMutex(fresh("consistent-" + string(rune('a'+i))))
 	}
-	rw := NewRWMutex("consistent-rw")
+	rw := NewRWMutex(fresh("consistent-rw"))
 	iters := size(300, 60)
 	var wg sync.WaitGroup
 	for w := range 8 {
@@ -234,7 +244,7 @@ func TestNoFalsePositive(t *testing.T) {
 // held by the one that locked it, so no order is recorded from it.
 func TestUnlockElsewhere(t *testing.T) {
 	got := reports(t)
-	a, b := NewMutex("elsewhere-a"), NewMutex("elsewhere-b")
+	a, b := NewMutex(fresh("elsewhere-a")), NewMutex(fresh("elsewhere-b"))
 	a.Lock()
 	inGoroutine(a.Unlock)
 	b.Lock() // a is not held any more: no a -> b
@@ -249,7 +259,7 @@ func TestUnlockElsewhere(t *testing.T) {
 // which is what the stack-memory hint must survive.
 func TestManyGoroutines(t *testing.T) {
 	got := reports(t)
-	a, b, c := NewMutex("many-a"), NewMutex("many-b"), NewMutex("many-c")
+	a, b, c := NewMutex(fresh("many-a")), NewMutex(fresh("many-b")), NewMutex(fresh("many-c"))
 	var wg sync.WaitGroup
 	for i := range size(3000, 500) {
 		wg.Go(func() {
@@ -298,9 +308,11 @@ func checkCycleKinds(t *testing.T, rs []Report) {
 func TestSameClass(t *testing.T) {
 	got := reports(t)
 	type account struct {
-		mu      Mutex
+		mu      *Mutex
 		balance int
 	}
+	class := fresh("account")
+	newAccount := func() *account { return &account{mu: NewMutex(class)} }
 	transfer := func(from, to *account, n int) {
 		from.mu.Lock()
 		defer from.mu.Unlock()
@@ -309,21 +321,25 @@ func TestSameClass(t *testing.T) {
 		from.balance -= n
 		to.balance += n
 	}
-	x, y := new(account), new(account)
+	x, y, z := newAccount(), newAccount(), newAccount()
 	inGoroutine(func() { transfer(x, y, 1) })
 	inGoroutine(func() { transfer(x, y, 1) })
+	inGoroutine(func() { transfer(y, z, 1) })
 	if rs := got(); len(rs) != 0 {
 		t.Fatalf("reported a consistent order: %v", rs)
 	}
-	inGoroutine(func() { transfer(y, x, 1) })
+	inGoroutine(func() { transfer(z, x, 1) }) // x -> y -> z -> x
 	checkCycleKinds(t, got())
+	if r := got()[0]; len(r.Locks) != 3 || !strings.Contains(r.Locks[0], "[lock #") {
+		t.Fatalf("want a cycle of three account instances: %v", r)
+	}
 
 	safe := func(from, to *account, n int) {
-		defer All(&from.mu, &to.mu).Unlock()
+		defer All(from.mu, to.mu).Unlock()
 		from.balance -= n
 		to.balance += n
 	}
-	p, q := new(account), new(account)
+	p, q := newAccount(), newAccount()
 	inGoroutine(func() { safe(p, q, 1) })
 	inGoroutine(func() { safe(q, p, 1) })
 	if rs := got(); len(rs) != 1 {
@@ -333,8 +349,9 @@ func TestSameClass(t *testing.T) {
 
 func TestNamedClassShared(t *testing.T) {
 	got := reports(t)
-	a1, a2 := NewMutex("shared-a"), NewMutex("shared-a")
-	b := NewMutex("shared-b")
+	shared := fresh("shared-a")
+	a1, a2 := NewMutex(shared), NewMutex(shared)
+	b := NewMutex(fresh("shared-b"))
 	inGoroutine(nested(a1, b))
 	inGoroutine(nested(b, a2)) // another lock, same class: the class order is reversed
 	checkCycleKinds(t, got())
@@ -355,7 +372,7 @@ func TestZeroValueClass(t *testing.T) {
 
 func TestTryAddsNoEdge(t *testing.T) {
 	got := reports(t)
-	a, b := NewMutex("try-a"), NewMutex("try-b")
+	a, b := NewMutex(fresh("try-a")), NewMutex(fresh("try-b"))
 	inGoroutine(func() {
 		a.Lock()
 		if !b.TryLock() {
@@ -379,7 +396,7 @@ func TestSetDetection(t *testing.T) {
 	if !Detection() {
 		t.Fatal("detection off by default")
 	}
-	a, b := NewMutex("off-a"), NewMutex("off-b")
+	a, b := NewMutex(fresh("off-a")), NewMutex(fresh("off-b"))
 	if !SetDetection(false) {
 		t.Fatal("SetDetection did not return the previous setting")
 	}
@@ -417,7 +434,7 @@ func TestDefaultHandler(t *testing.T) {
 func TestLongWait(t *testing.T) {
 	got := reports(t)
 	defer SetLongWait(SetLongWait(10 * time.Millisecond))
-	m, rw := NewMutex("long-mutex"), NewRWMutex("long-rw")
+	m, rw := NewMutex(fresh("long-mutex")), NewRWMutex(fresh("long-rw"))
 	for _, c := range []struct {
 		lock, unlock, wait func()
 	}{
@@ -438,16 +455,59 @@ func TestLongWait(t *testing.T) {
 		inGoroutine(c.wait)
 	}
 	rs := got()
-	if len(rs) != 2 || rs[0].Kind != LongWait || rs[0].Locks[0] != "long-mutex" || rs[1].Locks[0] != "long-rw" {
+	if len(rs) != 2 || rs[0].Kind != LongWait || rs[0].Locks[0] != m.dep.name() || rs[1].Locks[0] != rw.dep.name() {
 		t.Fatalf("reports = %v, want a LongWait for each lock, once", rs)
 	}
 	if !strings.Contains(rs[0].Edges[0].Stack, "TestLongWait.func") || strings.Contains(rs[0].Edges[0].Stack, "(*Mutex).wait") {
 		t.Fatalf("stack should show the waiter, not the package:\n%s", rs[0].Edges[0].Stack)
 	}
-	if s := rs[0].String(); !strings.Contains(s, "waits for long-mutex") {
+	if s := rs[0].String(); !strings.Contains(s, "waits for "+m.dep.name()) {
 		t.Fatalf("text:\n%s", s)
 	}
 	if SetLongWait(0) != 10*time.Millisecond {
 		t.Fatal("SetLongWait did not return the previous limit")
 	}
+}
+
+// TestExactGoroutinesUnderStackGrowth: goroutines whose stacks grow while
+// they hold locks, in one consistent order. With the default stack hints
+// this can produce false cycles (see the package documentation); with
+// SetExactGoroutines it must not, and a real reversal is still found.
+func TestExactGoroutinesUnderStackGrowth(t *testing.T) {
+	defer SetExactGoroutines(SetExactGoroutines(true))
+	got := reports(t)
+	var ms [4]*Mutex
+	for round := range size(10, 3) {
+		for i := range ms {
+			ms[i] = NewMutex(fresh(fmt.Sprintf("growth-%d-%d", round, i)))
+		}
+		var wg sync.WaitGroup
+		for w := range 16 {
+			wg.Go(func() {
+				for it := range size(40, 15) {
+					for i := range ms {
+						if (w+it+i)%2 == 0 {
+							ms[i].Lock()
+							grow((w*7 + it*13 + i) % 120)
+							ms[i].Unlock()
+						}
+					}
+					ms[0].Lock()
+					grow((w + it) % 60)
+					ms[1].Lock()
+					grow(it % 90)
+					ms[2].Lock()
+					ms[2].Unlock()
+					ms[1].Unlock()
+					ms[0].Unlock()
+				}
+			})
+		}
+		wg.Wait()
+	}
+	if rs := got(); len(rs) != 0 {
+		t.Fatalf("%d false positives, first: %v", len(rs), rs[0])
+	}
+	inGoroutine(nested(ms[2], ms[0]))
+	checkCycleKinds(t, got())
 }

@@ -18,7 +18,8 @@
 // orders seen so far can wait for each other forever, whether or not they
 // ever did: A->B, B->C and C->A taken by three goroutines at three different
 // times is reported. Asking for a lock the goroutine already holds is
-// reported too, since Go's locks are not reentrant.
+// reported too, since Go's locks are not reentrant: a Mutex Lock once it
+// has waited 50 ms (it never stops waiting), an RLock at once.
 //
 // When two locks of one class are held together (accounts locked two at a
 // time, say), the class cannot order them, so the graph orders those
@@ -72,8 +73,11 @@
 //     recorded (locks taken in one function, the usual case, are not
 //     affected). And if a live goroutine's stack moves, a new goroutine
 //     locking through its old memory before it locks again puts locks in
-//     its state: the first goroutine may then be told of a recursive lock
-//     or an order that was another goroutine's. Both need a stack move and
+//     its state: the first goroutine may then be told of an order that was
+//     another goroutine's. (A recursive Mutex Lock is reported only once it
+//     has waited 50 ms, which a false one does not: the lock is not its
+//     own; a recursive RLock, which does not wait, is reported at once.)
+//     Both need a stack move and
 //     a reuse of the memory inside a short window; exact answers would need
 //     the goroutine id on every Lock, which costs microseconds in Go.
 //   - A lock still held when its goroutine ended (its Unlock left to

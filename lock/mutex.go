@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // Mutex is a mutual exclusion lock with the API of sync.Mutex, plus
@@ -58,8 +59,8 @@ func (m *Mutex) lock(skip int) {
 		m.dep.track(&m.id, &m.word, w, true, skip+1)
 		return
 	}
-	m.dep.check(&m.id, &m.word, skip+1)
-	w, _ := m.wait(nil, nil)
+	suspect := m.dep.check(&m.id, &m.word, skip+1)
+	w, _ := m.wait(nil, nil, suspect)
 	m.dep.track(&m.id, &m.word, w, true, skip+1)
 }
 
@@ -84,8 +85,8 @@ func (m *Mutex) lockContext(ctx context.Context, skip int) error {
 		m.dep.track(&m.id, &m.word, w, true, skip+1)
 		return nil
 	}
-	m.dep.check(&m.id, &m.word, skip+1)
-	w, ok := m.wait(ctx.Done(), nil)
+	suspect := m.dep.check(&m.id, &m.word, skip+1)
+	w, ok := m.wait(ctx.Done(), nil, suspect)
 	if !ok {
 		return fmt.Errorf("lock: Mutex %s: %w", m.dep.name(), context.Cause(ctx))
 	}
@@ -100,7 +101,7 @@ func (m *Mutex) TryLockFor(d time.Duration) bool {
 	w, ok := m.try()
 	if !ok && d > 0 {
 		t := time.NewTimer(d)
-		w, ok = m.wait(nil, t.C)
+		w, ok = m.wait(nil, t.C, false)
 		t.Stop()
 	}
 	if ok {
@@ -120,10 +121,24 @@ func (m *Mutex) Unlock() {
 	}
 }
 
+// recursionConfirm is how long a Lock that the goroutine's own records say
+// is recursive waits before it is reported: a truly recursive Lock never
+// ends, and one that does was not recursive.
+const recursionConfirm = 50 * time.Millisecond
+
 // wait parks until it takes m or done or timeout fires; it returns the
 // word of its acquisition. A waiter queues its channel before its last try,
 // so an Unlock that the try missed finds the channel and closes it.
-func (m *Mutex) wait(done <-chan struct{}, timeout <-chan time.Time) (uint64, bool) {
+func (m *Mutex) wait(done <-chan struct{}, timeout <-chan time.Time, suspect bool) (uint64, bool) {
+	// Parking and timers use stack; if ours grows here, the hints to our
+	// state from the old memory must go (see stackMoved).
+	var probe byte
+	at := uintptr(unsafe.Pointer(&probe))
+	defer func() {
+		if uintptr(unsafe.Pointer(&probe)) != at {
+			stackMoved()
+		}
+	}()
 	for range 4 {
 		runtime.Gosched()
 		if w, ok := m.try(); ok {
@@ -135,6 +150,12 @@ func (m *Mutex) wait(done <-chan struct{}, timeout <-chan time.Time) (uint64, bo
 		t := time.NewTimer(d)
 		defer t.Stop()
 		long = t.C
+	}
+	var confirm <-chan time.Time
+	if suspect {
+		t := time.NewTimer(recursionConfirm)
+		defer t.Stop()
+		confirm = t.C
 	}
 	m.waiters.Add(1)
 	defer m.waiters.Add(-1)
@@ -164,6 +185,10 @@ func (m *Mutex) wait(done <-chan struct{}, timeout <-chan time.Time) (uint64, bo
 		case <-long:
 			m.dep.longWait()
 			long = nil
+			goto wait
+		case <-confirm:
+			m.dep.recursive()
+			confirm = nil
 			goto wait
 		}
 		if w, ok := m.try(); ok {
@@ -230,6 +255,13 @@ func (m *RWMutex) Lock() {
 // block takes the lock with lock, first watching for a long wait if
 // SetLongWait asked for it.
 func (m *RWMutex) block(try func() bool, lock func()) {
+	var probe byte
+	at := uintptr(unsafe.Pointer(&probe))
+	defer func() {
+		if uintptr(unsafe.Pointer(&probe)) != at {
+			stackMoved()
+		}
+	}()
 	if d := longWaitLimit(); d > 0 {
 		if try() || m.sig.waitFor(try, d) {
 			return

@@ -148,5 +148,18 @@ func longWaitLimit() time.Duration {
 	return time.Duration(longWaitNanos.Load())
 }
 
+var exact atomic.Bool
+
+// SetExactGoroutines chooses how the package tells goroutines apart, and
+// returns the previous choice. By default (false) a goroutine is known by
+// the stack memory it runs on, checked against its id only when something
+// new is seen: fast, but when stacks move while locks are held, another
+// goroutine given the old memory can be mistaken for the first, and a
+// lock-order cycle can be reported that no goroutine took (see the package
+// documentation). With true, every acquisition asks the runtime for the
+// goroutine's id (about a microsecond, the cost of go-deadlock): no such
+// mistakes. Choose it where a report fails a build.
+func SetExactGoroutines(on bool) (previous bool) { return exact.Swap(on) }
+
 // Detection reports whether deadlock detection is on.
 func Detection() bool { return enabled.Load() }
