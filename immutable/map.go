@@ -176,65 +176,55 @@ func (n *hnode[K, V]) each(yield func(K, V) bool) bool {
 	return true
 }
 
-// editable returns n itself if edit owns it, else a copy owned by edit
-// (nil: a persistent copy). A persistent copy shares n's slices, which the
-// caller replaces before changing; an owned copy gets slices of its own, so
-// that later in-place edits never touch n's.
+// editable returns n itself if the Builder token edit owns it, else a copy
+// owned by edit, with slices of its own (and room to grow), so that in-place
+// edits never touch n's. edit must not be nil: persistent updates use the
+// with* constructors instead.
 func (n *hnode[K, V]) editable(edit *token) *hnode[K, V] {
-	if edit != nil && n.edit == edit {
+	if n.edit == edit {
 		return n
 	}
 	c := *n
 	c.edit = edit
-	if edit != nil {
-		c.entries = append(make([]entry[K, V], 0, len(n.entries)+1), n.entries...)
-		c.kids = append(make([]*hnode[K, V], 0, len(n.kids)+1), n.kids...)
-	}
+	c.entries = append(make([]entry[K, V], 0, len(n.entries)+1), n.entries...)
+	c.kids = append(make([]*hnode[K, V], 0, len(n.kids)+1), n.kids...)
 	return &c
 }
 
-// owned reports whether n's slices may be modified in place under edit.
-func (n *hnode[K, V]) owned(edit *token) bool { return edit != nil && n.edit == edit }
-
-// set returns the node that results from setting k to v under n (at depth
-// shift, h = hash(k)), and whether k was new.
 // hashFunc hashes a key; set needs it to push down an entry whose hash is
 // not stored. It is maphash.Comparable except in tests of full collisions.
 type hashFunc[K comparable] func(maphash.Seed, K) uint64
 
+// set returns the node that results from setting k to v under n (at depth
+// shift, h = hash(k)), and whether k was new. With edit nil it copies the
+// nodes it changes; with a Builder's token it changes in place the nodes
+// that token owns.
 func (n *hnode[K, V]) set(edit *token, shift uint, h uint64, k K, v V, seed maphash.Seed, hf hashFunc[K]) (*hnode[K, V], bool) {
 	if shift >= maxShift {
 		for i := range n.entries {
 			if n.entries[i].key == k {
-				c := n.editable(edit)
-				if !c.owned(edit) {
-					c.entries = clone(n.entries)
-				}
-				c.entries[i].value = v
-				return c, false
+				return n.replaceValue(edit, i, v), false
 			}
 		}
-		c := n.editable(edit)
-		c.entries = insertAt(c.entries, len(c.entries), entry[K, V]{k, v}, c.owned(edit))
-		return c, true
+		return n.insertEntry(edit, len(n.entries), 0, entry[K, V]{k, v}), true
 	}
 	bit := uint32(1) << ((h >> shift) & levelMask)
 	switch {
 	case n.datamap&bit != 0:
 		i := index(n.datamap, bit)
 		if n.entries[i].key == k {
-			c := n.editable(edit)
-			if !c.owned(edit) {
-				c.entries = clone(n.entries)
-			}
-			c.entries[i].value = v
-			return c, false
+			return n.replaceValue(edit, i, v), false
 		}
 		// Two keys in one slot: push both down into a new child.
 		old := n.entries[i]
 		kid := pair(edit, shift+bitsPerLevel, hf(seed, old.key), old, h, entry[K, V]{k, v})
-		c := n.editable(edit)
-		owned := c.owned(edit)
+		var c *hnode[K, V]
+		if edit != nil {
+			c = n.editable(edit)
+		} else {
+			c = &hnode[K, V]{datamap: n.datamap, nodemap: n.nodemap, entries: n.entries, kids: n.kids}
+		}
+		owned := edit != nil
 		c.entries = removeAt(c.entries, i, owned)
 		c.datamap ^= bit
 		c.nodemap |= bit
@@ -243,20 +233,155 @@ func (n *hnode[K, V]) set(edit *token, shift uint, h uint64, k K, v V, seed maph
 	case n.nodemap&bit != 0:
 		i := index(n.nodemap, bit)
 		kid, added := n.kids[i].set(edit, shift+bitsPerLevel, h, k, v, seed, hf)
-		c := n.editable(edit)
-		if kid != c.kids[i] {
-			if !c.owned(edit) {
-				c.kids = clone(n.kids)
-			}
-			c.kids[i] = kid
-		}
-		return c, added
+		return n.replaceKid(edit, i, kid), added
 	default:
+		return n.insertEntry(edit, index(n.datamap|bit, bit), bit, entry[K, V]{k, v}), true
+	}
+}
+
+// replaceValue returns n with the value of entries[i] replaced.
+func (n *hnode[K, V]) replaceValue(edit *token, i int, v V) *hnode[K, V] {
+	if edit != nil {
+		c := n.editable(edit)
+		c.entries[i].value = v
+		return c
+	}
+	c := withEntries(n, len(n.entries))
+	copy(c.entries, n.entries)
+	c.entries[i].value = v
+	return c
+}
+
+// insertEntry returns n with e inserted at entries[i] and bit set in the
+// datamap (bit 0 for a collision node).
+func (n *hnode[K, V]) insertEntry(edit *token, i int, bit uint32, e entry[K, V]) *hnode[K, V] {
+	if edit != nil {
 		c := n.editable(edit)
 		c.datamap |= bit
-		c.entries = insertAt(c.entries, index(c.datamap, bit), entry[K, V]{k, v}, c.owned(edit))
-		return c, true
+		c.entries = insertAt(c.entries, i, e, true)
+		return c
 	}
+	c := withEntries(n, len(n.entries)+1)
+	c.datamap |= bit
+	copy(c.entries, n.entries[:i])
+	c.entries[i] = e
+	copy(c.entries[i+1:], n.entries[i:])
+	return c
+}
+
+// removeEntry returns n without entries[i], and with bit cleared.
+func (n *hnode[K, V]) removeEntry(edit *token, i int, bit uint32) *hnode[K, V] {
+	if edit != nil {
+		c := n.editable(edit)
+		c.datamap &^= bit
+		c.entries = removeAt(c.entries, i, true)
+		return c
+	}
+	c := withEntries(n, len(n.entries)-1)
+	c.datamap &^= bit
+	copy(c.entries, n.entries[:i])
+	copy(c.entries[i:], n.entries[i+1:])
+	return c
+}
+
+// replaceKid returns n with kids[i] replaced by kid.
+func (n *hnode[K, V]) replaceKid(edit *token, i int, kid *hnode[K, V]) *hnode[K, V] {
+	if edit != nil {
+		c := n.editable(edit)
+		c.kids[i] = kid
+		return c
+	}
+	c := withKids(n, len(n.kids))
+	copy(c.kids, n.kids)
+	c.kids[i] = kid
+	return c
+}
+
+// withEntries returns a persistent copy of n's header with a fresh entries
+// slice of length size, allocated together with the node (one allocation
+// instead of two: path copies are allocation-bound). The caller fills it.
+func withEntries[K comparable, V any](n *hnode[K, V], size int) *hnode[K, V] {
+	var c *hnode[K, V]
+	switch {
+	case size == 0:
+		c = new(hnode[K, V])
+	case size <= 2:
+		x := new(struct {
+			h hnode[K, V]
+			a [2]entry[K, V]
+		})
+		c = &x.h
+		c.entries = x.a[:size]
+	case size <= 4:
+		x := new(struct {
+			h hnode[K, V]
+			a [4]entry[K, V]
+		})
+		c = &x.h
+		c.entries = x.a[:size]
+	case size <= 8:
+		x := new(struct {
+			h hnode[K, V]
+			a [8]entry[K, V]
+		})
+		c = &x.h
+		c.entries = x.a[:size]
+	case size <= 16:
+		x := new(struct {
+			h hnode[K, V]
+			a [16]entry[K, V]
+		})
+		c = &x.h
+		c.entries = x.a[:size]
+	default:
+		c = &hnode[K, V]{entries: make([]entry[K, V], size)}
+	}
+	c.datamap, c.nodemap, c.kids = n.datamap, n.nodemap, n.kids
+	return c
+}
+
+// withKids is withEntries for the kids slice.
+func withKids[K comparable, V any](n *hnode[K, V], size int) *hnode[K, V] {
+	var c *hnode[K, V]
+	switch {
+	case size <= 2:
+		x := new(struct {
+			h hnode[K, V]
+			a [2]*hnode[K, V]
+		})
+		c = &x.h
+		c.kids = x.a[:size]
+	case size <= 4:
+		x := new(struct {
+			h hnode[K, V]
+			a [4]*hnode[K, V]
+		})
+		c = &x.h
+		c.kids = x.a[:size]
+	case size <= 8:
+		x := new(struct {
+			h hnode[K, V]
+			a [8]*hnode[K, V]
+		})
+		c = &x.h
+		c.kids = x.a[:size]
+	case size <= 16:
+		x := new(struct {
+			h hnode[K, V]
+			a [16]*hnode[K, V]
+		})
+		c = &x.h
+		c.kids = x.a[:size]
+	default:
+		x := new(struct {
+			h hnode[K, V]
+			a [32]*hnode[K, V]
+		})
+		c = &x.h
+		c.kids = x.a[:size]
+	}
+	c.datamap, c.nodemap, c.entries = n.datamap, n.nodemap, n.entries
+	return c
 }
 
 // pair builds the subtree holding two distinct keys with hashes h1, h2
@@ -280,15 +405,12 @@ func pair[K comparable, V any](edit *token, shift uint, h1 uint64, e1 entry[K, V
 // del returns the node that results from deleting k under n, and whether k
 // was there. A child left with a single entry and no children is inlined
 // into its parent (CHAMP's canonical form), so the trie never keeps chains of
-// one-entry nodes; an empty result is returned as nil only for non-root
-// nodes, which the parent then drops.
+// one-entry nodes and a non-root node never becomes empty.
 func (n *hnode[K, V]) del(edit *token, shift uint, h uint64, k K) (*hnode[K, V], bool) {
 	if shift >= maxShift {
 		for i := range n.entries {
 			if n.entries[i].key == k {
-				c := n.editable(edit)
-				c.entries = removeAt(c.entries, i, c.owned(edit))
-				return c, true
+				return n.removeEntry(edit, i, 0), true
 			}
 		}
 		return n, false
@@ -300,37 +422,32 @@ func (n *hnode[K, V]) del(edit *token, shift uint, h uint64, k K) (*hnode[K, V],
 		if n.entries[i].key != k {
 			return n, false
 		}
-		c := n.editable(edit)
-		c.entries = removeAt(c.entries, i, c.owned(edit))
-		c.datamap ^= bit
-		return c, true
+		return n.removeEntry(edit, i, bit), true
 	case n.nodemap&bit != 0:
 		i := index(n.nodemap, bit)
 		kid, removed := n.kids[i].del(edit, shift+bitsPerLevel, h, k)
 		if !removed {
 			return n, false
 		}
-		c := n.editable(edit)
-		owned := c.owned(edit)
-		if len(kid.kids) == 0 && len(kid.entries) == 1 {
-			// Inline the child's last entry into this node.
-			c.kids = removeAt(c.kids, i, owned)
-			c.nodemap ^= bit
-			c.datamap |= bit
-			c.entries = insertAt(c.entries, index(c.datamap, bit), kid.entries[0], owned)
-			return c, true
+		if len(kid.kids) != 0 || len(kid.entries) != 1 {
+			return n.replaceKid(edit, i, kid), true
 		}
-		if !owned {
-			c.kids = clone(n.kids)
+		// Inline the child's last entry into this node.
+		var c *hnode[K, V]
+		if edit != nil {
+			c = n.editable(edit)
+		} else {
+			c = &hnode[K, V]{datamap: n.datamap, nodemap: n.nodemap, entries: n.entries, kids: n.kids}
 		}
-		c.kids[i] = kid
+		owned := edit != nil
+		c.kids = removeAt(c.kids, i, owned)
+		c.nodemap ^= bit
+		c.datamap |= bit
+		c.entries = insertAt(c.entries, index(c.datamap, bit), kid.entries[0], owned)
 		return c, true
 	}
 	return n, false
 }
-
-// clone returns a copy of s with room for one more element.
-func clone[E any](s []E) []E { return append(make([]E, 0, len(s)+1), s...) }
 
 // insertAt returns s with e inserted at i, in place if owned (the slice
 // belongs to the caller), else in a new slice.

@@ -116,6 +116,7 @@ func (r *Ring[T]) TryPush(v T) bool {
 	if len(r.cells) == 0 {
 		return false
 	}
+	spins := 0
 	for {
 		pos := r.enq.Load()
 		c := &r.cells[pos&r.mask]
@@ -138,8 +139,9 @@ func (r *Ring[T]) TryPush(v T) bool {
 				return false
 			}
 			// Either a consumer is still copying out of the cell or pos is
-			// stale; both resolve in a few instructions of another goroutine.
-			atomics.Yield()
+			// stale; both resolve in a few instructions of another goroutine,
+			// so re-read a few times before giving up the processor.
+			spins = backoff(spins)
 		}
 		// seq > turn: another producer took pos; reload.
 	}
@@ -151,6 +153,7 @@ func (r *Ring[T]) TryPop() (v T, ok bool) {
 	if len(r.cells) == 0 {
 		return v, false
 	}
+	spins := 0
 	for {
 		pos := r.deq.Load()
 		c := &r.cells[pos&r.mask]
@@ -174,7 +177,7 @@ func (r *Ring[T]) TryPop() (v T, ok bool) {
 			if r.enq.Load() <= pos {
 				return v, false
 			}
-			atomics.Yield()
+			spins = backoff(spins)
 		}
 	}
 }
@@ -210,3 +213,18 @@ func (r *Ring[T]) Pop(ctx context.Context) (T, error) {
 	})
 	return v, err
 }
+
+// backoff is the wait of an operation that found a cell held by another
+// goroutine between its two steps: a few busy re-reads first (the holder is
+// usually running, a few instructions from done), then a yield, in case it
+// was preempted. Under the checker every wait yields.
+func backoff(spins int) int {
+	if spins < busySpins && !atomics.Checked {
+		return spins + 1
+	}
+	atomics.Yield()
+	return spins
+}
+
+// busySpins bounds the busy re-reads of backoff.
+const busySpins = 64
