@@ -14,9 +14,10 @@ import (
 	deadlock "github.com/sasha-s/go-deadlock"
 )
 
-// The lock benchmarks compare lock.Mutex (detection on, the default, and
-// switched off at run time) with sync.Mutex and go-deadlock v0.3.9 (its
-// defaults: lock-order detection and the 30 s wait timeout).
+// The lock benchmarks compare lock.Mutex (detection on, the default; with
+// SetExactGoroutines; and switched off at run time) with sync.Mutex and
+// go-deadlock v0.3.9 (its defaults: lock-order detection and the 30 s wait
+// timeout).
 
 func quietGoDeadlock() {
 	deadlock.Opts.LogBuf = io.Discard
@@ -46,6 +47,14 @@ func BenchmarkLockUncontended(b *testing.B) {
 			m.Unlock()
 		}
 	})
+	b.Run("ludus-exact", func(b *testing.B) {
+		defer lock.SetExactGoroutines(lock.SetExactGoroutines(true))
+		var m lock.Mutex
+		for b.Loop() {
+			m.Lock()
+			m.Unlock()
+		}
+	})
 	b.Run("go-deadlock", func(b *testing.B) {
 		quietGoDeadlock()
 		var m deadlock.Mutex
@@ -67,6 +76,16 @@ func BenchmarkLockNested(b *testing.B) {
 		}
 	})
 	b.Run("ludus", func(b *testing.B) {
+		var x, y lock.Mutex
+		for b.Loop() {
+			x.Lock()
+			y.Lock()
+			y.Unlock()
+			x.Unlock()
+		}
+	})
+	b.Run("ludus-exact", func(b *testing.B) {
+		defer lock.SetExactGoroutines(lock.SetExactGoroutines(true))
 		var x, y lock.Mutex
 		for b.Loop() {
 			x.Lock()
