@@ -534,3 +534,13 @@ func TestStallOnRealChannel(t *testing.T) {
 		t.Fatalf("after a stall: %+v", r)
 	}
 }
+
+func TestNestedRunIsAnError(t *testing.T) {
+	var inner check.Report
+	r := check.Run(func(t *check.T) {
+		inner = check.Run(func(t *check.T) {})
+	})
+	if r.Failure != nil || inner.Failure == nil || !strings.Contains(inner.Failure.Message, "inside an exploration") {
+		t.Fatalf("outer %+v inner %+v", r, inner)
+	}
+}

@@ -71,6 +71,10 @@ var ErrBadToken = errors.New("check: malformed replay token")
 // Explore runs body under the chosen strategy. Explorations are serialized
 // process-wide.
 func Explore(o Options, body func(*G)) Result {
+	if Active() && Current() != nil {
+		// exploreMu is held by the exploration this goroutine belongs to
+		return Result{Failure: &Failure{Kind: KindPanic, Message: "check.Run called inside an exploration's body"}}
+	}
 	exploreMu.Lock()
 	defer exploreMu.Unlock()
 	if o.Bound == 0 && o.Strategy == Default {
