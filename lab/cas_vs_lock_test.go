@@ -1,0 +1,50 @@
+package lab
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestCASVsLockVerdict(t *testing.T) {
+	with := func(g int, mutex, cas float64) casVsLockMeasurements {
+		return casVsLockMeasurements{goroutines: g, increments: 1000, mutexNs: mutex, casNs: cas, addNs: 5, stripedNs: 2, casRetries: 0.3}
+	}
+	for _, tc := range []struct {
+		name string
+		m    casVsLockMeasurements
+		want Verdict
+	}{
+		{"CAS much faster", with(2, 40, 15), Holds},
+		{"CAS slower", with(2, 20, 30), Fails},
+		{"about equal", with(2, 20, 18), Inconclusive},
+		{"one processor", with(1, 40, 10), Inconclusive},
+		{"no timing", with(2, 0, 10), Inconclusive},
+	} {
+		c := tc.m.verdict()
+		if c.Verdict != tc.want {
+			t.Errorf("%s: %s, want %s (%s)", tc.name, c.Verdict, tc.want, c.Evidence)
+		}
+	}
+	c := with(2, 40, 10).verdict()
+	if c.Measurements["cas_over_mutex"] != 0.25 || !strings.Contains(c.Evidence, "mutex 40.0 ns") ||
+		!strings.Contains(c.Evidence, "0.30 failed CAS") {
+		t.Errorf("measurements/evidence: %v %q", c.Measurements, c.Evidence)
+	}
+}
+
+func TestCASVsLockQuick(t *testing.T) {
+	e := casVsLockExperiment()
+	res, err := e.Run(context.Background(), &Env{Quick: true, CPUs: CPUs()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Claims) != len(e.Claims) {
+		t.Fatalf("%d claims for %d", len(res.Claims), len(e.Claims))
+	}
+	c := res.Claims[0]
+	if c.Evidence == "" || c.Measurements["increments"] != 100_000 || c.Measurements["mutex_ns"] <= 0 {
+		t.Fatalf("claim %+v", c)
+	}
+	t.Logf("%s: %s", c.Verdict, c.Evidence)
+}
