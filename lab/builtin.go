@@ -16,7 +16,9 @@ func Builtin() []Experiment {
 		// When to use what.
 		parallelSpeedupExperiment(),
 		// Best practices.
+		immutableSnapshotsExperiment(),
 		threadPoolExperiment(),
+		casVsLockExperiment(),
 		stressTestExperiment(),
 	}
 }
