@@ -544,3 +544,19 @@ func TestNestedRunIsAnError(t *testing.T) {
 		t.Fatalf("outer %+v inner %+v", r, inner)
 	}
 }
+
+func TestReplayOnAChangedProgramSaysSo(t *testing.T) {
+	r := check.Run(bank, check.DetectDataRaces(false))
+	changed := func(t *check.T) {
+		balance := check.NewVar("balance", 1000)
+		t.Go("A", func() { balance.Store(balance.Load() + 500) })
+		t.Wait()
+	}
+	rr := check.Run(changed, check.Replay(r.Failure.Replay))
+	if rr.Failure == nil || rr.Failure.Kind != check.Nondeterminism {
+		t.Fatalf("%+v", rr)
+	}
+	if bad := check.Run(bank, check.Replay("not a token")); bad.Failure == nil || !strings.Contains(bad.Failure.Message, "malformed replay token") {
+		t.Fatalf("%+v", bad)
+	}
+}
