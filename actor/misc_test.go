@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -313,4 +314,34 @@ func FuzzParseAddress(f *testing.F) {
 			t.Fatalf("%q -> %+v -> %q -> %+v, %v", s, a, a.String(), b, err)
 		}
 	})
+}
+
+// TestIdleActorsHoldNoGoroutine: an actor owns a goroutine only while it
+// has messages; tens of thousands of idle actors leave the goroutine count
+// where it was.
+func TestIdleActorsHoldNoGoroutine(t *testing.T) {
+	s := newSys(t)
+	n := 20000
+	if testing.Short() {
+		n = 2000
+	}
+	base := runtime.NumGoroutine()
+	var started, handled atomic.Int64
+	refs := make([]Ref[int], n)
+	for i := range refs {
+		refs[i] = must[Ref[int]](t)(Spawn(s, "", func(*Context[int]) Behavior[int] {
+			started.Add(1)
+			return func(*Context[int], int) error { handled.Add(1); return nil }
+		}))
+	}
+	settled := func(what string) {
+		eventually(t, what, func() bool { return runtime.NumGoroutine() <= base+2 })
+	}
+	eventually(t, "setups", func() bool { return started.Load() == int64(n) })
+	settled("goroutines to end after setup")
+	for _, r := range refs {
+		r.Send(1)
+	}
+	eventually(t, "messages", func() bool { return handled.Load() == int64(n) })
+	settled("goroutines to end after the messages")
 }
