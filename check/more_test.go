@@ -560,3 +560,35 @@ func TestReplayOnAChangedProgramSaysSo(t *testing.T) {
 		t.Fatalf("%+v", bad)
 	}
 }
+
+func TestTimerResetAndStop(t *testing.T) {
+	r := check.Run(func(t *check.T) {
+		start := check.Now()
+		tm := check.NewTimer(time.Second)
+		check.Sleep(2 * time.Second) // the timer fires meanwhile
+		if tm.Stop() {
+			t.Errorf("Stop after firing reported pending")
+		}
+		if _, ok := tm.C.TryRecv(); ok {
+			t.Errorf("stale value after Stop")
+		}
+		tm.Reset(time.Minute)
+		at := tm.C.Recv()
+		if got := at.Sub(start); got != 2*time.Second+time.Minute {
+			t.Errorf("fired at %v", got)
+		}
+	}, check.Exhaustive())
+	if r.Failure != nil {
+		t.Fatal(r.Failure)
+	}
+	// and outside an exploration, on the real clock
+	tm := check.NewTimer(time.Hour)
+	if !tm.Stop() {
+		t.Fatal("first Stop of a pending timer returned false")
+	}
+	if tm.Stop() {
+		t.Fatal("second Stop returned true")
+	}
+	tm.Reset(time.Millisecond)
+	tm.C.Recv()
+}

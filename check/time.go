@@ -76,13 +76,35 @@ func NewTimer(d time.Duration) *Timer {
 }
 
 // Stop prevents the timer from firing; it reports whether it was pending.
+// As with Go 1.23's timers, no stale value is received from C after Stop.
 func (t *Timer) Stop() bool {
 	if t.t != nil {
-		return t.t.Stop()
+		ok := t.t.Stop()
+		select { // drop a value sent before Stop, as time.Timer does
+		case <-t.C.real:
+		default:
+		}
+		return ok
 	}
 	if engine.Active() {
 		if g := engine.Current(); g != nil {
-			return g.Engine().StopTimer(t.h)
+			return g.Engine().StopTimer(g, t.h, t.C.name+".Stop()")
+		}
+	}
+	return false
+}
+
+// Reset makes the timer fire after d from now (stopping it first, and
+// dropping a value not received yet); it reports whether it was pending.
+func (t *Timer) Reset(d time.Duration) bool {
+	if t.t != nil {
+		ok := t.Stop()
+		t.t.Reset(d)
+		return ok
+	}
+	if engine.Active() {
+		if g := engine.Current(); g != nil {
+			return g.Engine().ResetTimer(g, t.h, int64(d), fmt.Sprintf("%s.Reset(%v)", t.C.name, d))
 		}
 	}
 	return false

@@ -86,6 +86,7 @@ const (
 	KJoin
 	KYield
 	KChanWait // queued on a channel (Arg: 1 send, 2 receive, 3 select)
+	KTimer    // stops or resets a timer (an access to its channel)
 )
 
 // Object is the part of every checked object the engine keeps: its
@@ -759,16 +760,34 @@ type timer struct {
 // AddTimer arranges for fn's value to be sent on ch (capacity >= 1) when the
 // virtual clock reaches now+d. It returns a handle for StopTimer.
 func (e *Engine) AddTimer(d int64, ch *Chan, fn func(now int64) any) any {
+	e.ch(ch)
 	e.timerSeq++
 	t := &timer{when: e.now + d, seq: e.timerSeq, ch: ch, fn: fn}
 	e.timers = append(e.timers, t)
 	return t
 }
 
-// StopTimer cancels a timer; it reports whether it was still pending.
-func (e *Engine) StopTimer(h any) bool {
+// StopTimer cancels a timer for g and, as Go 1.23's timers do, drops a
+// value it already sent that nobody received; it reports whether the timer
+// was still pending. It is a scheduling point on the timer's channel.
+func (e *Engine) StopTimer(g *G, h any, text string) bool {
 	t, ok := h.(*timer)
-	if !ok || t.dead {
+	if !ok {
+		return false
+	}
+	if t.ch != nil {
+		e.ch(t.ch)
+		e.begin(g, t.ch, KTimer, true)
+		e.Step(g)
+		e.access(&t.ch.Object, true)
+		for t.ch.n > 0 {
+			t.ch.pop(g)
+		}
+	}
+	if e.rec != nil {
+		e.rec.step(g, text)
+	}
+	if t.dead {
 		return false
 	}
 	for i, x := range e.timers {
@@ -779,6 +798,20 @@ func (e *Engine) StopTimer(h any) bool {
 		}
 	}
 	return false
+}
+
+// ResetTimer stops a timer and arms it again for d from now.
+func (e *Engine) ResetTimer(g *G, h any, d int64, text string) bool {
+	t, ok := h.(*timer)
+	if !ok {
+		return false
+	}
+	active := e.StopTimer(g, h, text)
+	t.dead = false
+	e.timerSeq++
+	t.when, t.seq = e.now+d, e.timerSeq
+	e.timers = append(e.timers, t)
+	return active
 }
 
 // advanceTime moves the virtual clock to the next deadline when nobody can
