@@ -40,7 +40,6 @@ func (c *Chan) base() *Object { return &c.Object }
 // them are disabled (KChanWait) until a partner completes them.
 func (c *Chan) enabled(e *Engine, g *G, p *Pending) bool { return p.Kind != KChanWait }
 
-
 // BindChan binds a channel created inside the body.
 func (e *Engine) BindChan(c *Chan, name string, capacity int) {
 	e.Bind(&c.Object, "chan", name)
