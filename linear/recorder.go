@@ -83,7 +83,10 @@ func (r *Recorder[I, O]) Return(id CallID, out O) {
 }
 
 // History returns a copy of the operations recorded so far, client by
-// client. Calls without a Return are Pending. Call it once the clients are
+// client. Calls without a Return are Pending with a zero Output; with the
+// ready-made models, whose outputs carry an Unknown flag, set it on those
+// operations if their results were really unobserved (a zero output
+// otherwise reads as an observed one). Call History once the clients are
 // done (or synchronise with them): it reads their logs.
 func (r *Recorder[I, O]) History() []Operation[I, O] {
 	p := r.clients.Load()

@@ -24,7 +24,7 @@ type StressConfig struct {
 	// -short); Runs the times each one runs (default 100, 30 with -short).
 	Scenarios, Runs int
 	// Goroutines is the largest parallel part: each scenario has 2 to
-	// Goroutines goroutines (default 3, at least 2).
+	// Goroutines goroutines (default 4, at least 2).
 	Goroutines int
 	// OpsPerGoroutine bounds each goroutine's operations (default 3).
 	OpsPerGoroutine int
@@ -57,7 +57,7 @@ func (c StressConfig) withDefaults() StressConfig {
 	}
 	def(&c.Scenarios, 30, 10)
 	def(&c.Runs, 100, 30)
-	def(&c.Goroutines, 3, 3)
+	def(&c.Goroutines, 4, 4)
 	c.Goroutines = max(c.Goroutines, 2)
 	def(&c.OpsPerGoroutine, 3, 3)
 	def(&c.InitOps, 2, 2)
