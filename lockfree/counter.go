@@ -10,7 +10,7 @@ import (
 // LongAdder: while uncontended it is a single word updated by CAS; the first
 // time two Adds collide it grows a set of stripes, each on its own cache
 // line, and from then on every goroutine adds to a stripe of its own choosing
-// (sticky per processor, moved to another stripe when a CAS collides), so
+// (chosen by goroutine, moved to the next stripe when a CAS collides), so
 // concurrent Adds stop fighting over one cache line. Load sums the base and
 // the stripes.
 //
@@ -45,21 +45,20 @@ func (c *Counter) Add(delta int64) {
 		stripes = c.grow()
 	}
 	s := *stripes
-	h := getHint()
+	idx := stripeHint()
 	mask := uint32(len(s) - 1)
 	for {
-		st := &s[h.idx&mask]
+		st := &s[idx&mask]
 		old := st.n.Load()
 		if st.n.CompareAndSwap(old, old+delta) {
-			break
+			return
 		}
-		h.idx = rehash(h.idx) // collided with another processor: move away
+		idx = rehash(idx) // collided with another goroutine: move on
 	}
-	putHint(h)
 }
 
 // grow installs the stripes: a power of two at least twice GOMAXPROCS, so
-// that random stripe choices of different processors rarely meet.
+// that the stripe choices of different goroutines rarely meet.
 func (c *Counter) grow() *[]counterStripe {
 	n := 2
 	for n < 2*runtime.GOMAXPROCS(0) {

@@ -3,12 +3,11 @@
 package lockfree
 
 // Under the checker the stripe choice must be a function of the schedule
-// alone (randomness or sync.Pool's per-processor caches would make a
-// replayed schedule touch other stripes). Every Add starts at stripe 0 and
-// probes linearly on a collision, which also makes collisions, the
-// interesting case, as likely as possible.
-type counterHint struct{ idx uint32 }
+// alone (stack addresses differ between executions, so a replayed schedule
+// would touch other stripes). Every Add starts at stripe 0 and probes
+// linearly on a collision, which also makes collisions, the interesting
+// case, as likely as possible.
+func stripeHint() uint32 { return 0 }
 
-func getHint() *counterHint    { return &counterHint{} }
-func putHint(*counterHint)     {}
+// rehash moves to the next stripe after a collision.
 func rehash(idx uint32) uint32 { return idx + 1 }
