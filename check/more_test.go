@@ -592,3 +592,25 @@ func TestTimerResetAndStop(t *testing.T) {
 	tm.Reset(time.Millisecond)
 	tm.C.Recv()
 }
+
+// A spin loop that yields (Sleep(0)) lets the goroutine it waits for run,
+// even when that one sleeps on the virtual clock.
+func TestYieldingSpinLoopTerminates(t *testing.T) {
+	for _, nap := range []time.Duration{0, time.Second} {
+		r := check.Run(func(t *check.T) {
+			flag := check.NewVar("flag", false)
+			t.Go("setter", func() {
+				if nap > 0 {
+					check.Sleep(nap)
+				}
+				flag.Store(true)
+			})
+			for !flag.Load() {
+				check.Sleep(0)
+			}
+		}, check.Exhaustive(), check.DetectDataRaces(false), check.MaxSteps(1000))
+		if r.Failure != nil || !r.Exhausted {
+			t.Fatalf("nap %v: %+v", nap, r)
+		}
+	}
+}

@@ -12,9 +12,11 @@ var Epoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // Sleep pauses the calling goroutine for d. In an exploration the clock is
 // virtual: it advances only when no goroutine can run, straight to the next
-// deadline, so a test that sleeps an hour runs instantly. Sleep(0) is a
-// scheduling point (like runtime.Gosched). Outside an exploration it is
-// time.Sleep.
+// deadline, so a test that sleeps an hour runs instantly. Sleep(0) (or
+// less) yields like runtime.Gosched, fairly: the goroutine runs again only
+// after another goroutine took a step, or when nothing else can run (time
+// advances first), so a spin loop that yields cannot starve the goroutine
+// it waits for. Outside an exploration it is time.Sleep.
 func Sleep(d time.Duration) {
 	if engine.Active() {
 		if g := engine.Current(); g != nil {

@@ -477,7 +477,7 @@ func (e *Engine) Complete(g, partner *G) {
 func (e *Engine) decide() *G {
 	e.closeEvent()
 	for {
-		en := e.enabled()
+		en, yielders := e.enabled()
 		if en == 0 {
 			if e.advanceTime() {
 				if e.resumedSelf {
@@ -485,7 +485,10 @@ func (e *Engine) decide() *G {
 				}
 				continue
 			}
-			return nil
+			// Only goroutines that yielded can run: let them.
+			if en = yielders; en == 0 {
+				return nil
+			}
 		}
 		id := e.sched.pick(e, en)
 		if id < 0 {
@@ -495,14 +498,24 @@ func (e *Engine) decide() *G {
 	}
 }
 
-func (e *Engine) enabled() uint64 {
-	var m uint64
+// enabled returns who can run. A goroutine that yielded (Sleep(0)) can
+// run again only after another goroutine took a step, or when nothing else
+// can run (yielders): a spin loop that yields cannot starve the goroutine
+// it waits for, the fairness a real scheduler gives.
+func (e *Engine) enabled() (m, yielders uint64) {
 	for _, g := range e.gs {
-		if g.hasPend && !g.done && g.pend.enabled(e, g) {
+		if !g.hasPend || g.done {
+			continue
+		}
+		if g.pend.Kind == KYield && int64(e.execSteps) <= g.pend.Until {
+			yielders |= 1 << uint(g.ID)
+			continue
+		}
+		if g.pend.enabled(e, g) {
 			m |= 1 << uint(g.ID)
 		}
 	}
-	return m
+	return m, yielders
 }
 
 // beginEvent starts g's pending operation as the next event; it reports

@@ -727,7 +727,7 @@ func (e *Engine) Sleep(g *G, d int64, text string) {
 	p := e.begin(g, nil, KSleep, false)
 	p.Until = e.now + d
 	if d <= 0 {
-		p.Kind = KYield
+		p.Kind, p.Until = KYield, int64(e.execSteps)
 	}
 	e.Step(g)
 	if e.rec != nil {
