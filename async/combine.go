@@ -44,6 +44,7 @@ func All[T any](ctx context.Context, fs ...*Future[T]) ([]T, error) {
 		return nil, fmt.Errorf("async: All: future %d: %w", i, ErrNilFuture)
 	}
 	w := newWaiter(modeAll, fs)
+	w.out = make([]T, len(fs))
 	pick, err := w.wait(ctx)
 	if err != nil {
 		return nil, err
@@ -52,11 +53,7 @@ func All[T any](ctx context.Context, fs ...*Future[T]) ([]T, error) {
 		cancelAllBut(fs, pick)
 		return nil, fs[pick].err
 	}
-	out := make([]T, len(fs))
-	for i, f := range fs {
-		out[i] = f.val
-	}
-	return out, nil
+	return w.out, nil
 }
 
 // AllSettled waits for every future and returns each outcome in the order
@@ -165,6 +162,10 @@ type waiter[T any] struct {
 	left atomic.Int64
 	pick atomic.Int64 // 1 + index of the deciding future, 0 if none yet
 	wake chan struct{}
+	// out, for All, receives each value as its future settles, while the
+	// future is still in the settling goroutine's cache: no second pass
+	// over cold futures at the end.
+	out []T
 }
 
 func newWaiter[T any](m mode, fs []*Future[T]) *waiter[T] {
@@ -174,7 +175,11 @@ func newWaiter[T any](m mode, fs []*Future[T]) *waiter[T] {
 }
 
 func (w *waiter[T]) notify(i int) {
-	failed := w.fs[i].err != nil
+	f := w.fs[i]
+	failed := f.err != nil
+	if w.out != nil && !failed {
+		w.out[i] = f.val
+	}
 	decides := w.mode == modeRace ||
 		(w.mode == modeAll && failed) ||
 		(w.mode == modeAny && !failed)

@@ -15,7 +15,10 @@ type Promise[T any] struct {
 // future has settled; pass the cancel function of the context the
 // computation runs under so that Cancel reaches it.
 func NewPromise[T any](cancel context.CancelFunc) (*Future[T], Promise[T]) {
-	f := &Future[T]{cancel: cancel}
+	f := &Future[T]{}
+	if cancel != nil {
+		f.c.extra = &sideRecord{cancel: cancel}
+	}
 	return f, Promise[T]{f}
 }
 
@@ -33,6 +36,9 @@ func (p Promise[T]) Reject(err error) bool {
 // Settle settles the future with v and err. It reports whether this call
 // settled it.
 func (p Promise[T]) Settle(v T, err error) bool { return p.f.settle(v, err) }
+
+// run is the goroutine of a future started by Go.
+func (p Promise[T]) run(fn func(context.Context) (T, error)) { p.Run(&p.f.c, fn) }
 
 // Run calls fn(ctx) in the calling goroutine and settles the future with
 // its result. A panic in fn settles the future with a *PanicError instead

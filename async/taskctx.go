@@ -20,7 +20,7 @@ type taskCtx struct {
 	state   atomic.Uint32
 	parent  context.Context // nil for futures not started by Go
 	done    atomic.Pointer[chan struct{}]
-	extra   *ctxExtra // made on first AfterFunc or parent hook
+	extra   *sideRecord // made on demand, guarded by mu
 }
 
 // Context states: live, or cancelled and why.
@@ -30,9 +30,20 @@ const (
 	ctxParentDone
 )
 
-type ctxExtra struct {
-	afters []*afterFunc
-	unhook func() bool // stops the parent hook
+// sideRecord holds what few futures need.
+type sideRecord struct {
+	afters  []*afterFunc       // derived contexts to cancel
+	unhook  func() bool        // stops the parent hook
+	settled chan struct{}      // the future's Done channel
+	more    []subscription     // subscribers after the first
+	cancel  context.CancelFunc // a Promise's cancel function
+}
+
+func (c *taskCtx) extraLocked() *sideRecord {
+	if c.extra == nil {
+		c.extra = &sideRecord{}
+	}
+	return c.extra
 }
 
 type afterFunc struct{ f func() }
@@ -82,10 +93,8 @@ func (c *taskCtx) AfterFunc(f func()) (stop func() bool) {
 		return func() bool { return false }
 	}
 	a := &afterFunc{f}
-	if c.extra == nil {
-		c.extra = &ctxExtra{}
-	}
-	c.extra.afters = append(c.extra.afters, a)
+	x := c.extraLocked()
+	x.afters = append(x.afters, a)
 	c.hookLocked()
 	return func() bool {
 		c.mu.Lock()
@@ -108,19 +117,23 @@ func (c *taskCtx) hookLocked() {
 	if c.state.Load() != ctxLive || c.parent.Done() == nil || c.extra != nil && c.extra.unhook != nil {
 		return
 	}
-	if c.extra == nil {
-		c.extra = &ctxExtra{}
-	}
-	c.extra.unhook = context.AfterFunc(c.parent, func() { c.cancel(ctxParentDone) })
+	c.extraLocked().unhook = context.AfterFunc(c.parent, func() { c.cancel(ctxParentDone) })
 }
 
 // cancel records why c ended (the first reason wins), closes Done and runs
 // the functions of derived contexts.
 func (c *taskCtx) cancel(why uint32) {
 	c.mu.Lock()
+	x := c.cancelLocked(why)
+	c.mu.Unlock()
+	x.run()
+}
+
+// cancelLocked is cancel's part under c.mu; run the result after
+// unlocking.
+func (c *taskCtx) cancelLocked(why uint32) (after cancelled) {
 	if c.state.Load() != ctxLive {
-		c.mu.Unlock()
-		return
+		return after
 	}
 	c.state.Store(why)
 	if d := c.done.Load(); d != nil {
@@ -128,12 +141,21 @@ func (c *taskCtx) cancel(why uint32) {
 	} else {
 		c.done.Store(&closed)
 	}
-	x := c.extra
-	c.extra = nil
-	c.mu.Unlock()
-	if x == nil {
-		return
+	if x := c.extra; x != nil {
+		after = cancelled{x.afters, x.unhook}
+		x.afters, x.unhook = nil, nil
 	}
+	return after
+}
+
+// cancelled is what remains to do once a context is cancelled: stop
+// following the parent and cancel the derived contexts.
+type cancelled struct {
+	afters []*afterFunc
+	unhook func() bool
+}
+
+func (x cancelled) run() {
 	if x.unhook != nil {
 		x.unhook()
 	}
