@@ -486,6 +486,9 @@ func (c *cell[M]) onChildFailed(child *base, err error) {
 	if d == Escalate && c.parent == nil {
 		d = Stop
 	}
+	if f, ok := err.(*Failure); ok && c.sys.onFailure != nil {
+		protect(func() { c.sys.onFailure(f, d) }) // a faulty observer must not break supervision
+	}
 	switch d {
 	case Resume:
 		child.self.sendSys(sysMsg{kind: sysResume})

@@ -490,3 +490,22 @@ func ExampleTimer_Stop() {
 	fmt.Println(v)
 	// Output: true
 }
+
+func ExampleWithOnFailure() {
+	sys, _ := actor.NewSystem(actor.WithOnFailure(func(f *actor.Failure, d actor.Directive) {
+		fmt.Printf("%s failed on %v: %v -> %v\n", f.Actor.Path, f.Message, f.Err, d)
+	}))
+	defer sys.Shutdown(context.Background())
+	ref, _ := actor.Spawn(sys, "parser", actor.Stateless(func(c *actor.Context[string], s string) error {
+		if s == "" {
+			return errors.New("empty input")
+		}
+		return c.Reply(len(s))
+	}))
+	ref.Send("")
+	n, _ := actor.Ask[string, int](context.Background(), ref, "abc")
+	fmt.Println(n)
+	// Output:
+	// /user/parser failed on : empty input -> restart
+	// 3
+}

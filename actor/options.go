@@ -90,9 +90,10 @@ func WithThroughput(n int) SpawnOption {
 type SystemOption func(*systemConfig)
 
 type systemConfig struct {
-	name     string
-	guardian Strategy
-	err      error
+	name      string
+	guardian  Strategy
+	onFailure func(*Failure, Directive)
+	err       error
 }
 
 // WithName names the System; the name is the first part of every Address in
@@ -117,4 +118,12 @@ func WithGuardian(s Strategy) SystemOption {
 		}
 		c.guardian = s
 	}
+}
+
+// WithOnFailure calls f for every failure a supervisor handles, with the
+// directive it chose (after intensity limits), so that crashes that are
+// restarted or resumed are still seen: log them, count them. f runs on the
+// supervisor's goroutine and must be quick; a panic in it is ignored.
+func WithOnFailure(f func(failure *Failure, d Directive)) SystemOption {
+	return func(c *systemConfig) { c.onFailure = f }
 }

@@ -391,3 +391,24 @@ func TestRandomPanicsInATree(t *testing.T) {
 		t.Fatalf("%d dead letters", n)
 	}
 }
+
+func TestOnFailureSeesFinalDirective(t *testing.T) {
+	var mu sync.Mutex
+	var got []string
+	s := newSys(t, WithGuardian(Strategy{MaxRestarts: 1, Within: time.Hour}), WithOnFailure(func(f *Failure, d Directive) {
+		mu.Lock()
+		got = append(got, fmt.Sprint(f.Message, ":", d))
+		mu.Unlock()
+		panic("a faulty observer") // must not break supervision
+	}))
+	var starts atomic.Int64
+	w := must[Ref[ctl]](t)(Spawn(s, "", statefulWorker(&starts)))
+	w.Send(ctl{"fail"})
+	w.Send(ctl{"panic"}) // the second failure exceeds the intensity: escalated, stopped at the top
+	waitDone(t, w.Done(), "stop")
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Join(got, ",") != "{fail}:restart,{panic}:stop" {
+		t.Fatalf("observer saw %v", got)
+	}
+}

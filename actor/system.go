@@ -23,6 +23,8 @@ type System struct {
 	subsMu    sync.Mutex
 	subs      atomic.Pointer[[]*deadSub]
 
+	onFailure func(*Failure, Directive)
+
 	shuttingDown atomic.Bool
 	shutdownOnce sync.Once
 	doneOnce     sync.Once
@@ -39,7 +41,7 @@ func NewSystem(opts ...SystemOption) (*System, error) {
 			return nil, cfg.err
 		}
 	}
-	s := &System{name: cfg.name, done: make(chan struct{})}
+	s := &System{name: cfg.name, done: make(chan struct{}), onFailure: cfg.onFailure}
 	g := &cell[struct{}]{}
 	g.base = base{sys: s, name: "user", id: s.ids.Add(1), strategy: &cfg.guardian, throughput: DefaultThroughput}
 	g.self = g
