@@ -193,9 +193,10 @@ func RunStress[T, S, I, O any](ctx context.Context, m Model[S, I, O], newObj fun
 		rep.Failed = true
 		rep.ShrunkFrom = s.size()
 		if !cfg.NoShrink && !strings.HasPrefix(out.problem, "hung") {
-			// A failure seen after k runs shows about once in k: give each
-			// smaller candidate a few times that many runs to show it.
-			budget := min(max(3*(rep.Runs-before), 20), 10*cfg.Runs)
+			// A failure seen after k runs of its scenario shows about once
+			// in k: give each smaller candidate a few times that many runs,
+			// and at least a scenario's worth (k may be a lucky draw).
+			budget := min(max(3*(rep.Runs-before), cfg.Runs, 20), 10*cfg.Runs)
 			s, out = r.shrink(ctx, s, out, budget)
 		}
 		rep.Ops = s.size()
@@ -391,7 +392,7 @@ func (c *crew) run(work func(g int), timeout time.Duration) bool {
 	c.work.Store(&work)
 	c.left.Store(int32(c.n))
 	c.gen.Add(1)
-	var w waiter
+	w := waiter{patient: true}
 	for c.left.Load() > 0 {
 		if w.wait() > timeout {
 			return false
@@ -414,24 +415,27 @@ func (c *crew) abandon() { c.quit.Store(true) }
 // the CPUs to others. It goes by the clock, not by iterations, because an
 // iteration costs 50 times more under the race detector.
 type waiter struct {
-	i     int
-	start time.Time
+	i       int
+	start   time.Time
+	patient bool // yield at once: a waiter that needs no alignment
 }
 
 func (w *waiter) wait() time.Duration {
 	w.i++
-	if w.i < 256 {
-		return 0
-	}
-	if w.i == 256 {
+	if w.i == 1 {
 		w.start = time.Now()
 	}
-	if w.i%32 != 0 {
+	if w.patient {
+		// The caller of run only waits: it must not hold a CPU the crew
+		// needs (on two CPUs, a spinning caller serialises a crew of two).
+		runtime.Gosched()
+	} else if w.i%32 != 0 {
 		return 0
 	}
 	el := time.Since(w.start)
 	switch {
-	case el < 20*time.Microsecond:
+	case w.patient && el < time.Millisecond:
+	case el < 5*time.Microsecond:
 	case el < time.Millisecond:
 		runtime.Gosched()
 	default:
