@@ -36,7 +36,10 @@
 // flag and starts the goroutine, which drains the mailbox and releases the
 // flag — and then looks again, because a message may have arrived between
 // its last look and the release. That second look is the step actor
-// runtimes get wrong; it is what the package's hand-off tests hammer.
+// runtimes get wrong; it is what the package's hand-off tests hammer, and
+// what its checked tests explore interleaving by interleaving (go test
+// -tags ludus_check runs the real queue and flag on package check's
+// scheduler, and shows that swapping the two steps loses a message).
 //
 // # Failure and supervision
 //
@@ -48,7 +51,8 @@
 // AllForOne, RestForOne) says which siblings share the fate, restart
 // intensity (MaxRestarts within a window) turns a crash loop into an
 // escalation, and exponential backoff spaces restarts out. A panic never
-// takes the process down.
+// takes the process down, and WithOnFailure shows every failure with the
+// directive taken, so a crash that was quietly restarted is still seen.
 //
 // # Lifecycle, names, watching, timers
 //
