@@ -15,6 +15,11 @@ import (
 // fails on the request (the *Failure), or when the reply is not a Resp
 // (ErrWrongType). Nothing outlives the call: no goroutine, no timer; a reply
 // that comes after the Ask gave up goes to dead letters with ErrLateReply.
+//
+// Inside a behaviour, Ask blocks the asking actor until the answer: an
+// actor that asks itself, or asks an actor that asks it back, waits for
+// its context to end. Prefer SendFrom (the answer then arrives as a
+// message) between actors, and Ask at the edges.
 func Ask[Req, Resp any](ctx context.Context, ref Ref[Req], req Req) (Resp, error) {
 	return ask(ctx, ref, func(Ref[Resp]) Req { return req })
 }
