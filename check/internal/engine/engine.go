@@ -178,8 +178,9 @@ type Fail struct {
 // Engine runs one exploration.
 type Engine struct {
 	cfg Config
-	gs  []*G
-	cur *G
+	gs    []*G
+	spare []*G // every G allocated so far, by ID, reused by later executions
+	cur   *G
 
 	doneCh   chan struct{}
 	aborting atomic.Bool
@@ -246,7 +247,9 @@ func (e *Engine) runOne(body func(*G)) {
 	e.hash = 14695981039346656037
 	clear(e.addr)
 	e.aborting.Store(false)
-	e.doneCh = make(chan struct{}, 1)
+	if e.doneCh == nil {
+		e.doneCh = make(chan struct{}, 1) // one token per execution, consumed by wait
+	}
 	e.sched.beginExecution(e)
 
 	g := e.newG("main", nil)
@@ -315,11 +318,26 @@ func (e *Engine) wait() bool {
 var stalledEngine atomic.Pointer[Engine]
 
 func (e *Engine) newG(name string, parent *G) *G {
-	g := &G{e: e, ID: len(e.gs), Name: name, wake: make(chan struct{}, 1), parent: -1}
+	// G values are reused across the executions of an exploration (every
+	// goroutine of the previous execution has exited by now), keeping their
+	// wake channel and clock storage.
+	id := len(e.gs)
+	var g *G
+	if id < len(e.spare) {
+		g = e.spare[id]
+		select { // a teardown wake-up nobody consumed
+		case <-g.wake:
+		default:
+		}
+		*g = G{e: e, ID: id, Name: name, wake: g.wake, parent: -1, dc: g.dc[:0], vc: g.vc[:0], waitSeq: g.waitSeq}
+	} else {
+		g = &G{e: e, ID: id, Name: name, wake: make(chan struct{}, 1), parent: -1}
+		e.spare = append(e.spare, g)
+	}
 	if parent != nil {
 		g.parent = parent.ID
-		g.dc = e.sched.clockOf(parent).clone()
-		g.vc = parent.vc.clone()
+		g.dc.copyFrom(e.sched.clockOf(parent))
+		g.vc.copyFrom(parent.vc)
 		parent.vc.tick(parent.ID)
 	}
 	g.vc.tick(g.ID)
