@@ -177,7 +177,7 @@ type Fail struct {
 
 // Engine runs one exploration.
 type Engine struct {
-	cfg Config
+	cfg   Config
 	gs    []*G
 	spare []*G // every G allocated so far, by ID, reused by later executions
 	cur   *G
