@@ -65,14 +65,15 @@ func lines(r io.Reader, name string, f func(n int, line string) error) error {
 
 // open tracks each client's open call, shared by both parsers.
 type open[I, O any] struct {
-	ops    []linear.Operation[I, O]
-	byProc map[int]int // client -> index in ops of its open call
-	line   map[int]int // client -> line of that call
-	drop   []bool      // operations that definitely did not happen
+	unknown func(*O) // marks an output as unobserved
+	ops     []linear.Operation[I, O]
+	byProc  map[int]int // client -> index in ops of its open call
+	line    map[int]int // client -> line of that call
+	drop    []bool      // operations that definitely did not happen
 }
 
-func newOpen[I, O any]() *open[I, O] {
-	return &open[I, O]{byProc: map[int]int{}, line: map[int]int{}}
+func newOpen[I, O any](unknown func(*O)) *open[I, O] {
+	return &open[I, O]{unknown: unknown, byProc: map[int]int{}, line: map[int]int{}}
 }
 
 func (o *open[I, O]) invoke(n, proc int, in I) error {
@@ -86,45 +87,51 @@ func (o *open[I, O]) invoke(n, proc int, in I) error {
 	return nil
 }
 
-// complete returns the open call of proc, closing it at line n.
-func (o *open[I, O]) complete(n, proc int) (*linear.Operation[I, O], error) {
+// take closes proc's open call and returns its index.
+func (o *open[I, O]) take(proc int) (int, error) {
 	i, ok := o.byProc[proc]
 	if !ok {
-		return nil, fmt.Errorf("%w: process %d completes a call it never invoked", ErrSyntax, proc)
+		return 0, fmt.Errorf("%w: process %d completes a call it never invoked", ErrSyntax, proc)
 	}
 	delete(o.byProc, proc)
 	delete(o.line, proc)
+	return i, nil
+}
+
+// complete returns the open call of proc, closing it at line n.
+func (o *open[I, O]) complete(n, proc int) (*linear.Operation[I, O], error) {
+	i, err := o.take(proc)
+	if err != nil {
+		return nil, err
+	}
 	o.ops[i].Return = int64(n)
 	return &o.ops[i], nil
 }
 
 // abandon leaves proc's call pending (an :info completion).
-func (o *open[I, O]) abandon(proc int) (*linear.Operation[I, O], error) {
-	i, ok := o.byProc[proc]
-	if !ok {
-		return nil, fmt.Errorf("%w: process %d completes a call it never invoked", ErrSyntax, proc)
-	}
-	delete(o.byProc, proc)
-	delete(o.line, proc)
-	return &o.ops[i], nil
+func (o *open[I, O]) abandon(proc int) error {
+	_, err := o.take(proc)
+	return err
 }
 
 // cancel marks proc's call as one that did not happen (a :fail of an update).
 func (o *open[I, O]) cancel(proc int) error {
-	i, ok := o.byProc[proc]
-	if !ok {
-		return fmt.Errorf("%w: process %d completes a call it never invoked", ErrSyntax, proc)
+	i, err := o.take(proc)
+	if err == nil {
+		o.drop[i] = true
 	}
-	delete(o.byProc, proc)
-	delete(o.line, proc)
-	o.drop[i] = true
-	return nil
+	return err
 }
 
+// history returns the operations that happened; those still open at the
+// end are pending with an unknown output.
 func (o *open[I, O]) history() []linear.Operation[I, O] {
 	out := o.ops[:0]
 	for i, op := range o.ops {
 		if !o.drop[i] {
+			if op.IsPending() {
+				o.unknown(&op.Output)
+			}
 			out = append(out, op)
 		}
 	}
@@ -156,7 +163,7 @@ func EtcdModel() linear.Model[int, models.RegisterInput[int], models.RegisterOut
 // unknown value; a write that fails did not happen and is dropped; :info
 // leaves the call pending. name labels errors.
 func ParseJepsenEtcd(r io.Reader, name string) ([]EtcdOp, error) {
-	o := newOpen[models.RegisterInput[int], models.RegisterOutput[int]]()
+	o := newOpen[models.RegisterInput[int]](func(out *models.RegisterOutput[int]) { out.Unknown = true })
 	err := lines(r, name, func(n int, line string) error {
 		f := strings.Fields(line)
 		if len(f) < 3 || f[0] != "INFO" || f[1] != "jepsen.util" || f[2] != "-" {
@@ -192,11 +199,7 @@ func ParseJepsenEtcd(r io.Reader, name string) ([]EtcdOp, error) {
 		}
 		switch {
 		case typ == ":info":
-			op, err := o.abandon(proc)
-			if err == nil {
-				op.Output.Unknown = true
-			}
-			return err
+			return o.abandon(proc)
 		case typ == ":fail" && call.Op == models.Read:
 			op, err := o.complete(n, proc)
 			if err == nil {
@@ -239,13 +242,7 @@ func ParseJepsenEtcd(r io.Reader, name string) ([]EtcdOp, error) {
 	if err != nil {
 		return nil, err
 	}
-	ops := o.history()
-	for i := range ops {
-		if ops[i].IsPending() {
-			ops[i].Output.Unknown = true
-		}
-	}
-	return ops, nil
+	return o.history(), nil
 }
 
 func etcdInput(fn string, args []string) (models.RegisterInput[int], error) {
@@ -299,7 +296,7 @@ type KVOp = linear.Operation[models.KVInput, models.KVOutput]
 // any other line is an error. Check the result with models.KV (partitioned
 // by key) or models.KVMap (as one object). name labels errors.
 func ParsePorcupineKV(r io.Reader, name string) ([]KVOp, error) {
-	o := newOpen[models.KVInput, models.KVOutput]()
+	o := newOpen[models.KVInput](func(out *models.KVOutput) { out.Unknown = true })
 	err := lines(r, name, func(n int, line string) error {
 		line = strings.TrimSpace(line)
 		if line == "" {
@@ -356,11 +353,7 @@ func ParsePorcupineKV(r io.Reader, name string) ([]KVOp, error) {
 		}
 		switch typ.text {
 		case ":info":
-			op, err := o.abandon(proc)
-			if err == nil {
-				op.Output.Unknown = true
-			}
-			return err
+			return o.abandon(proc)
 		case ":fail":
 			return o.cancel(proc)
 		}
@@ -382,13 +375,7 @@ func ParsePorcupineKV(r io.Reader, name string) ([]KVOp, error) {
 	if err != nil {
 		return nil, err
 	}
-	ops := o.history()
-	for i := range ops {
-		if ops[i].IsPending() {
-			ops[i].Output.Unknown = true
-		}
-	}
-	return ops, nil
+	return o.history(), nil
 }
 
 type ednKind uint8
