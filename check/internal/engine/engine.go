@@ -212,16 +212,14 @@ type Engine struct {
 	rec   *recorder
 	names map[uintptr]string
 	addr  map[uintptr]*Atomic
-	hash  uint64
 }
 
 // Config is what a front end asks of an exploration.
 type Config struct {
-	MaxSteps    int
-	Stall       time.Duration
-	DataRaces   bool
-	NameHash    uint32
-	OnExecution func() // test hook
+	MaxSteps  int
+	Stall     time.Duration
+	DataRaces bool
+	NameHash  uint32
 }
 
 func newEngine(cfg Config) *Engine {
@@ -244,7 +242,6 @@ func (e *Engine) runOne(body func(*G)) {
 	e.timers = e.timers[:0]
 	e.timerSeq = 0
 	e.nobj = 0
-	e.hash = 14695981039346656037
 	clear(e.addr)
 	e.aborting.Store(false)
 	if e.doneCh == nil {
@@ -543,9 +540,6 @@ func (e *Engine) beginEvent(g *G) bool {
 	e.execSteps++
 	e.progress.Add(1)
 	g.hasPend = false
-	if e.rec == nil {
-		e.hash = (e.hash ^ uint64(g.ID)<<8 ^ uint64(g.pend.Kind)) * 1099511628211
-	}
 	e.sched.beginEvent(e, g)
 	return e.execSteps > e.cfg.MaxSteps
 }

@@ -227,7 +227,7 @@ func (e *Engine) begin(g *G, m model, kind Kind, write bool) *Pending {
 	return p
 }
 
-// access tells DPOR and the trace hash that the current event accessed o.
+// access tells DPOR that the current event accessed o.
 func (e *Engine) access(o *Object, write bool) {
 	mode := AccRead
 	if write {
