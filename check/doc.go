@@ -51,6 +51,19 @@
 // budget (MaxExecutions, MaxTime) remains, PCT spends it. Exhaustive drops
 // the bound; Random and PCT sample; Replay reruns one schedule.
 //
+// # The model
+//
+// Channels behave as Go's runtime implements them: a buffer and FIFO queues
+// of waiting senders and receivers, so the order in which goroutines arrive
+// at a channel is part of the schedule. When a select has several ready
+// cases, each is explored. Time is virtual: Sleep, After and NewTimer
+// advance a clock only when no goroutine can run, straight to the next
+// deadline, in a deterministic order. Sleep(0) yields fairly: a spin loop
+// that yields lets the goroutine it waits for run. Atomics are sequentially
+// consistent; a Var is plain memory, checked for data races with vector
+// clocks (happens-before from locks, channels, atomics, WaitGroup, Once and
+// Cond, as in the Go memory model).
+//
 // # Verdicts
 //
 // An assertion (T.Errorf, T.Fatalf), a panic (with the goroutine's stack),
