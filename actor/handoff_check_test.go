@@ -101,3 +101,33 @@ func TestExploreStopWhileSending(t *testing.T) {
 		t.Logf("kill=%v: %+v", kill, r)
 	}
 }
+
+// TestExploreRestartWhileSending: a failure, the supervisor's restart
+// directive and another sender interleave in every way; the message that
+// failed is the only one not handled, and the actor restarted exactly once.
+func TestExploreRestartWhileSending(t *testing.T) {
+	r := check.Explore(t, func(t *check.T) {
+		s, _ := NewSystem()
+		var handled, starts atomic.Int64
+		ref, _ := Spawn(s, "a", func(*Context[int]) Behavior[int] {
+			starts.Add(1)
+			return func(_ *Context[int], n int) error {
+				if n < 0 {
+					panic("injected")
+				}
+				handled.Add(1)
+				return nil
+			}
+		})
+		t.Go("A", func() {
+			ref.Send(-1)
+			ref.Send(1)
+		})
+		t.Go("B", func() { ref.Send(2) })
+		t.Wait()
+		if h, st := handled.Load(), starts.Load(); h != 2 || st != 2 {
+			t.Errorf("handled %d (want 2), started %d times (want 2)", h, st)
+		}
+	}, check.MaxPreemptions(2), check.MaxExecutions(3000))
+	t.Logf("%+v", r)
+}
