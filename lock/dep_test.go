@@ -511,3 +511,13 @@ func TestExactGoroutinesUnderStackGrowth(t *testing.T) {
 	inGoroutine(nested(ms[2], ms[0]))
 	checkCycleKinds(t, got())
 }
+
+func TestGoid(t *testing.T) {
+	ids := make(chan int64, 2)
+	inGoroutine(func() { ids <- goid() })
+	inGoroutine(func() { ids <- goid() })
+	a, b := <-ids, <-ids
+	if a <= 0 || b <= 0 || a == b || goid() <= 0 {
+		t.Fatalf("goroutine ids %d, %d, %d", a, b, goid())
+	}
+}
