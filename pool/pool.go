@@ -378,7 +378,12 @@ func (w *worker) next(finished bool) func() {
 			if wasWaking {
 				p.kickLocked() // more work: wake the next worker
 			}
-			p.wakeWaiterLocked()
+			if p.size <= len(p.ring)/2 {
+				// Wake blocked submitters only once the queue is half
+				// empty: each then fills many slots per wake-up, instead
+				// of a wake-up per task with the queue always full.
+				p.wakeWaiterLocked()
+			}
 			p.mu.Unlock()
 			return t
 		}
