@@ -614,3 +614,97 @@ func TestYieldingSpinLoopTerminates(t *testing.T) {
 		}
 	}
 }
+
+func TestChannelCornerCases(t *testing.T) {
+	// a large buffer, filled and drained in order
+	r := check.Run(func(t *check.T) {
+		c := check.NewChan[int]("big", 100)
+		for i := 0; i < 100; i++ {
+			c.Send(i)
+		}
+		if c.Len() != 100 || c.Cap() != 100 || c.TrySend(0) {
+			t.Errorf("len %d cap %d", c.Len(), c.Cap())
+		}
+		for i := 0; i < 100; i++ {
+			if v := c.Recv(); v != i {
+				t.Fatalf("got %d, want %d", v, i)
+			}
+		}
+	})
+	if r.Failure != nil {
+		t.Fatal(r.Failure)
+	}
+	// close wakes a waiting receiver with the zero value
+	r = check.Run(func(t *check.T) {
+		c := check.NewChan[string]("c", 0)
+		t.Go("closer", func() { c.Close() })
+		if v, ok := c.RecvOK(); ok || v != "" {
+			t.Errorf("got %q %v", v, ok)
+		}
+	}, check.Exhaustive())
+	if r.Failure != nil || !r.Exhausted {
+		t.Fatalf("%+v", r)
+	}
+	// close wakes a waiting sender, which panics
+	r = check.Run(func(t *check.T) {
+		c := check.NewChan[int]("c", 0)
+		t.Go("sender", func() { c.Send(1) })
+		check.Sleep(time.Second) // the sender waits by now
+		c.Close()
+		t.Wait()
+	})
+	if r.Failure == nil || r.Failure.Kind != check.Panicked || !strings.Contains(r.Failure.Message, "send on closed channel") {
+		t.Fatalf("%+v", r.Failure)
+	}
+	// a nil channel blocks forever; closing it panics
+	r = check.Run(func(t *check.T) {
+		var c *check.Chan[int]
+		t.Go("reader", func() { c.Recv() })
+	})
+	if r.Failure == nil || r.Failure.Kind != check.Leak || !strings.Contains(r.Failure.Message, "nil channel") {
+		t.Fatalf("%+v", r.Failure)
+	}
+	r = check.Run(func(t *check.T) {
+		var c *check.Chan[int]
+		c.Close()
+	})
+	if r.Failure == nil || r.Failure.Kind != check.Panicked {
+		t.Fatalf("%+v", r.Failure)
+	}
+	// a select blocked on two channels is woken by either
+	seen := map[int]bool{}
+	r = check.Run(func(t *check.T) {
+		a, b := check.NewChan[int]("a", 0), check.NewChan[int]("b", 0)
+		t.Go("A", func() { a.TrySend(1) })
+		t.Go("B", func() { b.TrySend(2) })
+		t.Go("S", func() {
+			var v int
+			i, _ := check.Select(a.RecvCase(&v), b.RecvCase(&v), check.After(time.Second).RecvCase(nil))
+			seen[i] = true
+		})
+		t.Wait()
+	}, check.Exhaustive())
+	if r.Failure != nil || !seen[0] || !seen[1] || !seen[2] {
+		t.Fatalf("seen %v %+v", seen, r)
+	}
+}
+
+func TestRWTryLocksAndLogf(t *testing.T) {
+	r := check.Run(func(t *check.T) {
+		var rw sync.RWMutex
+		t.Go("R", func() {
+			if rw.TryRLock() {
+				t.Logf("reader in")
+				rw.RUnlock()
+			}
+		})
+		if rw.TryLock() {
+			rw.Unlock()
+		}
+		t.Wait()
+		t.Errorf("show the trace")
+	})
+	if r.Failure == nil || !strings.Contains(r.Failure.String(), "rw.TryRLock() -> ") || !strings.Contains(r.Failure.String(), "rw.TryLock() -> ") {
+		t.Fatalf("%v", r.Failure)
+	}
+}

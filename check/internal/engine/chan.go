@@ -157,9 +157,10 @@ func (c *Chan) canRecv() bool {
 func (e *Engine) block(g *G, c *Chan, arg int64) {
 	p := &g.pend
 	p.Kind, p.obj, p.Arg = KChanWait, nilModel(c), arg
-	g.hasPend = true
-	e.schedule(g)
-	// only a partner's Complete wakes a waiting goroutine
+	// Step, not schedule: a goroutine still running up to its first
+	// operation (a nil channel) must hand back to its parent first. Only a
+	// partner's Complete wakes a waiting goroutine.
+	e.Step(g)
 }
 
 // Send sends v on c for g.
