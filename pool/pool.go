@@ -62,14 +62,14 @@ type Pool struct {
 }
 
 type worker struct {
-	p     *Pool
-	wake  chan struct{} // capacity 1: one pending wake-up at most
-	task  func()        // a task handed over directly (hand-off mode)
-	idx   int           // position in p.idle, -1 when not parked
+	p    *Pool
+	wake chan struct{} // capacity 1: one pending wake-up at most
+	task func()        // a task handed over directly (hand-off mode)
+	idx  int           // position in p.idle, -1 when not parked
 	// waking is set by whoever woke or started this worker to serve the
 	// queue (it then owns p.waking); read and cleared under p.mu.
 	waking bool
-	timer *time.Timer   // idle timeout, made on first park when configured
+	timer  *time.Timer // idle timeout, made on first park when configured
 }
 
 type waiter struct {
