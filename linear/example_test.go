@@ -135,3 +135,18 @@ func ExampleVerdict_String() {
 	fmt.Println(linear.Linearizable, "/", linear.NotLinearizable, "/", linear.Unknown)
 	// Output: linearizable / not linearizable / unknown
 }
+
+func ExampleExplain() {
+	type in = models.RegisterInput[int]
+	type out = models.RegisterOutput[int]
+	history := []linear.Operation[in, out]{
+		{Client: 0, Input: in{Op: models.Write, Value: 1}, Call: 0, Return: 1},
+		{Client: 1, Input: in{Op: models.Read}, Output: out{Value: 0}, Call: 2, Return: 3},
+	}
+	m := models.Register(0)
+	fmt.Print(linear.Explain(m, history, linear.Check(m, history)))
+	// Output:
+	// not linearizable
+	// part 0: the longest linearizable prefix places 1 of 2 operations, leaving state 1; then none of these fits:
+	//   * read() -> 0 (client 1, called at 2)
+}

@@ -194,3 +194,55 @@ func Context(ctx context.Context) Option { return func(c *config) { c.ctx = ctx 
 
 // Parallelism sets how many parts are checked at once (default GOMAXPROCS).
 func Parallelism(n int) Option { return func(c *config) { c.workers = n } }
+
+// Explain renders a result for a person: the verdict; for each part left
+// undecided, the progress made; and for each part that is not
+// linearizable, how many operations the longest linearizable
+// prefix placed, the state it left, and the operations that did not fit
+// after it (the first one, marked *, is the one whose return forced the
+// dead end). Operations show as the model describes them, with their
+// client and call time. history and res must belong together.
+func Explain[S, I, O any](m Model[S, I, O], history []Operation[I, O], res Result) string {
+	var b strings.Builder
+	b.WriteString(res.Verdict.String())
+	if res.Err != nil && !errors.Is(res.Err, ErrStopped) {
+		fmt.Fprintf(&b, " (%v)", res.Err)
+	}
+	b.WriteString("\n")
+	valid := func(i int) bool { return i >= 0 && i < len(history) }
+	for p, part := range res.Parts {
+		if part.Verdict == Unknown && part.Err != nil && !errors.Is(part.Err, ErrStopped) {
+			fmt.Fprintf(&b, "part %d: undecided after %d configurations; the longest linearizable prefix so far places %d of %d operations\n",
+				p, part.Explored, len(part.Linearization), len(part.Ops))
+		}
+		if part.Verdict != NotLinearizable {
+			continue
+		}
+		fmt.Fprintf(&b, "part %d: the longest linearizable prefix places %d of %d operations", p, len(part.Linearization), len(part.Ops))
+		state, ok := m.Init(), true
+		for _, i := range part.Linearization {
+			if !valid(i) {
+				ok = false
+				break
+			}
+			if ok, state = safeStep(m, state, history[i]); !ok {
+				break
+			}
+		}
+		if ok {
+			fmt.Fprintf(&b, ", leaving state %s", clip(m.describeState(state), maxStateText))
+		}
+		b.WriteString("; then none of these fits:\n")
+		for k, i := range part.Unplaced {
+			mark := " "
+			if k == 0 {
+				mark = "*"
+			}
+			if valid(i) {
+				op := history[i]
+				fmt.Fprintf(&b, "  %s %s (client %d, called at %d)\n", mark, m.describe(op), op.Client, op.Call)
+			}
+		}
+	}
+	return b.String()
+}

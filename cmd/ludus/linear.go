@@ -159,7 +159,18 @@ func checkLinear[S, I, O any](file string, m linear.Model[S, I, O], ops []linear
 	res := linear.Check(m, ops, linear.Timeout(timeout))
 	elapsed := time.Since(start)
 	r := linearResult{File: file, Verdict: res.Verdict, Ops: len(ops), CheckNS: elapsed.Nanoseconds()}
-	r.detail = explainLinear(m, ops, res)
+	if res.Verdict != linear.Linearizable {
+		// Parsed histories time operations by line number.
+		// Explain's first line is the verdict, printed already.
+		_, why, _ := strings.Cut(linear.Explain(m, ops, res), "\n")
+		if why != "" {
+			why = strings.ReplaceAll(strings.TrimSuffix(why, "\n"), "\n", "\n  ")
+			r.detail = "  " + strings.ReplaceAll(why, ", called at ", ", line ") + "\n"
+		}
+		if res.Err != nil && !errors.Is(res.Err, linear.ErrStopped) {
+			r.detail = fmt.Sprintf("  %v\n", res.Err) + r.detail
+		}
+	}
 	if html != "" {
 		f, err := os.Create(html)
 		if err != nil {
@@ -174,38 +185,4 @@ func checkLinear[S, I, O any](file string, m linear.Model[S, I, O], ops []linear
 		}
 	}
 	return r, nil
-}
-
-// explainLinear says, for each part that failed or is unknown, how far the
-// search got and which operations (by line of their call) did not fit.
-func explainLinear[S, I, O any](m linear.Model[S, I, O], ops []linear.Operation[I, O], res linear.Result) string {
-	var b strings.Builder
-	if res.Err != nil && !errors.Is(res.Err, linear.ErrStopped) {
-		fmt.Fprintf(&b, "  %v\n", res.Err)
-	}
-	describe := func(i int) string {
-		if i < 0 || i >= len(ops) {
-			return "?"
-		}
-		op := ops[i]
-		text := fmt.Sprintf("%v -> %v", op.Input, op.Output)
-		if m.Describe != nil {
-			text = m.Describe(op.Input, op.Output)
-		}
-		return fmt.Sprintf("%s (process %d, line %d)", text, op.Client, op.Call)
-	}
-	for p, part := range res.Parts {
-		if part.Verdict != linear.NotLinearizable {
-			continue
-		}
-		fmt.Fprintf(&b, "  part %d: the longest linearizable prefix places %d of %d operations; then none fits:\n", p, len(part.Linearization), len(part.Ops))
-		for k, i := range part.Unplaced {
-			mark := "   "
-			if k == 0 {
-				mark = "  *"
-			}
-			fmt.Fprintf(&b, "  %s %s\n", mark, describe(i))
-		}
-	}
-	return b.String()
 }
