@@ -345,3 +345,25 @@ func TestIdleActorsHoldNoGoroutine(t *testing.T) {
 	eventually(t, "messages", func() bool { return handled.Load() == int64(n) })
 	settled("goroutines to end after the messages")
 }
+
+func TestZeroSystem(t *testing.T) {
+	var s System
+	ref, err := Spawn(&s, "x", Stateless(func(c *Context[int], n int) error { return c.Reply(n + 1) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := Ask[int, int](context.Background(), ref, 1); v != 2 || err != nil || s.Name() != "ludus" {
+		t.Fatal(v, err, s.Name())
+	}
+	if _, ok := s.Lookup("/user/x"); !ok {
+		t.Fatal("lookup in a zero System")
+	}
+	if _, err := s.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	<-s.Done()
+	var nilSys *System
+	if _, err := Spawn(nilSys, "", Stateless(func(*Context[int], int) error { return nil })); err != ErrNoActor {
+		t.Fatalf("Spawn on a nil *System: %v", err)
+	}
+}

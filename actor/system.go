@@ -14,7 +14,11 @@ import (
 // other. Actors spawned on the System itself are its top-level actors,
 // supervised by the System's guardian (see WithGuardian); their paths start
 // with "/user/".
+//
+// The zero System is ready to use, as NewSystem() without options would
+// make it; NewSystem is how to give options.
 type System struct {
+	initOnce sync.Once
 	name     string
 	guardian *cell[struct{}]
 	ids      atomic.Uint64
@@ -41,7 +45,14 @@ func NewSystem(opts ...SystemOption) (*System, error) {
 			return nil, cfg.err
 		}
 	}
-	s := &System{name: cfg.name, done: make(chan struct{}), onFailure: cfg.onFailure}
+	s := &System{}
+	s.initOnce.Do(func() { s.init(cfg) })
+	return s, nil
+}
+
+// init sets up a System once, from NewSystem or on first use of a zero one.
+func (s *System) init(cfg systemConfig) {
+	s.name, s.onFailure, s.done = cfg.name, cfg.onFailure, make(chan struct{})
 	g := &cell[struct{}]{}
 	g.base = base{sys: s, name: "user", id: s.ids.Add(1), strategy: &cfg.guardian, throughput: DefaultThroughput}
 	g.self = g
@@ -52,18 +63,29 @@ func NewSystem(opts ...SystemOption) (*System, error) {
 	// The guardian only supervises; it has no user behaviour of its own.
 	g.behavior = func(*Context[struct{}], struct{}) error { return nil }
 	s.guardian = g
-	return s, nil
+}
+
+// ready initialises a zero System on first use.
+func (s *System) ready() *System {
+	s.initOnce.Do(func() { s.init(systemConfig{name: "ludus"}) })
+	return s
 }
 
 // Name returns the System's name, the first part of its actors' addresses.
-func (s *System) Name() string { return s.name }
+func (s *System) Name() string { return s.ready().name }
 
-func (s *System) parentBase() *base { return &s.guardian.base }
+func (s *System) parentBase() *base {
+	if s == nil {
+		return nil
+	}
+	return &s.ready().guardian.base
+}
 
 // Lookup finds a live actor by path ("/user/a/b"; generated names are
 // "$<id>"). The result's Address, Send and Stop work whatever the type;
 // RefOf turns it into a typed Ref.
 func (s *System) Lookup(path string) (AnyRef, bool) {
+	s.ready()
 	rest, ok := strings.CutPrefix(path, "/user")
 	if !ok {
 		return AnyRef{}, false
@@ -127,6 +149,7 @@ type ShutdownReport struct {
 // last one has ended. New Spawns on the System fail with ErrSystemStopped
 // from the moment Shutdown starts. Calling Shutdown again waits again.
 func (s *System) Shutdown(ctx context.Context) (ShutdownReport, error) {
+	s.ready()
 	before := s.deadCount.Load()
 	s.shutdownOnce.Do(func() {
 		g := &s.guardian.base
@@ -169,4 +192,4 @@ func (s *System) Shutdown(ctx context.Context) (ShutdownReport, error) {
 func (s *System) allStopped() { s.doneOnce.Do(func() { close(s.done) }) }
 
 // Done is closed when a Shutdown has ended every actor.
-func (s *System) Done() <-chan struct{} { return s.done }
+func (s *System) Done() <-chan struct{} { return s.ready().done }
