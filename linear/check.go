@@ -68,9 +68,22 @@ func Check[S, I, O any](m Model[S, I, O], history []Operation[I, O], opts ...Opt
 		stop.Store(true)
 	}
 
+	// halt also reads the clock itself, so that a late timer (a loaded
+	// machine) does not let the search overrun its deadline.
+	deadline, hasDeadline := ctx.Deadline()
+	halt := func() bool {
+		if stop.Load() {
+			return true
+		}
+		if hasDeadline && !time.Now().Before(deadline) {
+			stop.Store(true)
+			return true
+		}
+		return false
+	}
 	outs := make([]searchOut, len(parts))
 	runOne := func(i int, sc *scratch) {
-		outs[i] = searchPart(&m, parts[i], &stop, sc)
+		outs[i] = searchPart(&m, parts[i], halt, sc)
 		if outs[i].verdict == NotLinearizable {
 			stop.Store(true)
 		}
@@ -135,6 +148,8 @@ func Check[S, I, O any](m Model[S, I, O], history []Operation[I, O], opts ...Opt
 			p.Err = ErrStopped
 			if err := context.Cause(ctx); err != nil {
 				p.Err = err
+			} else if hasDeadline && !time.Now().Before(deadline) {
+				p.Err = context.DeadlineExceeded
 			}
 		}
 		p.Linearization = mapIdx(idx[i], out.lin)
@@ -317,7 +332,7 @@ type frame struct {
 // operation unlinks its call and return, backtracking relinks them (dancing
 // links). Pending operations have no return entry: they may be linearized
 // but never must be.
-func searchPart[S, I, O any](m *Model[S, I, O], ops []Operation[I, O], stop *atomic.Bool, sc *scratch) (out searchOut) {
+func searchPart[S, I, O any](m *Model[S, I, O], ops []Operation[I, O], halt func() bool, sc *scratch) (out searchOut) {
 	defer func() {
 		if r := recover(); r != nil {
 			out = searchOut{verdict: Unknown, err: fmt.Errorf("%w: model panicked: %v", ErrInvalidModel, r), lin: out.lin, explored: out.explored}
@@ -433,7 +448,7 @@ func searchPart[S, I, O any](m *Model[S, I, O], ops []Operation[I, O], stop *ato
 		nxt, ok := trans.get(key)
 		if !ok {
 			// A slow Step may not overrun a timeout by more than itself.
-			if stop.Load() {
+			if halt() {
 				return false, true
 			}
 			legal, ns := m.Step(in.states[state], ops[op].Input, ops[op].Output)
@@ -471,7 +486,7 @@ func searchPart[S, I, O any](m *Model[S, I, O], ops []Operation[I, O], stop *ato
 			return searchOut{verdict: Linearizable, lin: stackOps(), explored: out.explored}
 		}
 		iter++
-		if iter&1023 == 0 && stop.Load() {
+		if iter&1023 == 0 && halt() {
 			return searchOut{stopped: true, lin: best, explored: out.explored}
 		}
 		if phase == turnBlocker {
