@@ -426,6 +426,10 @@ func TestAskWith(t *testing.T) {
 	if v != "hello" || err != nil {
 		t.Fatal(v, err)
 	}
+	if _, err := AskWith[get, string](context.Background(), ref, nil); !errors.Is(err, ErrBadOption) {
+		t.Fatal(err)
+	}
+	s.OnDeadLetter(nil)() // ignored, and its cancel works
 }
 
 // gated spawns an actor that blocks on gate while handling its first

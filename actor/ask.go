@@ -28,6 +28,10 @@ func Ask[Req, Resp any](ctx context.Context, ref Ref[Req], req Req) (Resp, error
 // build receives the Ref the reply must be sent to (it accepts exactly one
 // Resp) and returns the request.
 func AskWith[Req, Resp any](ctx context.Context, ref Ref[Req], build func(replyTo Ref[Resp]) Req) (Resp, error) {
+	if build == nil {
+		var zero Resp
+		return zero, fmt.Errorf("%w: nil build function", ErrBadOption)
+	}
 	return ask(ctx, ref, build)
 }
 

@@ -23,6 +23,9 @@ func (s *System) DeadLetters() uint64 { return s.deadCount.Load() }
 // (a sender, an actor, a timer) and so must be quick and must not block;
 // forward to a channel or an actor if there is work to do.
 func (s *System) OnDeadLetter(f func(DeadLetter)) (cancel func()) {
+	if f == nil {
+		return func() {}
+	}
 	sub := &deadSub{f: f}
 	s.subsMu.Lock()
 	defer s.subsMu.Unlock()
