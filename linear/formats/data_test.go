@@ -28,7 +28,7 @@ func dataDir(t testing.TB) string {
 
 var etcdLinearizable = []int{2, 5, 7, 18, 25, 31, 38, 45, 48, 49, 51, 53, 56, 67, 75, 76, 80, 87, 92, 98, 100, 101, 102}
 
-func parseEtcd(t testing.TB, n int) []formats.EtcdOp {
+func parseEtcd(t testing.TB, n int) []formats.EtcdOperation {
 	t.Helper()
 	name := filepath.Join(dataDir(t), "jepsen", fmt.Sprintf("etcd_%03d.log", n))
 	f, err := os.Open(name)
@@ -43,7 +43,7 @@ func parseEtcd(t testing.TB, n int) []formats.EtcdOp {
 	return ops
 }
 
-func parseKV(t testing.TB, base string) []formats.KVOp {
+func parseKV(t testing.TB, base string) []formats.KVOperation {
 	t.Helper()
 	name := filepath.Join(dataDir(t), "kv", base+".txt")
 	f, err := os.Open(name)

@@ -142,8 +142,8 @@ func (o *open[I, O]) history() []linear.Operation[I, O] {
 // register before any write. Jepsen's values are never negative.
 const EtcdUnset = -1
 
-// EtcdOp is an operation of a Jepsen etcd history.
-type EtcdOp = linear.Operation[models.RegisterInput[int], models.RegisterOutput[int]]
+// EtcdOperation is an operation of a Jepsen etcd history.
+type EtcdOperation = linear.Operation[models.RegisterInput[int], models.RegisterOutput[int]]
 
 // EtcdModel is the model for ParseJepsenEtcd's histories: a compare-and-set
 // register that starts unset.
@@ -162,7 +162,7 @@ func EtcdModel() linear.Model[int, models.RegisterInput[int], models.RegisterOut
 // line that does not parse is an error. A read that fails returns with an
 // unknown value; a write that fails did not happen and is dropped; :info
 // leaves the call pending. name labels errors.
-func ParseJepsenEtcd(r io.Reader, name string) ([]EtcdOp, error) {
+func ParseJepsenEtcd(r io.Reader, name string) ([]EtcdOperation, error) {
 	o := newOpen[models.RegisterInput[int]](func(out *models.RegisterOutput[int]) { out.Unknown = true })
 	err := lines(r, name, func(n int, line string) error {
 		f := strings.Fields(line)
@@ -283,8 +283,8 @@ func etcdValue(s string, nilOK bool) (int, error) {
 	return v, nil
 }
 
-// KVOp is an operation of a porcupine key-value history.
-type KVOp = linear.Operation[models.KVInput, models.KVOutput]
+// KVOperation is an operation of a porcupine key-value history.
+type KVOperation = linear.Operation[models.KVInput, models.KVOutput]
 
 // ParsePorcupineKV reads a key-value log in porcupine's test format: lines
 //
@@ -295,7 +295,7 @@ type KVOp = linear.Operation[models.KVInput, models.KVOutput]
 // or :info (pending) and :f :get, :put or :append. Blank lines are ignored;
 // any other line is an error. Check the result with models.KV (partitioned
 // by key) or models.KVMap (as one object). name labels errors.
-func ParsePorcupineKV(r io.Reader, name string) ([]KVOp, error) {
+func ParsePorcupineKV(r io.Reader, name string) ([]KVOperation, error) {
 	o := newOpen[models.KVInput](func(out *models.KVOutput) { out.Unknown = true })
 	err := lines(r, name, func(n int, line string) error {
 		line = strings.TrimSpace(line)
