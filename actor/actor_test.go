@@ -775,3 +775,30 @@ func TestUnwatch(t *testing.T) {
 		t.Fatalf("got %q after Unwatch", m)
 	}
 }
+
+// TestAskLeaksNothing: asks that time out leave no goroutine behind.
+func TestAskLeaksNothing(t *testing.T) {
+	s := newSys(t)
+	silent := must[Ref[int]](t)(Spawn(s, "", Stateless(func(*Context[int], int) error { return nil })))
+	base := runtime.NumGoroutine()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+	defer cancel()
+	<-ctx.Done()
+	for range 1000 {
+		if _, err := Ask[int, int](ctx, silent, 1); !errors.Is(err, ErrTimeout) {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	for range 100 {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+			defer cancel()
+			if _, err := Ask[int, int](ctx, silent, 1); !errors.Is(err, ErrTimeout) {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	eventually(t, "goroutines back to the base", func() bool { return runtime.NumGoroutine() <= base+1 })
+}
