@@ -317,3 +317,57 @@ func TestRecorderConcurrent(t *testing.T) {
 		t.Fatal("Reset kept operations")
 	}
 }
+
+// TestQueueAgainstBruteForce does the same for queue histories with
+// pending operations and unknown results, and for the partitioned and
+// whole key-value models, which must agree with each other.
+func TestQueueAgainstBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	type qi = models.SeqInput[int]
+	type qo = models.SeqOutput[int]
+	m := models.Queue[int]()
+	for iter := range 400 {
+		n := 1 + rng.IntN(7)
+		h := make([]linear.Operation[qi, qo], n)
+		for i := range h {
+			call := int64(rng.IntN(12))
+			ret := call + int64(rng.IntN(6))
+			op := linear.Operation[qi, qo]{Client: i, Call: call, Return: ret}
+			if rng.IntN(2) == 0 {
+				op.Input = qi{Op: models.Put, Value: rng.IntN(3)}
+			} else {
+				op.Input = qi{Op: models.Take}
+				op.Output = qo{Value: rng.IntN(3), OK: rng.IntN(4) != 0}
+			}
+			if rng.IntN(6) == 0 {
+				op.Return, op.Output.Unknown = linear.Pending, true
+			}
+			h[i] = op
+		}
+		want := bruteForce(m, h)
+		got := linear.Check(m, h)
+		if got.Linearizable() != want {
+			t.Fatalf("iteration %d: %v, brute force says %v for %+v", iter, got, want, h)
+		}
+		if want {
+			checkOrder(t, m, h, got.Parts[0].Linearization)
+		}
+	}
+	for iter := range 300 {
+		n := 1 + rng.IntN(8)
+		h := make([]linear.Operation[models.KVInput, models.KVOutput], n)
+		for i := range h {
+			call := int64(rng.IntN(12))
+			in := models.KVInput{Op: models.KVOp(rng.IntN(3)), Key: string(rune('a' + rng.IntN(2))), Value: string(rune('x' + rng.IntN(2)))}
+			var out models.KVOutput
+			if in.Op == models.KVGet {
+				out.Value = []string{"", "x", "y", "xy"}[rng.IntN(4)]
+			}
+			h[i] = linear.Operation[models.KVInput, models.KVOutput]{Client: i, Input: in, Output: out, Call: call, Return: call + int64(rng.IntN(6))}
+		}
+		a, b, want := linear.Check(models.KV(), h), linear.Check(models.KVMap(), h), bruteForce(models.KVMap(), h)
+		if a.Linearizable() != want || b.Linearizable() != want {
+			t.Fatalf("iteration %d: partitioned %v, whole %v, brute force %v for %+v", iter, a, b, want, h)
+		}
+	}
+}
