@@ -183,11 +183,11 @@ func RunStress[T, S, I, O any](ctx context.Context, m Model[S, I, O], newObj fun
 		out, failed := r.runMany(ctx, s, cfg.Runs, func(run int) *rand.Rand {
 			return rand.New(rand.NewPCG(cfg.Seed^uint64(sc)<<20, uint64(run)))
 		}, &rep.Runs)
-		if err := ctx.Err(); err != nil {
-			rep.Err = err
-			return rep
-		}
 		if !failed {
+			if err := ctx.Err(); err != nil {
+				rep.Err = err
+				return rep
+			}
 			continue
 		}
 		rep.Failed = true
