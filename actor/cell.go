@@ -144,6 +144,22 @@ func (b *base) extra() *baseExtra {
 
 func (b *base) core() *base { return b }
 
+// reason is why the actor ended; nil for a normal stop.
+func (b *base) reason() error {
+	if b.bx == nil {
+		return nil
+	}
+	return b.bx.reason
+}
+
+// setReason records err, allocating the extras only for a non-nil reason:
+// most actors end normally.
+func (b *base) setReason(err error) {
+	if err != nil || b.bx != nil {
+		b.extra().reason = err
+	}
+}
+
 func (b *base) system() *System { return b.sys }
 
 func (b *base) elem() string {
@@ -361,7 +377,7 @@ func (c *cell[M]) handleSys(m sysMsg) {
 		c.beginStop(m.err, false)
 	case sysWatch:
 		if c.state == stateTerminated {
-			m.from.self.sendSys(sysMsg{kind: sysTerminated, from: &c.base, err: c.base.extra().reason})
+			m.from.self.sendSys(sysMsg{kind: sysTerminated, from: &c.base, err: c.reason()})
 			return
 		}
 		x := c.base.extra()
@@ -614,14 +630,13 @@ func (c *cell[M]) beginStop(reason error, graceful bool) {
 	}
 	started := c.behavior != nil
 	c.state = stateStopping
-	bx := c.base.extra()
-	bx.reason = reason
+	c.setReason(reason)
 	c.mu.Lock()
 	c.noSpawn = spawnStopped
 	c.mu.Unlock()
 	if started && c.cx != nil && c.cx.stopping != nil {
-		if err := protect(c.cx.stopping); err != nil && bx.reason == nil {
-			bx.reason = err
+		if err := protect(c.cx.stopping); err != nil && c.reason() == nil {
+			c.setReason(err)
 		}
 	}
 	c.cancelTimers()
@@ -642,9 +657,8 @@ func (c *cell[M]) beginStop(reason error, graceful bool) {
 func (c *cell[M]) finishStop() {
 	if c.behavior != nil && c.cx != nil && c.cx.stopped != nil {
 		stopped := c.cx.stopped
-		bx := c.base.extra()
-		if err := protect(func() { stopped(bx.reason) }); err != nil && bx.reason == nil {
-			bx.reason = err
+		if err := protect(func() { stopped(c.reason()) }); err != nil && c.reason() == nil {
+			c.setReason(err)
 		}
 	}
 	c.state = stateTerminated
@@ -675,7 +689,7 @@ func (c *cell[M]) finishStop() {
 		}
 		c.cx.pending, c.cx.stash = nil, nil
 	}
-	term := sysMsg{kind: sysTerminated, from: &c.base, err: c.base.extra().reason}
+	term := sysMsg{kind: sysTerminated, from: &c.base, err: c.reason()}
 	if p := c.parent; p != nil {
 		// Free the name before telling anyone, so that a watcher reacting to
 		// Terminated can spawn a successor under the same name.
