@@ -202,5 +202,5 @@ func ExampleMaxPreemptions() {
 		}
 	}, check.MaxPreemptions(1), check.MaxExecutions(100), check.DetectDataRaces(false))
 	fmt.Println(r.Strategy)
-	// Output: DPOR, complete up to 1 preemption, then PCT depth 3 for 79 executions
+	// Output: DPOR, complete up to 1 preemption, then PCT depth 3 for 74 executions
 }

@@ -37,6 +37,9 @@ type Options struct {
 	NoReduction   bool
 	NameHash      uint32
 	Stall         time.Duration
+	// NoFallback stops the default strategy after its bounded DPOR levels
+	// (no PCT for the rest of the budget); for tests of the bounded search.
+	NoFallback bool
 }
 
 // Result is what an exploration found.
@@ -260,7 +263,7 @@ func (x *explorer) dfs() {
 	x.res.Complete = !budget
 	x.res.Exhausted = complete
 	x.res.Strategy = x.dfsName(name, last, budget)
-	if o.Strategy == Default && !complete && x.budgetLeft() {
+	if o.Strategy == Default && !complete && !o.NoFallback && x.budgetLeft() {
 		// PCT for the rest of the budget.
 		s.mode, s.dpor, s.pctDepth, s.pctK = ModePCT, false, o.Depth, max(16, e.execSteps)
 		before := x.res.Executions

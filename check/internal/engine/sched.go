@@ -336,6 +336,12 @@ func (s *scheduler) closeEvent(e *Engine) {
 		}
 	}
 	s.sleep = sl
+	if s.bound >= 0 {
+		// Sleep sets assume a sibling explored everything below it; under a
+		// preemption bound it may not have (the bound cut it), so bounded
+		// levels do without them.
+		s.sleep = 0
+	}
 }
 
 // dependent reports whether the current event conflicts with h's pending
@@ -571,33 +577,54 @@ func (s *scheduler) race(e *Engine, i int32) {
 		}
 		return
 	}
-	q := p
-	if I&nd.enabled&bit(p) == 0 {
-		q = lowest(I & nd.enabled)
+	// Prefer p, then any initial the preemption bound allows here.
+	q := -1
+	for m := I & nd.enabled; m != 0; m &= m - 1 {
+		r := lowest(m)
+		if s.allowed(nd, r) && (q < 0 || r == p) {
+			q = r
+		}
+	}
+	if q < 0 {
+		q = p
+		if I&nd.enabled&bit(p) == 0 {
+			q = lowest(I & nd.enabled)
+		}
 	}
 	s.addBacktrack(int(ei.node), q)
 }
 
 func (s *scheduler) addBacktrack(ni, q int) {
-	nd := &s.nodes[ni]
-	if s.allowed(nd, q) {
-		nd.backtrack |= bit(q)
+	s.addAt(ni, q)
+	if s.bound < 0 {
 		return
 	}
-	s.pruned = true
-	// Bounded POR (Coons et al.): also try q at the latest earlier point
-	// where the schedule switched goroutines, where running q costs no
-	// extra preemption.
-	for m := ni - 1; m >= 0; m-- {
+	// Bounded POR (Coons et al., OOPSLA 2013; as dejafu does it): the bound
+	// makes otherwise independent steps dependent, so also try q at the
+	// latest earlier point where the schedule switched goroutines.
+	for m := ni - 1; m > 0; m-- {
 		c := &s.nodes[m]
-		if c.choice {
-			continue
-		}
-		if c.prev != c.chosen || m == 0 {
-			if c.enabled&bit(q) != 0 && s.allowed(c, q) {
-				c.backtrack |= bit(q)
-			}
+		if !c.choice && c.prev != c.chosen {
+			s.addAt(m, q)
 			return
+		}
+	}
+}
+
+// addAt adds q to the backtrack set of node ni if the bound allows it (all
+// enabled goroutines when q cannot run there).
+func (s *scheduler) addAt(ni, q int) {
+	nd := &s.nodes[ni]
+	cands := bit(q)
+	if nd.enabled&cands == 0 {
+		cands = nd.enabled
+	}
+	for m := cands; m != 0; m &= m - 1 {
+		r := lowest(m)
+		if s.allowed(nd, r) {
+			nd.backtrack |= bit(r)
+		} else {
+			s.pruned = true
 		}
 	}
 }
