@@ -15,12 +15,16 @@
 // The search is the Wing-Gong-Lowe algorithm with memoisation (the one of
 // porcupine and of Lowe's "Testing for linearizability"), plus: states are
 // hash-consed to integers and every (state, operation) transition is
-// computed once, the set of linearized operations is hashed incrementally
-// (Zobrist) and stored in an arena, and a model that partitions its
-// operations (P-compositionality: keys of a map are independent) has its
-// parts checked separately and in parallel. Checking is NP-complete in
-// general, so Check takes a Timeout or a Context and answers Unknown, with
-// its partial progress, when it runs out.
+// computed once; the set of linearized operations is hashed incrementally
+// (Zobrist) and stored in an arena; at each step the operation whose
+// return comes first is tried first (Lowe's just-in-time choice) and
+// pending operations last; and a model that partitions its operations
+// (P-compositionality: keys of a map are independent) has its parts
+// checked separately and in parallel. Checking is NP-complete in general,
+// so Check takes a Timeout or a Context and answers Unknown, with its
+// partial progress, when it runs out. A failure names the longest
+// linearizable prefix of each failing part and the operations that could
+// not follow it; Explain prints that for a person.
 //
 // Stress turns this into a Lincheck-style test for a Go type: it generates
 // small concurrent scenarios, runs each many times on real goroutines while
