@@ -3,8 +3,6 @@ package lock
 import (
 	"context"
 	"fmt"
-	"runtime"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,10 +22,10 @@ type Mutex struct {
 	// word counts every Lock and Unlock: odd means locked, and its value
 	// names the current acquisition, so the holder's record of it goes
 	// stale by itself when the lock is released, from any goroutine.
-	word    atomic.Uint64
-	waiters atomic.Int32
-	qmu     sync.Mutex
-	queue   []chan struct{}
+	shadow  shadowWord
+	word    atomicUint64
+	waiters atomicInt32
+	park    parker
 	id      lockID
 	dep     dep
 }
@@ -43,7 +41,11 @@ func NewMutex(name string) *Mutex {
 
 func (m *Mutex) try() (uint64, bool) {
 	w := m.word.Load()
-	return w + 1, w&1 == 0 && m.word.CompareAndSwap(w, w+1)
+	if w&1 == 0 && m.word.CompareAndSwap(w, w+1) {
+		m.mirror(w + 1)
+		return w + 1, true
+	}
+	return 0, false
 }
 
 // Lock locks m, waiting as long as it takes. It records, for every lock the
@@ -56,12 +58,12 @@ func (m *Mutex) Lock() { m.lock(2) }
 // lock up to the user's call, which names a zero value's class.
 func (m *Mutex) lock(skip int) {
 	if w, ok := m.try(); ok {
-		m.dep.track(&m.id, &m.word, w, true, skip+1)
+		m.dep.track(&m.id, m.detWord(), w, true, skip+1)
 		return
 	}
-	suspect := m.dep.check(&m.id, &m.word, skip+1)
+	suspect := m.dep.check(&m.id, m.detWord(), skip+1)
 	w, _ := m.wait(nil, nil, suspect)
-	m.dep.track(&m.id, &m.word, w, true, skip+1)
+	m.dep.track(&m.id, m.detWord(), w, true, skip+1)
 }
 
 // TryLock locks m if it is free and reports whether it did. A try cannot
@@ -70,7 +72,7 @@ func (m *Mutex) lock(skip int) {
 func (m *Mutex) TryLock() bool {
 	w, ok := m.try()
 	if ok {
-		m.dep.track(&m.id, &m.word, w, false, 2)
+		m.dep.track(&m.id, m.detWord(), w, false, 2)
 	}
 	return ok
 }
@@ -82,15 +84,15 @@ func (m *Mutex) LockContext(ctx context.Context) error { return m.lockContext(ct
 
 func (m *Mutex) lockContext(ctx context.Context, skip int) error {
 	if w, ok := m.try(); ok {
-		m.dep.track(&m.id, &m.word, w, true, skip+1)
+		m.dep.track(&m.id, m.detWord(), w, true, skip+1)
 		return nil
 	}
-	suspect := m.dep.check(&m.id, &m.word, skip+1)
+	suspect := m.dep.check(&m.id, m.detWord(), skip+1)
 	w, ok := m.wait(ctx.Done(), nil, suspect)
 	if !ok {
 		return fmt.Errorf("lock: Mutex %s: %w", m.dep.name(), context.Cause(ctx))
 	}
-	m.dep.track(&m.id, &m.word, w, true, skip+1)
+	m.dep.track(&m.id, m.detWord(), w, true, skip+1)
 	return nil
 }
 
@@ -105,7 +107,7 @@ func (m *Mutex) TryLockFor(d time.Duration) bool {
 		t.Stop()
 	}
 	if ok {
-		m.dep.track(&m.id, &m.word, w, false, 2)
+		m.dep.track(&m.id, m.detWord(), w, false, 2)
 	}
 	return ok
 }
@@ -115,113 +117,9 @@ func (m *Mutex) Unlock() {
 	if m.word.Load()&1 == 0 {
 		panic("lock: Unlock of unlocked Mutex")
 	}
-	m.word.Add(1)
+	m.mirror(m.word.Add(1))
 	if m.waiters.Load() > 0 {
 		m.wakeOne()
-	}
-}
-
-// recursionConfirm is how long a Lock that the goroutine's own records say
-// is recursive waits before it is reported: a truly recursive Lock never
-// ends, and one that does was not recursive.
-const recursionConfirm = 50 * time.Millisecond
-
-// wait parks until it takes m or done or timeout fires; it returns the
-// word of its acquisition. A waiter queues its channel before its last try,
-// so an Unlock that the try missed finds the channel and closes it.
-func (m *Mutex) wait(done <-chan struct{}, timeout <-chan time.Time, suspect bool) (uint64, bool) {
-	// Parking and timers use stack; if ours grows here, the hints to our
-	// state from the old memory must go (see stackMoved).
-	var probe byte
-	at := uintptr(unsafe.Pointer(&probe))
-	defer func() {
-		if uintptr(unsafe.Pointer(&probe)) != at {
-			stackMoved()
-		}
-	}()
-	for range 4 {
-		runtime.Gosched()
-		if w, ok := m.try(); ok {
-			return w, true
-		}
-	}
-	var long <-chan time.Time
-	if d := longWaitLimit(); d > 0 {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		long = t.C
-	}
-	var confirm <-chan time.Time
-	if suspect {
-		t := time.NewTimer(recursionConfirm)
-		defer t.Stop()
-		confirm = t.C
-	}
-	m.waiters.Add(1)
-	defer m.waiters.Add(-1)
-	front := false
-	for {
-		c := make(chan struct{})
-		m.qmu.Lock()
-		if front {
-			m.queue = slices.Insert(m.queue, 0, c)
-		} else {
-			m.queue = append(m.queue, c)
-		}
-		m.qmu.Unlock()
-		if w, ok := m.try(); ok {
-			m.leave(c)
-			return w, true
-		}
-	wait:
-		select {
-		case <-c:
-		case <-done:
-			m.leave(c)
-			return 0, false
-		case <-timeout:
-			m.leave(c)
-			return 0, false
-		case <-long:
-			m.dep.longWait()
-			long = nil
-			goto wait
-		case <-confirm:
-			m.dep.recursive()
-			confirm = nil
-			goto wait
-		}
-		if w, ok := m.try(); ok {
-			return w, true
-		}
-		front = true // woken but beaten to it: wait at the head
-	}
-}
-
-// leave takes c off the queue; if an Unlock took it off first, the wake-up
-// it meant for us is passed on so that it is not lost.
-func (m *Mutex) leave(c chan struct{}) {
-	m.qmu.Lock()
-	i := slices.Index(m.queue, c)
-	if i >= 0 {
-		m.queue = slices.Delete(m.queue, i, i+1)
-	}
-	m.qmu.Unlock()
-	if i < 0 {
-		m.wakeOne()
-	}
-}
-
-func (m *Mutex) wakeOne() {
-	m.qmu.Lock()
-	var c chan struct{}
-	if len(m.queue) > 0 {
-		c = m.queue[0]
-		m.queue = slices.Delete(m.queue, 0, 1)
-	}
-	m.qmu.Unlock()
-	if c != nil {
-		close(c)
 	}
 }
 
