@@ -280,8 +280,22 @@ func (r *stressRunner[T, S, I, O]) run(s scenario[I], c *crew, rng *rand.Rand) (
 	if out.problem != "" {
 		return out
 	}
-	for _, st := range s.init {
-		exec(0, st)
+	// The sequential parts run on the crew too (on its first member), so
+	// that an operation that never returns is reported, not waited for.
+	sequential := func(steps []step[I]) bool {
+		if len(steps) == 0 {
+			return true
+		}
+		return c.run(func(g int) {
+			if g == 0 {
+				for _, st := range steps {
+					exec(0, st)
+				}
+			}
+		}, r.cfg.RunTimeout)
+	}
+	if !sequential(s.init) {
+		return outcome[I, O]{problem: fmt.Sprintf("hung: the init part did not finish within %v", r.cfg.RunTimeout)}
 	}
 	// Random spins before each parallel operation shift the goroutines
 	// against each other from run to run, so that different interleavings
@@ -310,10 +324,8 @@ func (r *stressRunner[T, S, I, O]) run(s scenario[I], c *crew, rng *rand.Rand) (
 		// stop them. Report the hang without touching their logs.
 		return outcome[I, O]{problem: fmt.Sprintf("hung: the parallel part did not finish within %v", r.cfg.RunTimeout)}
 	}
-	if out.problem == "" {
-		for _, st := range s.post {
-			exec(0, st)
-		}
+	if out.problem == "" && !sequential(s.post) {
+		return outcome[I, O]{problem: fmt.Sprintf("hung: the post part did not finish within %v", r.cfg.RunTimeout)}
 	}
 	out.history = rec.History()
 	if out.problem != "" {

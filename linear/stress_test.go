@@ -142,3 +142,20 @@ func TestStressReportsPanicsAndBadInput(t *testing.T) {
 		t.Fatal("no error for a cancelled context")
 	}
 }
+
+func TestStressReportsHang(t *testing.T) {
+	// Seeds give scenarios whose first blocking add falls in the init, the
+	// parallel or the post part.
+	for seed := uint64(1); seed <= 6; seed++ {
+		release := make(chan struct{})
+		block := func(*goodCounter, int64) { <-release }
+		ops := models.CounterOps(block, (*goodCounter).Get, nil)
+		rep := linear.RunStress(context.Background(), models.Counter(), func() *goodCounter { return new(goodCounter) }, ops,
+			linear.StressConfig{Seed: seed, Scenarios: 5, Runs: 2, RunTimeout: 20 * time.Millisecond})
+		close(release) // the stuck goroutines finish, so nothing leaks
+		if !rep.Failed || !strings.HasPrefix(rep.Problem, "hung") {
+			t.Fatalf("seed %d: hang not reported: %+v", seed, rep)
+		}
+		t.Log(rep.Problem)
+	}
+}
