@@ -93,7 +93,7 @@ func TestDPORMatchesDFS(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
 	n := 150
 	if testing.Short() || raceEnabled {
-		n = 25
+		n = 15
 	}
 	compared := 0
 	defer func() { t.Logf("%d programs compared", compared) }()
@@ -147,7 +147,7 @@ func TestDPORMatchesDFSChannels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 3))
 	n := 80
 	if testing.Short() || raceEnabled {
-		n = 12
+		n = 8
 	}
 	compared := 0
 	for i := 0; i < n; i++ {
@@ -225,7 +225,7 @@ func TestDPORMatchesDFSBlocking(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 9))
 	n := 50
 	if testing.Short() || raceEnabled {
-		n = 10
+		n = 6
 	}
 	compared := 0
 	for i := 0; i < n; i++ {

@@ -25,7 +25,11 @@ func TestBoundedDPORCoversBoundedDFS(t *testing.T) {
 			t.Errorf("bounded DPOR missed %d of %d outcomes of bounded DFS (more than 5%%)", missed, total)
 		}
 	}()
-	for i := 0; i < 60; i++ {
+	n := 60
+	if testing.Short() || raceEnabled {
+		n = 12
+	}
+	for i := 0; i < n; i++ {
 		type op struct{ kind, v int }
 		prog := make([][]op, 2+rng.IntN(2))
 		for g := range prog {
