@@ -79,3 +79,15 @@ func ExampleReport_String() {
 	//     main.main
 	//     	main.go:10
 }
+
+func ExampleSetExactGoroutines() {
+	prev := lock.SetExactGoroutines(true) // in tests whose reports fail the build
+	defer lock.SetExactGoroutines(prev)
+	a, b := lock.NewMutex("exact-a"), lock.NewMutex("exact-b")
+	a.Lock()
+	b.Lock()
+	b.Unlock()
+	a.Unlock()
+	fmt.Println("tracked by goroutine id")
+	// Output: tracked by goroutine id
+}

@@ -114,3 +114,45 @@ func ExampleAllContext() {
 	held.Unlock()
 	// Output: false false
 }
+
+func ExampleNewRWMutex() {
+	mu := lock.NewRWMutex("routes")
+	mu.RLock()
+	fmt.Println(mu.TryLock()) // a writer must wait for the reader
+	mu.RUnlock()
+	fmt.Println(mu.TryLock())
+	mu.Unlock()
+	// Output:
+	// false
+	// true
+}
+
+func ExampleMutex_TryLock() {
+	var mu lock.Mutex
+	fmt.Println(mu.TryLock(), mu.TryLock())
+	mu.Unlock()
+	// Output: true false
+}
+
+func ExampleRWMutex_RLockContext() {
+	mu := lock.NewRWMutex("table")
+	mu.Lock()
+	done := make(chan error)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+		defer cancel()
+		done <- mu.RLockContext(ctx)
+	}()
+	fmt.Println(<-done)
+	mu.Unlock()
+	// Output: lock: RWMutex table (read): context deadline exceeded
+}
+
+func ExampleRWMutex_TryRLockFor() {
+	var mu lock.RWMutex
+	mu.RLock()
+	fmt.Println(mu.TryRLockFor(time.Millisecond)) // readers share
+	mu.RUnlock()
+	mu.RUnlock()
+	// Output: true
+}
