@@ -45,7 +45,12 @@ type htmlPage struct {
 // Hovering an operation shows it, its position and the state after it. The
 // page holds each operation once, with at most 160 characters of state, so
 // its size grows linearly with the history.
-func WriteHTML[S, I, O any](w io.Writer, m Model[S, I, O], history []Operation[I, O], res Result) error {
+func WriteHTML[S, I, O any](w io.Writer, m Model[S, I, O], history []Operation[I, O], res Result) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("linear: WriteHTML: the model panicked: %v", v)
+		}
+	}()
 	page := htmlPage{Verdict: res.Verdict.String()}
 	if res.Err != nil {
 		page.Verdict += " (" + res.Err.Error() + ")"

@@ -202,8 +202,13 @@ func Parallelism(n int) Option { return func(c *config) { c.workers = n } }
 // after it (the first one, marked *, is the one whose return forced the
 // dead end). Operations show as the model describes them, with their
 // client and call time. history and res must belong together.
-func Explain[S, I, O any](m Model[S, I, O], history []Operation[I, O], res Result) string {
+func Explain[S, I, O any](m Model[S, I, O], history []Operation[I, O], res Result) (text string) {
 	var b strings.Builder
+	defer func() {
+		if v := recover(); v != nil {
+			text = b.String() + fmt.Sprintf("\n(the model panicked while describing: %v)\n", v)
+		}
+	}()
 	b.WriteString(res.Verdict.String())
 	if res.Err != nil && !errors.Is(res.Err, ErrStopped) {
 		fmt.Fprintf(&b, " (%v)", res.Err)

@@ -371,3 +371,23 @@ func TestQueueAgainstBruteForce(t *testing.T) {
 		}
 	}
 }
+
+// TestNoPanicsAcrossTheAPI feeds panicking Describe, DescribeState and Gen
+// functions to the reporting functions: they answer with errors.
+func TestNoPanicsAcrossTheAPI(t *testing.T) {
+	m := models.Register(0)
+	m.Describe = func(models.RegisterInput[int], models.RegisterOutput[int]) string { panic("describe") }
+	h := []regOp{write(0, 1, 0, 1), read(1, 0, 2, 3)}
+	res := linear.Check(m, h)
+	if err := linear.WriteHTML(new(strings.Builder), m, h, res); err == nil {
+		t.Error("WriteHTML hid a panic")
+	}
+	if text := linear.Explain(m, h, res); !strings.Contains(text, "panicked") {
+		t.Errorf("Explain: %q", text)
+	}
+	ops := models.CounterOps(func(*struct{}, int64) {}, func(*struct{}) int64 { return 0 }, func(*rand.Rand) int64 { panic("gen") })
+	rep := linear.RunStress(context.Background(), models.Counter(), func() *struct{} { return new(struct{}) }, ops, linear.StressConfig{Scenarios: 2, Runs: 1})
+	if rep.Err == nil || !strings.Contains(rep.Err.Error(), "panicked") {
+		t.Errorf("RunStress: %+v", rep.Err)
+	}
+}

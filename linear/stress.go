@@ -157,9 +157,16 @@ func Stress[T, S, I, O any](t TB, m Model[S, I, O], newObj func() T, ops []Op[T,
 // goroutines released together, recording every call, and checks each
 // history with m. On the first failure it shrinks the scenario, removing
 // operations while it still fails, and reports the smallest failing run.
-func RunStress[T, S, I, O any](ctx context.Context, m Model[S, I, O], newObj func() T, ops []Op[T, I, O], cfg StressConfig) StressReport[I, O] {
+func RunStress[T, S, I, O any](ctx context.Context, m Model[S, I, O], newObj func() T, ops []Op[T, I, O], cfg StressConfig) (rep StressReport[I, O]) {
 	cfg = cfg.withDefaults()
-	rep := StressReport[I, O]{Seed: cfg.Seed}
+	rep = StressReport[I, O]{Seed: cfg.Seed}
+	// Panics in the object's operations are failures of a run; a panic
+	// here comes from a generator or a Describe: bad input, an error.
+	defer func() {
+		if v := recover(); v != nil {
+			rep.Err = fmt.Errorf("linear.RunStress: a generator or the model panicked: %v", v)
+		}
+	}()
 	if newObj == nil || len(ops) == 0 {
 		rep.Err = errors.New("need a constructor and at least one operation")
 		return rep
