@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"runtime"
 	"slices"
 	"sync"
@@ -411,6 +412,7 @@ func searchPart[S, I, O any](m *Model[S, I, O], ops []Operation[I, O], halt func
 		}
 	}
 
+	after := twins(ops)
 	zob := sc.zobrist(n)
 	words := (n + 63) / 64
 	bits := grow(&sc.bits, words)
@@ -444,6 +446,9 @@ func searchPart[S, I, O any](m *Model[S, I, O], ops []Operation[I, O], halt func
 	// try linearizes op (its call entry at pos) if it is legal and leads to
 	// a new configuration.
 	try := func(pos, op int32) (pushed, stopped bool) {
+		if a := after[op]; a >= 0 && bits[a>>6]&(1<<(a&63)) == 0 {
+			return false, false // its earlier twin goes first
+		}
 		key := transKey(state, op)
 		nxt, ok := trans.get(key)
 		if !ok {
@@ -558,6 +563,61 @@ const (
 	turnCompleted
 	turnPending
 )
+
+// twins finds interchangeable operations, to search only one order of
+// them. Two operations a and b with equal input and output, where a is
+// called no later than b and returns no later than b, can swap places in
+// any linearization (the model cannot tell them apart, and every real-time
+// constraint on one holds for the other in the other's place); so the
+// search may place b only after a. A pending a can stand in for a pending
+// b, but not for a completed one, which must appear. after[b] is a, or -1.
+// Inputs or outputs that cannot be compared give no twins.
+func twins[I, O any](ops []Operation[I, O]) (after []int32) {
+	after = make([]int32, len(ops))
+	for i := range after {
+		after[i] = -1
+	}
+	for _, t := range []reflect.Type{reflect.TypeFor[I](), reflect.TypeFor[O]()} {
+		if !t.Comparable() || t.Kind() == reflect.Interface {
+			return after
+		}
+	}
+	type pair struct {
+		in  I
+		out O
+	}
+	defer func() {
+		// A struct field of interface type holding an incomparable value
+		// panics on ==: then there are no twins.
+		if recover() != nil {
+			for i := range after {
+				after[i] = -1
+			}
+		}
+	}()
+	last := make(map[any]int32, len(ops))
+	order := make([]int32, len(ops))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int {
+		if c := cmp.Compare(ops[a].Call, ops[b].Call); c != 0 {
+			return c
+		}
+		return cmp.Compare(ops[a].Return, ops[b].Return)
+	})
+	for _, b := range order {
+		k := any(pair{ops[b].Input, ops[b].Output})
+		if a, ok := last[k]; ok {
+			oa, ob := ops[a], ops[b]
+			if oa.Return <= ob.Return && (!oa.IsPending() || ob.IsPending()) {
+				after[b] = a
+			}
+		}
+		last[k] = b
+	}
+	return after
+}
 
 // unplaced lists, after the linearized prefix, the operations that were
 // candidates for the next position: the unlinearized operation that returns
