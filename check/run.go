@@ -42,6 +42,9 @@ const (
 	UncontrolledGoroutine FailureKind = engine.KindUncontrolled
 )
 
+// String returns the kind as the printed failure names it: "assertion
+// failed", "panic", "deadlock", "goroutine leak", "data race", "step
+// limit", "nondeterminism", "uncontrolled goroutine".
 func (k FailureKind) String() string {
 	switch k {
 	case AssertionFailed:
