@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"github.com/labludus/ludus/check"
 	"strings"
 	"testing"
 	"time"
@@ -121,4 +122,46 @@ func TestDeadlockVerdicts(t *testing.T) {
 	sameVerdicts(t, "contradicted", bad.verdicts(wait), Inconclusive, Fails, Fails)
 	idle := deadlockMeasurements{trials: 10, oppositeDeadlocked: 3}
 	sameVerdicts(t, "no retries needed", idle.verdicts(wait), Holds, Holds, Inconclusive)
+}
+
+func TestRaceCheckVerdicts(t *testing.T) {
+	good := raceCheckMeasurements{runs: 5, found: 5, sameSchedule: 5, schedule: 3, failure: "trace",
+		mutexExecs: 2, casExecs: 4, mutexExhausted: true, casExhausted: true}
+	cs := raceCheckVerdicts(good)
+	sameVerdicts(t, "textbook", cs, Holds, Holds)
+	if cs[0].Detail != "trace" || cs[0].Measurements["check_failing_schedule"] != 3 {
+		t.Errorf("claim: %+v", cs[0])
+	}
+
+	m := good
+	m.sameSchedule = 3 // found, but not the same interleaving every time
+	m.casExhausted = false
+	sameVerdicts(t, "nondeterministic, budget out", raceCheckVerdicts(m), Fails, Inconclusive)
+
+	m = good
+	m.found, m.sameSchedule = 0, 0
+	m.mutexFailure = "a failing fix"
+	cs = raceCheckVerdicts(m)
+	sameVerdicts(t, "missed race, broken fix", cs, Fails, Fails)
+	if !strings.Contains(cs[1].Detail, "a failing fix") {
+		t.Errorf("the failing fix's trace is not in the detail: %q", cs[1].Detail)
+	}
+}
+
+func TestDeadlockCheckVerdicts(t *testing.T) {
+	good := deadlockCheckMeasurements{kind: check.Deadlock, cycle: true, schedule: 2, failure: "cycle",
+		orderExecs: 2, orderDone: true, retryExecs: 7, retryDone: true}
+	sameVerdicts(t, "textbook", deadlockCheckVerdicts(good), Holds, Holds, Holds)
+
+	m := good
+	m.cycle = false
+	m.orderFail = "trace"
+	m.retryDone = false
+	sameVerdicts(t, "no cycle, ordering fails, budget out", deadlockCheckVerdicts(m), Fails, Fails, Inconclusive)
+
+	m = good
+	m.kind = check.AssertionFailed
+	if v := deadlockCheckVerdicts(m)[0]; v.Verdict != Fails {
+		t.Errorf("a non-deadlock failure judged %s", v.Verdict)
+	}
 }
