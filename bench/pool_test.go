@@ -103,7 +103,10 @@ func poolPeers(b *testing.B, tasks int, task func()) {
 		for b.Loop() {
 			p := pond.NewPool(poolWorkers)
 			for range tasks {
-				p.Submit(task)
+				// Go, not Submit: fire and forget, no future per task.
+				if err := p.Go(task); err != nil {
+					b.Fatal(err)
+				}
 			}
 			p.StopAndWait()
 		}
