@@ -1,10 +1,11 @@
 package lab
 
 import (
-	"github.com/labludus/ludus/check"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/labludus/ludus/check"
 )
 
 // verdictsOf extracts the verdicts of claims, for table tests.
