@@ -412,7 +412,11 @@ func searchPart[S, I, O any](m *Model[S, I, O], ops []Operation[I, O], halt func
 		}
 	}
 
-	after := twins(ops)
+	// Twins are found only once the search proves long: for the many small
+	// parts that finish in a few hundred steps, finding them costs more
+	// than it saves. Starting to respect them mid-search is sound (see
+	// twins).
+	var after []int32
 	zob := sc.zobrist(n)
 	words := (n + 63) / 64
 	bits := grow(&sc.bits, words)
@@ -446,8 +450,10 @@ func searchPart[S, I, O any](m *Model[S, I, O], ops []Operation[I, O], halt func
 	// try linearizes op (its call entry at pos) if it is legal and leads to
 	// a new configuration.
 	try := func(pos, op int32) (pushed, stopped bool) {
-		if a := after[op]; a >= 0 && bits[a>>6]&(1<<(a&63)) == 0 {
-			return false, false // its earlier twin goes first
+		if after != nil {
+			if a := after[op]; a >= 0 && bits[a>>6]&(1<<(a&63)) == 0 {
+				return false, false // its earlier twin goes first
+			}
 		}
 		key := transKey(state, op)
 		nxt, ok := trans.get(key)
@@ -473,6 +479,9 @@ func searchPart[S, I, O any](m *Model[S, I, O], ops []Operation[I, O], halt func
 			return false, false
 		}
 		out.explored++
+		if out.explored == twinsAfter {
+			after = twins(ops)
+		}
 		stack = append(stack, frame{pos: pos, state: state, turn: phase})
 		state, h = nxt, h2
 		unlink(pos)
@@ -564,6 +573,10 @@ const (
 	turnPending
 )
 
+// twinsAfter is the number of configurations after which a part's search
+// looks for twins. Tests lower it to cover twins on small histories.
+var twinsAfter int64 = 1024
+
 // twins finds interchangeable operations, to search only one order of
 // them. Two operations a and b with equal input and output, where a is
 // called no later than b and returns no later than b, can swap places in
@@ -571,6 +584,9 @@ const (
 // constraint on one holds for the other in the other's place); so the
 // search may place b only after a. A pending a can stand in for a pending
 // b, but not for a completed one, which must appear. after[b] is a, or -1.
+// The rule holds from any configuration (if b is already placed and a is
+// not, it asks nothing), so a search may adopt it midway: memo entries made
+// before stay true.
 // Inputs or outputs that cannot be compared give no twins.
 func twins[I, O any](ops []Operation[I, O]) (after []int32) {
 	after = make([]int32, len(ops))

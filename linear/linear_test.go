@@ -203,6 +203,15 @@ func TestInvalid(t *testing.T) {
 // TestAgainstBruteForce compares Check with an exhaustive search over all
 // permutations on small random register histories.
 func TestAgainstBruteForce(t *testing.T) {
+	for _, after := range []int64{1, 1 << 40} {
+		restore := linear.SetTwinsAfter(after) // with twins from the start, and never
+		registerAgainstBruteForce(t)
+		queueAgainstBruteForce(t)
+		restore()
+	}
+}
+
+func registerAgainstBruteForce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	m := models.CASRegister(0)
 	for iter := range 400 {
@@ -318,10 +327,10 @@ func TestRecorderConcurrent(t *testing.T) {
 	}
 }
 
-// TestQueueAgainstBruteForce does the same for queue histories with
-// pending operations and unknown results, and for the partitioned and
-// whole key-value models, which must agree with each other.
-func TestQueueAgainstBruteForce(t *testing.T) {
+// queueAgainstBruteForce does the same for queue histories with pending
+// operations and unknown results, and for the partitioned and whole
+// key-value models, which must agree with each other.
+func queueAgainstBruteForce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	type qi = models.SeqInput[int]
 	type qo = models.SeqOutput[int]
