@@ -197,3 +197,37 @@ func ExampleVector_Values() {
 	fmt.Println(sum)
 	// Output: 6
 }
+
+func ExampleBuilder_Set() {
+	var b immutable.Builder[string, int]
+	b.Set("a", 1)
+	b.Set("a", 2)
+	v, _ := b.Get("a")
+	fmt.Println(b.Len(), v)
+	// Output: 1 2
+}
+
+func ExampleBuilder_Delete() {
+	var b immutable.Builder[string, int]
+	b.Set("a", 1)
+	b.Delete("a")
+	b.Delete("missing")
+	fmt.Println(b.Len())
+	// Output: 0
+}
+
+func ExampleBuilder_Get() {
+	b := immutable.NewBuilder(immutable.Map[int, string]{}.Set(1, "one"))
+	v, ok := b.Get(1)
+	fmt.Println(v, ok)
+	// Output: one true
+}
+
+func ExampleBuilder_Len() {
+	var b immutable.Builder[int, int]
+	for i := range 10 {
+		b.Set(i%4, i)
+	}
+	fmt.Println(b.Len())
+	// Output: 4
+}

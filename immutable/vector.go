@@ -178,17 +178,35 @@ func (v Vector[T]) Set(i int, x T) Vector[T] {
 }
 
 func setPath[T any](n *vnode[T], shift uint, i int, x T) *vnode[T] {
+	// A copied node is allocated together with its array where the array
+	// is full (leaves always are): one allocation per level instead of two.
 	if shift == 0 {
-		vals := make([]T, width)
-		copy(vals, n.vals)
-		vals[i&levelMask] = x
-		return &vnode[T]{vals: vals}
+		c := new(struct {
+			n vnode[T]
+			a [width]T
+		})
+		c.n.vals = c.a[:len(n.vals)]
+		copy(c.n.vals, n.vals)
+		c.n.vals[i&levelMask] = x
+		return &c.n
 	}
-	kids := make([]*vnode[T], len(n.kids))
-	copy(kids, n.kids)
+	var c *vnode[T]
+	if len(n.kids) == width {
+		full := new(struct {
+			n vnode[T]
+			a [width]*vnode[T]
+		})
+		c = &full.n
+		c.kids = full.a[:]
+	} else {
+		// A partial branch (the rightmost path) gets an exact-size array:
+		// a full one would cost more bytes than the allocation it saves.
+		c = &vnode[T]{kids: make([]*vnode[T], len(n.kids))}
+	}
+	copy(c.kids, n.kids)
 	k := (i >> shift) & levelMask
-	kids[k] = setPath(n.kids[k], shift-bitsPerLevel, i, x)
-	return &vnode[T]{kids: kids}
+	c.kids[k] = setPath(n.kids[k], shift-bitsPerLevel, i, x)
+	return c
 }
 
 // All returns an iterator over the indices and elements, in order.

@@ -115,3 +115,125 @@ func ExampleCounter() {
 	fmt.Println(hits.Load())
 	// Output: 7992
 }
+
+func ExampleStack_Push() {
+	var s lockfree.Stack[int]
+	s.Push(1)
+	s.Push(2)
+	v, _ := s.Peek()
+	fmt.Println(v)
+	// Output: 2
+}
+
+func ExampleStack_Pop() {
+	var s lockfree.Stack[string]
+	s.Push("x")
+	v, ok := s.Pop()
+	fmt.Println(v, ok)
+	_, ok = s.Pop()
+	fmt.Println(ok)
+	// Output:
+	// x true
+	// false
+}
+
+func ExampleStack_Peek() {
+	var s lockfree.Stack[int]
+	_, ok := s.Peek()
+	s.Push(5)
+	v, _ := s.Peek()
+	fmt.Println(ok, v, s.Empty())
+	// Output: false 5 false
+}
+
+func ExampleStack_Empty() {
+	var s lockfree.Stack[int]
+	fmt.Println(s.Empty())
+	// Output: true
+}
+
+func ExampleQueue_Enqueue() {
+	var q lockfree.Queue[string]
+	q.Enqueue("first")
+	q.Enqueue("second")
+	v, _ := q.Dequeue()
+	fmt.Println(v)
+	// Output: first
+}
+
+func ExampleQueue_Dequeue() {
+	var q lockfree.Queue[int]
+	_, ok := q.Dequeue()
+	fmt.Println(ok)
+	// Output: false
+}
+
+func ExampleQueue_Empty() {
+	var q lockfree.Queue[int]
+	q.Enqueue(1)
+	fmt.Println(q.Empty())
+	// Output: false
+}
+
+func ExampleRing_TryPush() {
+	r, _ := lockfree.NewRing[int](1)
+	fmt.Println(r.TryPush(1), r.TryPush(2))
+	// Output: true false
+}
+
+func ExampleRing_TryPop() {
+	r, _ := lockfree.NewRing[int](4)
+	_, ok := r.TryPop()
+	r.TryPush(9)
+	v, ok2 := r.TryPop()
+	fmt.Println(ok, v, ok2)
+	// Output: false 9 true
+}
+
+func ExampleRing_Len() {
+	r, _ := lockfree.NewRing[int](8)
+	r.TryPush(1)
+	r.TryPush(2)
+	fmt.Println(r.Len())
+	// Output: 2
+}
+
+func ExampleRing_Cap() {
+	r, _ := lockfree.NewRing[int](5)
+	fmt.Println(r.Cap()) // rounded up to a power of two
+	// Output: 8
+}
+
+func ExampleCounter_Add() {
+	var c lockfree.Counter
+	c.Add(10)
+	c.Add(-3)
+	fmt.Println(c.Load())
+	// Output: 7
+}
+
+func ExampleCounter_Inc() {
+	var c lockfree.Counter
+	c.Inc()
+	c.Inc()
+	fmt.Println(c.Load())
+	// Output: 2
+}
+
+func ExampleCounter_Dec() {
+	var c lockfree.Counter
+	c.Dec()
+	fmt.Println(c.Load())
+	// Output: -1
+}
+
+func ExampleCounter_Load() {
+	var requests lockfree.Counter
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(requests.Inc)
+	}
+	wg.Wait()
+	fmt.Println(requests.Load())
+	// Output: 4
+}

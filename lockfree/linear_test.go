@@ -132,4 +132,3 @@ func TestLinearCatchesRacyCounter(t *testing.T) {
 	}
 	t.Logf("caught after %d runs: %s\n%s", rep.Runs, rep.Problem, rep.Table)
 }
-
