@@ -31,6 +31,14 @@ func TestCASVsLockVerdict(t *testing.T) {
 		!strings.Contains(c.Evidence, "0.30 failed CAS") {
 		t.Errorf("measurements/evidence: %v %q", c.Measurements, c.Evidence)
 	}
+	if !strings.Contains(c.Evidence, "striped counter is cheapest") {
+		t.Errorf("striped 2 ns < add 5 ns, evidence: %q", c.Evidence)
+	}
+	slow := with(2, 40, 10)
+	slow.stripedNs = 9
+	if e := slow.verdict().Evidence; !strings.Contains(e, "atomic.Add stays cheapest") {
+		t.Errorf("striped 9 ns > add 5 ns, evidence: %q", e)
+	}
 }
 
 func TestCASVsLockQuick(t *testing.T) {
