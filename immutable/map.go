@@ -177,18 +177,26 @@ func (n *hnode[K, V]) each(yield func(K, V) bool) bool {
 }
 
 // editable returns n itself if the Builder token edit owns it, else a copy
-// owned by edit, with slices of its own (and room to grow), so that in-place
-// edits never touch n's. edit must not be nil: persistent updates use the
-// with* constructors instead.
+// owned by edit, with slices of its own, so that in-place edits never touch
+// n's. The copy's main slice (children if any, else entries) shares its
+// allocation with the node and has room to grow, which saves an allocation
+// per node and keeps a lookup's reads close together. edit must not be nil:
+// persistent updates use the with* constructors instead.
 func (n *hnode[K, V]) editable(edit *token) *hnode[K, V] {
 	if n.edit == edit {
 		return n
 	}
-	c := *n
+	var c *hnode[K, V]
+	if len(n.kids) > 0 {
+		c = withKids(n, len(n.kids))
+		copy(c.kids, n.kids)
+		c.entries = append(make([]entry[K, V], 0, len(n.entries)+1), n.entries...)
+	} else {
+		c = withEntries(n, len(n.entries))
+		copy(c.entries, n.entries)
+	}
 	c.edit = edit
-	c.entries = append(make([]entry[K, V], 0, len(n.entries)+1), n.entries...)
-	c.kids = append(make([]*hnode[K, V], 0, len(n.kids)+1), n.kids...)
-	return &c
+	return c
 }
 
 // hashFunc hashes a key; set needs it to push down an entry whose hash is
@@ -387,19 +395,33 @@ func withKids[K comparable, V any](n *hnode[K, V], size int) *hnode[K, V] {
 // pair builds the subtree holding two distinct keys with hashes h1, h2
 // below depth shift.
 func pair[K comparable, V any](edit *token, shift uint, h1 uint64, e1 entry[K, V], h2 uint64, e2 entry[K, V]) *hnode[K, V] {
-	if shift >= maxShift {
-		return &hnode[K, V]{entries: []entry[K, V]{e1, e2}, edit: edit}
+	var b1, b2 uint32
+	if shift < maxShift {
+		b1 = uint32(1) << ((h1 >> shift) & levelMask)
+		b2 = uint32(1) << ((h2 >> shift) & levelMask)
+		if b1 == b2 {
+			kid := pair(edit, shift+bitsPerLevel, h1, e1, h2, e2)
+			x := new(struct {
+				h hnode[K, V]
+				a [1]*hnode[K, V]
+			})
+			x.a[0] = kid
+			x.h = hnode[K, V]{nodemap: b1, kids: x.a[:], edit: edit}
+			return &x.h
+		}
+		if b1 > b2 {
+			e1, e2 = e2, e1
+		}
 	}
-	b1 := uint32(1) << ((h1 >> shift) & levelMask)
-	b2 := uint32(1) << ((h2 >> shift) & levelMask)
-	if b1 == b2 {
-		kid := pair(edit, shift+bitsPerLevel, h1, e1, h2, e2)
-		return &hnode[K, V]{nodemap: b1, kids: []*hnode[K, V]{kid}, edit: edit}
-	}
-	if b1 > b2 {
-		e1, e2 = e2, e1
-	}
-	return &hnode[K, V]{datamap: b1 | b2, entries: []entry[K, V]{e1, e2}, edit: edit}
+	// One allocation for the node and its two entries (a collision node
+	// below maxShift has no bitmap).
+	x := new(struct {
+		h hnode[K, V]
+		a [2]entry[K, V]
+	})
+	x.a = [2]entry[K, V]{e1, e2}
+	x.h = hnode[K, V]{datamap: b1 | b2, entries: x.a[:], edit: edit}
+	return &x.h
 }
 
 // del returns the node that results from deleting k under n, and whether k
