@@ -19,8 +19,8 @@
 // (Zobrist) and stored in an arena; at each step the operation whose
 // return comes first is tried first (Lowe's just-in-time choice) and
 // pending operations last; of two interchangeable operations (equal input
-// and output, one inside the other's time bounds) only one order is
-// searched; and a model that partitions its operations
+// and output, one called and returned no later than the other) only one
+// order is searched; and a model that partitions its operations
 // (P-compositionality: keys of a map are independent) has its parts
 // checked separately and in parallel. Checking is NP-complete in general,
 // so Check takes a Timeout or a Context and answers Unknown, with its
