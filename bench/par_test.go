@@ -1,0 +1,111 @@
+package bench
+
+import (
+	"syscall"
+	"testing"
+	"time"
+
+	conciter "github.com/sourcegraph/conc/iter"
+
+	"github.com/labludus/ludus/par"
+)
+
+// work50 is about 50 ns of integer work on the project machine: the
+// fine-grained item of the par goal.
+func work50(x uint64) uint64 {
+	for range 24 {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+	}
+	return x
+}
+
+// workHeavy is about 20 µs of integer work: a CPU-bound item.
+func workHeavy(x uint64) uint64 {
+	for range 400 {
+		x = work50(x + 1)
+	}
+	return x
+}
+
+func parInput(n int) []uint64 {
+	in := make([]uint64, n)
+	for i := range in {
+		in[i] = uint64(i) + 1
+	}
+	return in
+}
+
+var parSink []uint64
+
+// BenchmarkParMapFine maps 1M items of ~50 ns each. conc/iter.Map claims
+// one index per atomic add; par.Map claims ranges. Goal: ludus <= 0.5x conc.
+func BenchmarkParMapFine(b *testing.B) {
+	in := parInput(1_000_000)
+	b.Run("ludus", func(b *testing.B) {
+		loopWithCPU(b, func() { parSink = par.Map(in, work50) })
+	})
+	b.Run("conc", func(b *testing.B) {
+		loopWithCPU(b, func() { parSink = conciter.Map(in, func(x *uint64) uint64 { return work50(*x) }) })
+	})
+	b.Run("sequential", func(b *testing.B) {
+		loopWithCPU(b, func() {
+			out := make([]uint64, len(in))
+			for i, x := range in {
+				out[i] = work50(x)
+			}
+			parSink = out
+		})
+	})
+}
+
+// BenchmarkParMapHeavy maps 1000 items of ~20 µs each (20 ms of work).
+// Goal at -cpu 2: sequential / ludus >= 1.85.
+func BenchmarkParMapHeavy(b *testing.B) {
+	in := parInput(1000)
+	b.Run("ludus", func(b *testing.B) {
+		loopWithCPU(b, func() { parSink = par.Map(in, workHeavy) })
+	})
+	b.Run("conc", func(b *testing.B) {
+		loopWithCPU(b, func() { parSink = conciter.Map(in, func(x *uint64) uint64 { return workHeavy(*x) }) })
+	})
+	b.Run("sequential", func(b *testing.B) {
+		loopWithCPU(b, func() {
+			out := make([]uint64, len(in))
+			for i, x := range in {
+				out[i] = workHeavy(x)
+			}
+			parSink = out
+		})
+	})
+}
+
+// processCPU returns the CPU time (user + system) the process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// loopWithCPU runs body b.N times and also reports the process CPU time
+// per op: on a machine other people load, CPU time per op moves less than
+// wall time and shows what a library spends besides the work.
+//
+// It counts to b.N rather than use b.Loop on purpose: with Go 1.26's
+// testing, a b.Loop benchmark run with -cpu 1,2 measures its first -cpu
+// value during the initial discovery run, at the GOMAXPROCS of the last
+// -cpu value, so "-cpu 1" would silently run on 2 Ps.
+func loopWithCPU(b *testing.B, body func()) {
+	b.ResetTimer()
+	cpu0 := processCPU()
+	for range b.N {
+		body()
+	}
+	b.StopTimer()
+	if b.N > 0 {
+		b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+	}
+}
