@@ -19,15 +19,20 @@ const compiledIn = true
 // dep is the detection part of a lock.
 type dep struct {
 	cls atomic.Pointer[class]
-	// owner is the state of the goroutine that holds the lock for writing.
-	// The lock itself guards it: it is set after acquiring and cleared
-	// before releasing.
-	owner *gstate
+	// wgen counts an RWMutex's write acquisitions and releases, as a
+	// Mutex's word does: a write entry names the value its acquisition
+	// made, so it goes stale by itself when the lock is released, from any
+	// goroutine.
+	wgen atomic.Uint64
 	// readers counts tracked read acquisitions not yet released. A read
 	// entry in a goroutine's held list is live only while it is positive,
 	// which forgets entries whose RUnlock ran in another goroutine once the
 	// last reader leaves.
 	readers atomic.Int32
+	// rverified is an epoch (high 32 bits) and the number of verified read
+	// entries of this epoch not yet released (low 32 bits): see
+	// releaseRead.
+	rverified atomic.Uint64
 }
 
 // class is a node of the lock-order graph: a name given to NewMutex, or the
@@ -39,6 +44,11 @@ type class struct {
 	// then on its locks are told apart by instance in chain keys, and
 	// orders within the class are kept between instances.
 	selfNest atomic.Bool
+	// learn counts the acquisitions of this class still to be made under
+	// the goroutine's exact id (see current): only those entries can
+	// prove an order, so a class learns its orders exactly while it is new
+	// and again whenever an order from it could not be proved.
+	learn atomic.Int32
 }
 
 var (
@@ -50,7 +60,9 @@ var (
 
 func newClassLocked(name string) *class {
 	lastClass++
-	return &class{id: lastClass, name: name}
+	c := &class{id: lastClass, name: name}
+	c.learn.Store(learnAcquisitions)
+	return c
 }
 
 func namedClass(name string) *class {
@@ -123,12 +135,12 @@ func (d *dep) firstClass(skip int) *class {
 	return d.cls.Load()
 }
 
-// gstate is what one goroutine holds. Its owner goroutine is the only
-// usual user; busy makes the rare others safe: an Unlock from another
-// goroutine, and a goroutine that meets a stale hint (see current).
+// gstate is what one goroutine holds. Its goroutine is the usual user;
+// busy makes the others safe: an Unlock from another goroutine, and a
+// goroutine that meets a stale hint (see current).
 type gstate struct {
 	busy   atomic.Uint32
-	goid   int64 // guarded by statesMu
+	goid   int64 // set once, when the state is made for goroutine goid
 	mapped atomic.Bool
 	held   []held
 }
@@ -138,10 +150,16 @@ type held struct {
 	d     *dep
 	cls   *class
 	id    uint64
-	lw    *atomic.Uint64 // a Mutex's word, nil for an RWMutex
+	lw    *atomic.Uint64 // the lock's word (a Mutex's, or an RWMutex's wgen); nil for a read
 	seen  uint64         // the value of *lw that this acquisition made
 	key   uint64         // the lock's contribution to chain keys
 	chain uint64         // hash of the keys of this entry and all below it
+	// vg is the id of the goroutine that pushed the entry, when it was
+	// known exactly at the time (0 when the push trusted a stack hint). An
+	// order is only ever recorded from an entry whose vg is the goroutine
+	// recording it: see slowCheck.
+	vg    int64
+	epoch uint32 // for a verified read: the lock's rverified epoch
 	read  bool
 }
 
@@ -153,6 +171,15 @@ func (e *held) live() bool {
 		return e.d.readers.Load() > 0
 	}
 	return true
+}
+
+// provenBy reports whether the live entry e is certainly a lock that
+// goroutine gid holds: gid pushed it, knowing its own id, and has not
+// released it since. For a Mutex (or an RWMutex's write side) the second
+// half is the lock word, unchanged since gid's acquisition; for a read,
+// an RUnlock that cannot tell whose read it ends changes the epoch.
+func (e *held) provenBy(gid int64) bool {
+	return e.vg == gid && gid != 0 && (!e.read || e.epoch == uint32(e.d.rverified.Load()>>32))
 }
 
 // prune drops the entries of locks released since: every Mutex unlock,
@@ -201,18 +228,31 @@ func (s *gstate) lock() {
 
 func (s *gstate) unlock() { s.busy.Store(0) }
 
-// remove deletes the topmost entry for d (of the given mode) and rehashes
-// the entries above it. It reports whether it found one.
-func (s *gstate) remove(d *dep, read bool) bool {
-	if n := len(s.held) - 1; n >= 0 && s.held[n].d == d && s.held[n].read == read {
-		s.held[n] = held{}
-		s.held = s.held[:n]
-		return true
+// removeAt deletes entry i and rehashes the entries above it.
+func (s *gstate) removeAt(i int) {
+	if i == len(s.held)-1 {
+		s.held[i] = held{}
+		s.held = s.held[:i]
+		return
 	}
+	s.held = slices.Delete(s.held, i, i+1)
+	s.rehash(i)
+}
+
+// topRead returns the index of the topmost read entry for d that ok
+// accepts, or -1.
+func (s *gstate) topRead(d *dep, ok func(*held) bool) int {
 	for i := len(s.held) - 1; i >= 0; i-- {
-		if s.held[i].d == d && s.held[i].read == read {
-			s.held = slices.Delete(s.held, i, i+1)
-			s.rehash(i)
+		if e := &s.held[i]; e.d == d && e.read && ok(e) {
+			return i
+		}
+	}
+	return -1
+}
+
+func (s *gstate) holds(d *dep) bool {
+	for i := range s.held {
+		if s.held[i].d == d {
 			return true
 		}
 	}
@@ -247,15 +287,33 @@ func chainOf(below []held, key uint64) uint64 {
 // What is cheap is the address of a local variable: at any instant a 2 KiB
 // block of stack memory belongs to at most one goroutine, because stacks
 // are at least 2 KiB and aligned to 2 KiB. So hints maps a block to the
-// state of the goroutine last seen on it, and only a miss pays for the id.
-// A hint goes stale when the goroutine's stack moves (it grew) and its old
-// block is given to another goroutine; every new lock chain and every
-// report re-checks the id, so a stale hint cannot make up an edge, and the
-// state is handed to the goroutine now running on that memory, which is
-// almost always a new goroutine reusing a dead one's stack.
+// state of the goroutine last seen on it, and a miss pays for the id.
+//
+// A hint goes stale when its goroutine's stack moves (it grew, or the
+// collector shrank it) or the goroutine ends, and the memory goes to
+// another goroutine, which then takes the first one's state for its own.
+// Nothing cheap can tell, so hints are never trusted with an order:
+//
+//   - an entry pushed through a hint carries no goroutine id (vg 0); one
+//     pushed knowing the id exactly carries it;
+//   - orders are recorded only in slowCheck, which asks the runtime for the
+//     id, reads that goroutine's own state, and records an order only from
+//     entries that goroutine pushed itself (provenBy);
+//   - a chain is cached, letting the same held list skip slowCheck, only
+//     when every order of it was recorded that way.
+//
+// A stale hint can therefore put entries in the wrong list, which costs a
+// slowCheck or misses an order, but it cannot make one up. To keep orders
+// provable, a class's acquisitions use the exact id while the class is new
+// (learnAcquisitions) and again after an order from it could not be proved
+// (relearnAcquisitions): an order first taken after that is recorded the
+// next time it is taken.
 const (
 	blockShift = 11
 	hintBits   = 12
+
+	learnAcquisitions   = 1024
+	relearnAcquisitions = 1024
 )
 
 type hint struct {
@@ -274,7 +332,25 @@ func hintSlot(key uintptr) *atomic.Pointer[hint] {
 	return &hints[(uint64(key)*0x9e3779b97f4a7c15)>>(64-hintBits)]
 }
 
-func current() (*gstate, uintptr) {
+// current returns the state to push an acquisition of class cls on, the
+// caller's stack block, and the caller's goroutine id if it was asked for
+// (0 when a hint answered).
+func current(cls *class) (*gstate, uintptr, int64) {
+	var b byte
+	key := uintptr(unsafe.Pointer(&b)) >> blockShift
+	if cls.learn.Load() > 0 {
+		cls.learn.Add(-1)
+	} else if !exact.Load() {
+		if h := hintSlot(key).Load(); h != nil && h.key == key {
+			return h.st, key, 0
+		}
+	}
+	gid := goid()
+	return stateOf(gid, key), key, gid
+}
+
+// hinted is current for a look that pushes nothing.
+func hinted() (*gstate, uintptr) {
 	var b byte
 	key := uintptr(unsafe.Pointer(&b)) >> blockShift
 	if !exact.Load() {
@@ -297,46 +373,18 @@ func stateOf(gid int64, key uintptr) *gstate {
 	}
 	statesMu.Unlock()
 	if !exact.Load() {
-		hintSlot(key).Store(&hint{key, st})
-	}
-	return st
-}
-
-// verify returns the true state of goroutine gid, found through a hint
-// that pointed at st.
-func verify(st *gstate, gid int64, key uintptr) *gstate {
-	statesMu.Lock()
-	if st.goid == gid {
-		if !st.mapped.Load() {
-			states[gid] = st
-			st.mapped.Store(true)
+		if h := hintSlot(key).Load(); h == nil || h.key != key || h.st != st {
+			hintSlot(key).Store(&hint{key, st})
 		}
-		statesMu.Unlock()
-		return st
 	}
-	if own := states[gid]; own != nil {
-		statesMu.Unlock()
-		hintSlot(key).Store(&hint{key, own})
-		return own
-	}
-	// We run on memory whose last goroutine is, almost surely, gone: take
-	// its state over.
-	if st.mapped.Load() && states[st.goid] == st {
-		delete(states, st.goid)
-	}
-	st.goid = gid
-	states[gid] = st
-	st.mapped.Store(true)
-	statesMu.Unlock()
 	return st
 }
 
 // stackMoved is called when the package sees that the calling goroutine's
 // stack moved under it (this slow path made it grow): the hints to its
 // state from the old memory are now stale, and another goroutine given
-// that memory would take them for its own, so they are dropped at once.
-// A move in the caller's own code between two locks is not seen (see the
-// package documentation).
+// that memory would push its locks on them, so they are dropped at once.
+// This only saves work: stale hints cannot make up an order.
 func stackMoved() {
 	gid := goid()
 	statesMu.Lock()
@@ -436,22 +484,23 @@ func keyOf(c *class, id uint64, read bool) uint64 {
 	return k
 }
 
-// track records that the calling goroutine now holds the Mutex of word lw,
-// taken as acquisition seen; with check set it first records and checks the
-// orders from the locks already held. Nothing is written on Unlock: the
-// entry dies when the word moves on, and the next acquisition prunes it.
-// skip counts frames up to the user's call.
-func (d *dep) track(id *lockID, lw *atomic.Uint64, seen uint64, check bool, skip int) {
+// track records that the calling goroutine now holds the lock of d, taken
+// by the acquisition that made *lw equal seen (lw nil for a read lock);
+// with check set it first records and checks the orders from the locks
+// already held. Nothing is written on Unlock: the entry dies when the word
+// moves on, and the next acquisition prunes it. skip counts frames up to
+// the user's call.
+func (d *dep) track(id *lockID, lw *atomic.Uint64, seen uint64, read, check bool, skip int) {
 	if !enabled.Load() {
 		return
 	}
 	cls := d.class(skip + 1)
-	st, key := current()
+	st, key, gid := current(cls)
 	st.lock()
 	st.prune()
-	if check && len(st.held) > 0 && !chainSeen(chainOf(st.held, keyOf(cls, id.get(), false))) {
+	if check && len(st.held) > 0 && (read && st.holds(d) || !chainSeen(chainOf(st.held, keyOf(cls, id.get(), read)))) {
 		st.unlock()
-		st, _ = d.slowCheck(st, key, cls, id.get(), false, true, skip+1)
+		st, gid, _ = d.slowCheck(st, key, cls, id.get(), read, true, skip+1)
 		st.lock()
 		st.prune()
 	}
@@ -460,35 +509,29 @@ func (d *dep) track(id *lockID, lw *atomic.Uint64, seen uint64, check bool, skip
 		remap(st)
 		st.lock()
 	}
-	d.push(st, cls, id, lw, seen, false)
+	d.push(st, cls, id, lw, seen, read, gid)
 	st.unlock()
 }
 
-// check runs before a Mutex acquisition waits: a wait is where deadlocks
+// check runs before an acquisition waits: a wait is where deadlocks
 // happen, so the orders it would add, and a recursive acquisition, are
 // reported before it starts.
 //
-// A recursive acquisition of a Mutex is not reported here but returned:
-// the goroutine really holds the lock only if the wait that follows never
-// ends, so the wait confirms it before reporting (see recursive). This
-// keeps a stale stack hint (see the package documentation) from producing
-// a false report.
-func (d *dep) check(id *lockID, lw *atomic.Uint64, skip int) (suspect bool) {
+// A recursive acquisition is reported at once if reportRecursive is set.
+// Otherwise (a Mutex) it is returned, and the wait reports it once it has
+// lasted long enough to be sure (see recursive).
+func (d *dep) check(id *lockID, read, reportRecursive bool, skip int) (suspect bool) {
 	if !enabled.Load() {
 		return false
 	}
 	cls := d.class(skip + 1)
-	st, key := current()
+	st, key := hinted()
 	st.lock()
 	st.prune()
-	slow := false
-	for i := range st.held {
-		slow = slow || st.held[i].d == d
-	}
-	slow = slow || len(st.held) > 0 && !chainSeen(chainOf(st.held, keyOf(cls, id.get(), false)))
+	slow := st.holds(d) || len(st.held) > 0 && !chainSeen(chainOf(st.held, keyOf(cls, id.get(), read)))
 	st.unlock()
 	if slow {
-		_, suspect = d.slowCheck(st, key, cls, id.get(), false, false, skip+1)
+		_, _, suspect = d.slowCheck(st, key, cls, id.get(), read, reportRecursive, skip+1)
 	}
 	return suspect
 }
@@ -503,41 +546,26 @@ func (d *dep) recursive() {
 	d.reportOnce("R"+strconv.FormatUint(cls.id, 10), Recursive)
 }
 
-// acquire records that the calling goroutine is about to take the RWMutex
-// of d (of id and mode read), checking its orders first when check is set.
-// The entry is pushed before waiting, as lockdep does; acquired,
-// acquiredRead or abort finish it. It returns nil when detection is off.
-func (d *dep) acquire(id *lockID, read, check bool, skip int) *gstate {
-	if !enabled.Load() {
-		return nil
-	}
-	cls := d.class(skip + 1)
-	st, key := current()
-	st.lock()
-	st.prune()
-	if check && len(st.held) > 0 {
-		slow := false
-		for i := range st.held {
-			slow = slow || st.held[i].d == d
-		}
-		if slow || !chainSeen(chainOf(st.held, keyOf(cls, id.get(), read))) {
-			st.unlock()
-			st, _ = d.slowCheck(st, key, cls, id.get(), read, true, skip+1)
-			st.lock()
-			st.prune()
-		}
-	}
-	if !st.mapped.Load() {
-		st.unlock()
-		remap(st)
-		st.lock()
-	}
-	d.push(st, cls, id, nil, 0, read)
-	st.unlock()
-	return st
+// lockedW tracks an RWMutex's write acquisition, just made.
+func (d *dep) lockedW(id *lockID, check bool, skip int) {
+	w := d.wgen.Add(1)
+	d.track(id, &d.wgen, w, false, check, skip+1)
 }
 
-func (d *dep) push(st *gstate, cls *class, id *lockID, lw *atomic.Uint64, seen uint64, read bool) {
+// unlockedW ends the tracked write acquisition; it runs before the lock is
+// released.
+func (d *dep) unlockedW() { d.wgen.Add(1) }
+
+// lockedR tracks an RWMutex's read acquisition, just made.
+func (d *dep) lockedR(id *lockID, check bool, skip int) {
+	if !enabled.Load() {
+		return
+	}
+	d.readers.Add(1)
+	d.track(id, nil, 0, true, check, skip+1)
+}
+
+func (d *dep) push(st *gstate, cls *class, id *lockID, lw *atomic.Uint64, seen uint64, read bool, gid int64) {
 	i := id.get()
 	k := keyOf(cls, i, read)
 	n := len(st.held)
@@ -549,14 +577,28 @@ func (d *dep) push(st *gstate, cls *class, id *lockID, lw *atomic.Uint64, seen u
 	// Field by field: building the entry on the stack and copying it costs
 	// store-forwarding stalls on this hot path.
 	e := &st.held[n]
-	e.d, e.cls, e.id, e.key, e.read, e.lw, e.seen = d, cls, i, k, read, lw, seen
+	e.d, e.cls, e.id, e.key, e.read, e.lw, e.seen, e.vg, e.epoch = d, cls, i, k, read, lw, seen, gid, 0
 	e.chain = chainOf(st.held[:n], k)
+	if read && gid != 0 {
+		// Count the verified read, so that its RUnlock looks for it
+		// exactly (see releaseRead).
+		e.epoch = uint32(d.rverified.Add(1) >> 32)
+	}
 }
 
 // slowCheck handles a chain not seen before, or a recursive acquisition: it
-// confirms who is running, records the new edges, reports what they close
-// and caches the chain. It returns the goroutine's true state, unlocked.
-func (d *dep) slowCheck(st *gstate, key uintptr, cls *class, id uint64, read, reportRecursive bool, skip int) (*gstate, bool) {
+// asks the runtime who is running, records the orders from the locks that
+// goroutine provably holds, reports the cycles they close and caches the
+// chain if every order of it was proved. It returns the goroutine's own
+// state (unlocked) and id, and whether it holds d already.
+//
+// st is the state a hint gave, which may be another goroutine's. The
+// entries of the goroutine's own state that it did not push knowing its
+// id, and every entry of st if it is not that state, may be another
+// goroutine's locks: they record no order, and their classes go back to
+// exact acquisitions, so that a true order among them is proved the next
+// time it is taken.
+func (d *dep) slowCheck(st *gstate, key uintptr, cls *class, id uint64, read, reportRecursive bool, skip int) (*gstate, int64, bool) {
 	var probe byte
 	at := uintptr(unsafe.Pointer(&probe))
 	defer func() {
@@ -565,70 +607,97 @@ func (d *dep) slowCheck(st *gstate, key uintptr, cls *class, id uint64, read, re
 		}
 	}()
 	gid := goid()
-	st = verify(st, gid, key)
-	st.lock()
-	st.prune()
-	before := slices.Clone(st.held)
-	st.unlock()
+	own := stateOf(gid, key)
+	if own != st {
+		st.lock()
+		st.prune()
+		for i := range st.held {
+			relearn(st.held[i].cls)
+		}
+		st.unlock()
+	}
+	own.lock()
+	own.prune()
+	before := slices.Clone(own.held)
+	own.unlock()
 
+	proved := before[:0:0]
+	for i := range before {
+		if before[i].provenBy(gid) {
+			proved = append(proved, before[i])
+		} else {
+			relearn(before[i].cls)
+		}
+	}
 	var pcs [32]uintptr
 	stack := pcs[:runtime.Callers(skip+1, pcs[:])]
-	reports, recursive := addEdges(before, d, cls, id, gid, stack, reportRecursive)
-	if !recursive {
+	reports, recursive := addEdges(proved, d, cls, id, gid, stack, reportRecursive)
+	if !recursive && len(proved) == len(before) {
 		chainAdd(chainOf(before, keyOf(cls, id, read)))
 	}
 	deliver(reports)
-	return st, recursive
+	return own, gid, recursive
 }
 
-// acquired finishes a write acquisition.
-func (d *dep) acquired(st *gstate) { d.owner = st }
-
-// acquiredRead finishes a read acquisition.
-func (d *dep) acquiredRead(st *gstate) {
-	if st != nil {
-		d.readers.Add(1)
+func relearn(c *class) {
+	if c.learn.Load() < relearnAcquisitions {
+		c.learn.Store(relearnAcquisitions)
 	}
 }
 
-// abort forgets an acquisition that gave up waiting.
-func (d *dep) abort(st *gstate) {
-	if st == nil {
-		return
-	}
-	st.lock()
-	for i := len(st.held) - 1; i >= 0; i-- {
-		if st.held[i].d == d {
-			st.held = slices.Delete(st.held, i, i+1)
-			st.rehash(i)
-			break
-		}
-	}
-	st.unlock()
-}
-
-func (d *dep) release() {
-	st := d.owner
-	if st == nil {
-		return
-	}
-	d.owner = nil
-	st.lock()
-	st.remove(d, false)
-	st.unlock()
-}
-
+// releaseRead ends a tracked read acquisition of d, whichever goroutine
+// calls it.
+//
+// While verified read entries of the current epoch exist, it asks the
+// runtime who is running. The reader that pushed the only such entry ends
+// it; any other RUnlock, which cannot tell whose read it ends (another
+// goroutine's, or an unverified one of its own), starts a new epoch, and
+// the older verified reads prove nothing from then on. Without verified
+// reads, a hint finds the entry: at worst it stays in the wrong list,
+// where it proves nothing either.
 func (d *dep) releaseRead() {
 	if d.readers.Load() == 0 {
 		return // not tracked
 	}
-	st, _ := current()
-	st.lock()
-	st.remove(d, true)
-	st.unlock()
+	if uint32(d.rverified.Load()) != 0 {
+		d.releaseVerifiedRead()
+	} else {
+		st, _ := hinted()
+		st.lock()
+		if i := st.topRead(d, func(*held) bool { return true }); i >= 0 {
+			st.removeAt(i)
+		}
+		st.unlock()
+	}
 	for {
 		n := d.readers.Load()
 		if n == 0 || d.readers.CompareAndSwap(n, n-1) {
+			return
+		}
+	}
+}
+
+func (d *dep) releaseVerifiedRead() {
+	var b byte
+	gid := goid()
+	st := stateOf(gid, uintptr(unsafe.Pointer(&b))>>blockShift)
+	st.lock()
+	defer st.unlock()
+	for {
+		s := d.rverified.Load()
+		epoch, n := uint32(s>>32), uint32(s)
+		i := st.topRead(d, func(e *held) bool { return e.vg == gid && e.epoch == epoch })
+		if i >= 0 && n == 1 {
+			if d.rverified.CompareAndSwap(s, uint64(epoch)<<32) {
+				st.removeAt(i)
+				return
+			}
+			continue
+		}
+		if d.rverified.CompareAndSwap(s, uint64(epoch+1)<<32) {
+			if i = st.topRead(d, func(*held) bool { return true }); i >= 0 {
+				st.removeAt(i)
+			}
 			return
 		}
 	}

@@ -259,7 +259,14 @@ func TestManyGoroutines(t *testing.T) {
 	if rs := got(); len(rs) != 0 {
 		t.Fatalf("false positives: %v", rs)
 	}
-	inGoroutine(nested(c, a))
+	// c -> a is new, and c's class finished learning long ago: its first
+	// time is taken on a lock pushed through a stack hint, which proves no
+	// order, so it is reported the second time at the latest.
+	for range 2 {
+		if len(got()) == 0 {
+			inGoroutine(nested(c, a))
+		}
+	}
 	if rs := got(); len(rs) != 1 {
 		t.Fatalf("missed c -> a against a -> c: %v", rs)
 	}

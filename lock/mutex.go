@@ -58,12 +58,12 @@ func (m *Mutex) Lock() { m.lock(2) }
 // lock up to the user's call, which names a zero value's class.
 func (m *Mutex) lock(skip int) {
 	if w, ok := m.try(); ok {
-		m.dep.track(&m.id, m.detWord(), w, true, skip+1)
+		m.dep.track(&m.id, m.detWord(), w, false, true, skip+1)
 		return
 	}
-	suspect := m.dep.check(&m.id, m.detWord(), skip+1)
+	suspect := m.dep.check(&m.id, false, false, skip+1)
 	w, _ := m.wait(nil, nil, suspect)
-	m.dep.track(&m.id, m.detWord(), w, true, skip+1)
+	m.dep.track(&m.id, m.detWord(), w, false, true, skip+1)
 }
 
 // TryLock locks m if it is free and reports whether it did. A try cannot
@@ -72,7 +72,7 @@ func (m *Mutex) lock(skip int) {
 func (m *Mutex) TryLock() bool {
 	w, ok := m.try()
 	if ok {
-		m.dep.track(&m.id, m.detWord(), w, false, 2)
+		m.dep.track(&m.id, m.detWord(), w, false, false, 2)
 	}
 	return ok
 }
@@ -84,15 +84,15 @@ func (m *Mutex) LockContext(ctx context.Context) error { return m.lockContext(ct
 
 func (m *Mutex) lockContext(ctx context.Context, skip int) error {
 	if w, ok := m.try(); ok {
-		m.dep.track(&m.id, m.detWord(), w, true, skip+1)
+		m.dep.track(&m.id, m.detWord(), w, false, true, skip+1)
 		return nil
 	}
-	suspect := m.dep.check(&m.id, m.detWord(), skip+1)
+	suspect := m.dep.check(&m.id, false, false, skip+1)
 	w, ok := m.wait(ctx.Done(), nil, suspect)
 	if !ok {
 		return fmt.Errorf("lock: Mutex %s: %w", m.dep.name(), context.Cause(ctx))
 	}
-	m.dep.track(&m.id, m.detWord(), w, true, skip+1)
+	m.dep.track(&m.id, m.detWord(), w, false, true, skip+1)
 	return nil
 }
 
@@ -107,7 +107,7 @@ func (m *Mutex) TryLockFor(d time.Duration) bool {
 		t.Stop()
 	}
 	if ok {
-		m.dep.track(&m.id, m.detWord(), w, false, 2)
+		m.dep.track(&m.id, m.detWord(), w, false, false, 2)
 	}
 	return ok
 }
@@ -145,9 +145,11 @@ func NewRWMutex(name string) *RWMutex {
 
 // Lock locks m for writing (see Mutex.Lock).
 func (m *RWMutex) Lock() {
-	st := m.dep.acquire(&m.id, false, true, 2)
-	m.block(m.mu.TryLock, m.mu.Lock)
-	m.dep.acquired(st)
+	if !m.mu.TryLock() {
+		m.dep.check(&m.id, false, true, 2)
+		m.block(m.mu.TryLock, m.mu.Lock)
+	}
+	m.dep.lockedW(&m.id, true, 2)
 }
 
 // block takes the lock with lock, first watching for a long wait if
@@ -174,20 +176,21 @@ func (m *RWMutex) TryLock() bool {
 	if !m.mu.TryLock() {
 		return false
 	}
-	m.dep.acquired(m.dep.acquire(&m.id, false, false, 2))
+	m.dep.lockedW(&m.id, false, 2)
 	return true
 }
 
 // LockContext locks m for writing, or returns an error wrapping
 // context.Cause(ctx) if ctx is done first (see Mutex.LockContext).
 func (m *RWMutex) LockContext(ctx context.Context) error {
-	st := m.dep.acquire(&m.id, false, true, 2)
-	if m.mu.TryLock() || m.sig.wait(m.mu.TryLock, ctx.Done(), nil) {
-		m.dep.acquired(st)
-		return nil
+	if !m.mu.TryLock() {
+		m.dep.check(&m.id, false, true, 2)
+		if !m.sig.wait(m.mu.TryLock, ctx.Done(), nil) {
+			return fmt.Errorf("lock: RWMutex %s: %w", m.dep.name(), context.Cause(ctx))
+		}
 	}
-	m.dep.abort(st)
-	return fmt.Errorf("lock: RWMutex %s: %w", m.dep.name(), context.Cause(ctx))
+	m.dep.lockedW(&m.id, true, 2)
+	return nil
 }
 
 // TryLockFor locks m for writing if it becomes free within d and reports
@@ -196,13 +199,13 @@ func (m *RWMutex) TryLockFor(d time.Duration) bool {
 	if !m.mu.TryLock() && !m.sig.waitFor(m.mu.TryLock, d) {
 		return false
 	}
-	m.dep.acquired(m.dep.acquire(&m.id, false, false, 2))
+	m.dep.lockedW(&m.id, false, 2)
 	return true
 }
 
 // Unlock unlocks m for writing.
 func (m *RWMutex) Unlock() {
-	m.dep.release()
+	m.dep.unlockedW()
 	m.mu.Unlock()
 	m.sig.wake()
 }
@@ -210,9 +213,11 @@ func (m *RWMutex) Unlock() {
 // RLock locks m for reading. Taking a read lock that the goroutine already
 // holds is reported: with a writer waiting in between, it deadlocks.
 func (m *RWMutex) RLock() {
-	st := m.dep.acquire(&m.id, true, true, 2)
-	m.block(m.mu.TryRLock, m.mu.RLock)
-	m.dep.acquiredRead(st)
+	if !m.mu.TryRLock() {
+		m.dep.check(&m.id, true, true, 2)
+		m.block(m.mu.TryRLock, m.mu.RLock)
+	}
+	m.dep.lockedR(&m.id, true, 2)
 }
 
 // TryRLock locks m for reading if no writer holds it and reports whether it
@@ -221,20 +226,21 @@ func (m *RWMutex) TryRLock() bool {
 	if !m.mu.TryRLock() {
 		return false
 	}
-	m.dep.acquiredRead(m.dep.acquire(&m.id, true, false, 2))
+	m.dep.lockedR(&m.id, false, 2)
 	return true
 }
 
 // RLockContext locks m for reading, or returns an error wrapping
 // context.Cause(ctx) if ctx is done first.
 func (m *RWMutex) RLockContext(ctx context.Context) error {
-	st := m.dep.acquire(&m.id, true, true, 2)
-	if m.mu.TryRLock() || m.sig.wait(m.mu.TryRLock, ctx.Done(), nil) {
-		m.dep.acquiredRead(st)
-		return nil
+	if !m.mu.TryRLock() {
+		m.dep.check(&m.id, true, true, 2)
+		if !m.sig.wait(m.mu.TryRLock, ctx.Done(), nil) {
+			return fmt.Errorf("lock: RWMutex %s (read): %w", m.dep.name(), context.Cause(ctx))
+		}
 	}
-	m.dep.abort(st)
-	return fmt.Errorf("lock: RWMutex %s (read): %w", m.dep.name(), context.Cause(ctx))
+	m.dep.lockedR(&m.id, true, 2)
+	return nil
 }
 
 // TryRLockFor locks m for reading if it becomes possible within d and
@@ -243,7 +249,7 @@ func (m *RWMutex) TryRLockFor(d time.Duration) bool {
 	if !m.mu.TryRLock() && !m.sig.waitFor(m.mu.TryRLock, d) {
 		return false
 	}
-	m.dep.acquiredRead(m.dep.acquire(&m.id, true, false, 2))
+	m.dep.lockedR(&m.id, false, 2)
 	return true
 }
 
