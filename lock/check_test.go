@@ -21,8 +21,9 @@ import (
 //
 // The checker ends an execution's goroutines wherever it stops exploring
 // it, often holding a lock; a new goroutine given a dead one's stack would
-// inherit those locks through the stack hints, so these tests identify
-// goroutines exactly (SetExactGoroutines).
+// push its locks through the stack hints on the dead one's list, where
+// they prove no order, and these tests need every order proved the first
+// time: so they identify goroutines exactly (SetExactGoroutines).
 
 // TestCheckMutualExclusion explores every interleaving of two goroutines
 // that update a checked variable under one Mutex, with Lock and TryLock:

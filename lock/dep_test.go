@@ -419,9 +419,9 @@ func TestDefaultHandler(t *testing.T) {
 }
 
 // TestExactGoroutinesUnderStackGrowth: goroutines whose stacks grow while
-// they hold locks, in one consistent order. With the default stack hints
-// this can produce false cycles (see the package documentation); with
-// SetExactGoroutines it must not, and a real reversal is still found.
+// they hold locks, in one consistent order, with SetExactGoroutines (the
+// default mode is TestNoFalseCycleUnderStackGrowth): no false report, and
+// a real reversal is found the first time.
 func TestExactGoroutinesUnderStackGrowth(t *testing.T) {
 	defer SetExactGoroutines(SetExactGoroutines(true))
 	got := reports(t)

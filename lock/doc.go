@@ -47,12 +47,23 @@
 // 2 KiB block of stack memory belongs to at most one goroutine at a time, so
 // a table maps blocks to the state of the goroutine last seen there, and
 // only a miss pays for runtime.Stack. As in lockdep, the list of locks held
-// plus the one being taken (a chain) is hashed, and a chain whose edges are
-// already in the graph costs one lookup in a lock-free cache: the graph
-// itself is only touched the first time a chain is seen, which is also when
-// the goroutine's id is re-checked. A Mutex's Unlock does no bookkeeping at
-// all: the holder's record names the value of the lock word, which the
-// Unlock changes.
+// plus the one being taken (a chain) is hashed, and a chain whose orders
+// are already in the graph costs one lookup in a lock-free cache. A Mutex's
+// Unlock does no bookkeeping at all: the holder's record names the value of
+// the lock word, which the Unlock changes.
+//
+// A stack hint can be wrong: when a goroutine's stack moves (it grew, or
+// the collector shrank it) or the goroutine ends, another goroutine may be
+// given that memory and take the first one's state for its own. So a hint
+// is never trusted with an order. Each record of a held lock notes the
+// goroutine id it was made under if the id was known exactly, and orders
+// are recorded only when a chain is new, after asking the runtime for the
+// id, from that goroutine's own records that it made itself; a chain is
+// cached only once all its orders were recorded that way. To have such
+// records, a lock class takes its first 1024 acquisitions under the exact
+// id, and 1024 more whenever an order from it could not be proved. A wrong
+// hint can thus cost a slow check or delay an order, never report one that
+// did not happen.
 //
 // # Checking the package itself
 //
@@ -70,35 +81,25 @@
 //     detection is as good as the tests' coverage.
 //   - Read locks are ordered like write locks (Go's RWMutex makes a reader
 //     wait behind a waiting writer, so read-read cycles can deadlock too).
-//     An RUnlock in another goroutine than its RLock is only forgotten once
-//     no tracked reader remains.
-//   - The stack-memory hint can go stale when a goroutine ends or its stack
-//     moves (it grew, or the garbage collector shrank it) and the memory
-//     goes to another goroutine. Every new chain re-checks the goroutine id
-//     and hands a state whose goroutine is not the caller to the caller, so
-//     most stale hints are harmless, but not all, in both directions. A new
-//     goroutine whose first lock lands in a dead goroutine's state and whose
-//     next lock is taken 2 KiB or more deeper in its stack, or after its
-//     stack grew, has its two locks in two states, and that order is not
-//     recorded (locks taken in one function, the usual case, are not
-//     affected). And if a live goroutine's stack moves, a new goroutine
-//     locking through its old memory before it locks again puts locks in
-//     its state: the first goroutine may then be told of an order that was
-//     another goroutine's. (A recursive Mutex Lock is reported only once it
-//     has waited 50 ms, which a false one does not: the lock is not its
-//     own; a recursive RLock, which does not wait, is reported at once.)
-//     Both need a stack move and a reuse of the memory inside a short
-//     window, but a program whose goroutines grow their stacks while
-//     holding locks meets it: a stress test (16 goroutines growing their
-//     stacks inside critical sections, 20 rounds of 50 iterations) saw 1
-//     to 10 false cycles per run. SetExactGoroutines(true) asks the runtime
-//     for the goroutine id on every acquisition instead (microseconds,
-//     more than go-deadlock, which reads the id from the runtime's private
-//     structures) and makes no such mistakes: use it where a report fails
-//     a build, or where goroutines die holding locks.
+//     An RUnlock that runs in another goroutine than its RLock makes the
+//     lock's other tracked reads prove no order until they are taken again.
+//   - A new order is reported the first time it is taken if the lock held
+//     before it was taken under the goroutine's exact id: during the first
+//     1024 acquisitions of its class (in tests, usually all of them), or in
+//     SetExactGoroutines mode. Otherwise, when the record was made through
+//     a stack hint, the order is not recorded that time, the class goes
+//     back to exact acquisitions, and the order is reported the next time
+//     it is taken, if that is within the class's next 1024 acquisitions
+//     (later otherwise). A recursive RLock is treated the same way; a
+//     recursive Lock is then not reported, since its goroutine never gets
+//     to a next time (SetLongWait reports the wait that never ends).
+//   - An exact acquisition costs the runtime.Stack call (1 to 10
+//     microseconds, with the depth of the stack): a class's first 1024
+//     acquisitions cost about a millisecond or a few in all.
 //   - A lock still held when its goroutine ended (its Unlock left to
-//     another goroutine) may count as held by the next goroutine on that
-//     memory until it is unlocked.
+//     another goroutine) may stay in the held list of the next goroutine on
+//     that memory until it is unlocked; it proves no order there, but the
+//     chains of that goroutine are checked slowly meanwhile.
 //   - At most 8 chains compete for a slot of the chain cache (16384
 //     slots); past that a chain is checked against the graph every time,
 //     which is slower but still right. The graph keeps every class, and

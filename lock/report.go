@@ -152,13 +152,14 @@ var exact atomic.Bool
 
 // SetExactGoroutines chooses how the package tells goroutines apart, and
 // returns the previous choice. By default (false) a goroutine is known by
-// the stack memory it runs on, checked against its id only when something
-// new is seen: fast, but when stacks move while locks are held, another
-// goroutine given the old memory can be mistaken for the first, and a
-// lock-order cycle can be reported that no goroutine took (see the package
-// documentation). With true, every acquisition asks the runtime for the
-// goroutine's id (about a microsecond, the cost of go-deadlock): no such
-// mistakes. Choose it where a report fails a build.
+// the stack memory it runs on, and asks the runtime for its id only on a
+// miss, for a new chain, and while a lock class is learning (see the
+// package documentation): fast, never a false report, but a new order
+// first taken through a stack hint is reported the next time it is taken
+// rather than the first. With true, every acquisition asks the runtime for
+// the goroutine's id (a microsecond or more, slower than go-deadlock, which
+// reads the id from the runtime's private structures): every order is
+// reported the first time it is taken.
 func SetExactGoroutines(on bool) (previous bool) { return exact.Swap(on) }
 
 // Detection reports whether deadlock detection is on.
