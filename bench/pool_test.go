@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -23,10 +25,10 @@ const poolWorkers = 10_000
 // poolPeers runs tasks tasks of task through each library, side by side.
 // Each library waits for completion in its own idiom (Close, Wait,
 // StopAndWait); raw goroutines and ants, which have none, use a WaitGroup.
-func poolPeers(b *testing.B, tasks int, task func()) {
+func poolPeers(b *testing.B, workers, tasks int, task func()) {
 	b.Run("ludus", func(b *testing.B) {
 		for b.Loop() {
-			p := pool.New(poolWorkers)
+			p := pool.New(workers)
 			for range tasks {
 				if err := p.Go(task); err != nil {
 					b.Fatal(err)
@@ -47,7 +49,7 @@ func poolPeers(b *testing.B, tasks int, task func()) {
 	b.Run("errgroup", func(b *testing.B) {
 		for b.Loop() {
 			var g errgroup.Group
-			g.SetLimit(poolWorkers)
+			g.SetLimit(workers)
 			for range tasks {
 				g.Go(func() error { task(); return nil })
 			}
@@ -56,7 +58,7 @@ func poolPeers(b *testing.B, tasks int, task func()) {
 	})
 	b.Run("conc", func(b *testing.B) {
 		for b.Loop() {
-			p := concpool.New().WithMaxGoroutines(poolWorkers)
+			p := concpool.New().WithMaxGoroutines(workers)
 			for range tasks {
 				p.Go(task)
 			}
@@ -65,7 +67,7 @@ func poolPeers(b *testing.B, tasks int, task func()) {
 	})
 	b.Run("ants", func(b *testing.B) {
 		for b.Loop() {
-			p, err := ants.NewPool(poolWorkers)
+			p, err := ants.NewPool(workers)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -84,7 +86,7 @@ func poolPeers(b *testing.B, tasks int, task func()) {
 	b.Run("antsFunc", func(b *testing.B) {
 		for b.Loop() {
 			var wg sync.WaitGroup
-			p, err := ants.NewPoolWithFunc(poolWorkers, func(any) { task(); wg.Done() })
+			p, err := ants.NewPoolWithFunc(workers, func(any) { task(); wg.Done() })
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -101,7 +103,7 @@ func poolPeers(b *testing.B, tasks int, task func()) {
 	})
 	b.Run("pond", func(b *testing.B) {
 		for b.Loop() {
-			p := pond.NewPool(poolWorkers)
+			p := pond.NewPool(workers)
 			for range tasks {
 				// Go, not Submit: fire and forget, no future per task.
 				if err := p.Go(task); err != nil {
@@ -121,10 +123,17 @@ func BenchmarkPoolTiny(b *testing.B) {
 	if testing.Short() {
 		tasks = 100_000
 	}
-	var n atomic.Int64
-	poolPeers(b, int(tasks), func() { n.Add(1) })
-	if got := n.Load(); got%tasks != 0 {
-		b.Fatalf("ran %d tasks, not a multiple of %d: some were lost", got, tasks)
+	// Two worker limits: the large one every pool benchmark shares, and one
+	// worker per P, where no library can win by starting fewer goroutines
+	// than the others.
+	for _, workers := range []int{poolWorkers, runtime.GOMAXPROCS(0)} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			var n atomic.Int64
+			poolPeers(b, workers, int(tasks), func() { n.Add(1) })
+			if got := n.Load(); got%tasks != 0 {
+				b.Fatalf("ran %d tasks, not a multiple of %d: some were lost", got, tasks)
+			}
+		})
 	}
 }
 
@@ -133,7 +142,7 @@ func BenchmarkPoolTiny(b *testing.B) {
 func BenchmarkPoolSleep(b *testing.B) {
 	const tasks = 100_000
 	var n atomic.Int64
-	poolPeers(b, tasks, func() { time.Sleep(time.Millisecond); n.Add(1) })
+	poolPeers(b, poolWorkers, tasks, func() { time.Sleep(time.Millisecond); n.Add(1) })
 	if got := n.Load(); got%tasks != 0 {
 		b.Fatalf("ran %d tasks, not a multiple of %d: some were lost", got, tasks)
 	}

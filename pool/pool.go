@@ -76,6 +76,11 @@ type waiter struct {
 	ch chan struct{} // capacity 1
 }
 
+// waiters recycles the waiters of blocked submitters: a fast submitter on a
+// small pool blocks once per freed slot, and a waiter each time would be
+// most of the pool's garbage.
+var waiters = sync.Pool{New: func() any { return &waiter{ch: make(chan struct{}, 1)} }}
+
 // Option configures a Pool made by New.
 type Option func(*Pool)
 
@@ -187,7 +192,7 @@ func (p *Pool) submit(ctx context.Context, fn func()) error {
 			p.mu.Unlock()
 			return ErrFull
 		}
-		w := &waiter{ch: make(chan struct{}, 1)}
+		w := waiters.Get().(*waiter)
 		p.waiters = append(p.waiters, w)
 		p.mu.Unlock()
 
@@ -197,6 +202,7 @@ func (p *Pool) submit(ctx context.Context, fn func()) error {
 		}
 		select {
 		case <-w.ch:
+			waiters.Put(w)
 			p.mu.Lock()
 		case <-stop:
 			p.mu.Lock()
@@ -204,8 +210,12 @@ func (p *Pool) submit(ctx context.Context, fn func()) error {
 				// We were woken for room we will not use: pass it on, or
 				// another submitter could sleep next to a free slot.
 				p.wakeWaiterLocked()
+				// Wakers send under p.mu, so the token is there: take it
+				// before the waiter is reused.
+				<-w.ch
 			}
 			p.mu.Unlock()
+			waiters.Put(w)
 			return ctx.Err()
 		}
 	}
