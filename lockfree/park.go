@@ -2,7 +2,6 @@ package lockfree
 
 import (
 	"context"
-	"sync"
 
 	"github.com/labludus/ludus/lockfree/internal/atomics"
 )
@@ -33,17 +32,17 @@ const spinTries = 16
 // again, which is correct for any number of producers and consumers.
 type parking struct {
 	waiters atomics.Int32
-	mu      sync.Mutex
-	ch      chan struct{}
+	mu      atomics.Mutex
+	ch      *atomics.Signal // nil until a waiter registers
 }
 
 // register announces a waiter and returns the channel to sleep on. The caller
 // must re-check its condition after register and call unregister when done.
-func (p *parking) register() <-chan struct{} {
+func (p *parking) register() *atomics.Signal {
 	p.waiters.Add(1)
 	p.mu.Lock()
 	if p.ch == nil {
-		p.ch = make(chan struct{})
+		p.ch = atomics.NewSignal()
 	}
 	ch := p.ch
 	p.mu.Unlock()
@@ -63,7 +62,7 @@ func (p *parking) notify() {
 func (p *parking) wake() {
 	p.mu.Lock()
 	if p.ch != nil {
-		close(p.ch)
+		p.ch.Fire()
 		p.ch = nil
 	}
 	p.mu.Unlock()
@@ -80,22 +79,19 @@ func await(ctx context.Context, p *parking, try func() bool) error {
 		}
 		atomics.Yield()
 	}
-	done := ctx.Done()
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		ch := p.register()
+		sig := p.register()
 		if try() {
 			p.unregister()
 			return nil
 		}
-		select {
-		case <-ch:
-			p.unregister()
-		case <-done:
-			p.unregister()
-			return ctx.Err()
+		err := sig.Wait(ctx)
+		p.unregister()
+		if err != nil {
+			return err
 		}
 	}
 }
