@@ -495,21 +495,30 @@ func (d *dep) track(id *lockID, lw *atomic.Uint64, seen uint64, read, check bool
 		return
 	}
 	cls := d.class(skip + 1)
+	i := id.get()
 	st, key, gid := current(cls)
 	st.lock()
 	st.prune()
-	if check && len(st.held) > 0 && (read && st.holds(d) || !chainSeen(chainOf(st.held, keyOf(cls, id.get(), read)))) {
-		st.unlock()
-		st, gid, _ = d.slowCheck(st, key, cls, id.get(), read, true, skip+1)
-		st.lock()
-		st.prune()
+	// chain is the new entry's chain hash, kept from the cache lookup
+	// while the list cannot have changed (0: compute it in push).
+	var chain uint64
+	if check && len(st.held) > 0 {
+		chain = chainOf(st.held, keyOf(cls, i, read))
+		if read && st.holds(d) || !chainSeen(chain) {
+			st.unlock()
+			st, gid, _ = d.slowCheck(st, key, cls, i, read, true, skip+1)
+			st.lock()
+			st.prune()
+			chain = 0
+		}
 	}
 	if !st.mapped.Load() {
 		st.unlock()
 		remap(st)
 		st.lock()
+		chain = 0
 	}
-	d.push(st, cls, id, lw, seen, read, gid)
+	d.push(st, cls, i, chain, lw, seen, read, gid)
 	st.unlock()
 }
 
@@ -565,10 +574,12 @@ func (d *dep) lockedR(id *lockID, check bool, skip int) {
 	d.track(id, nil, 0, true, check, skip+1)
 }
 
-func (d *dep) push(st *gstate, cls *class, id *lockID, lw *atomic.Uint64, seen uint64, read bool, gid int64) {
-	i := id.get()
+func (d *dep) push(st *gstate, cls *class, i, chain uint64, lw *atomic.Uint64, seen uint64, read bool, gid int64) {
 	k := keyOf(cls, i, read)
 	n := len(st.held)
+	if chain == 0 {
+		chain = chainOf(st.held, k)
+	}
 	if n == cap(st.held) {
 		st.held = append(st.held, held{})
 	} else {
@@ -578,7 +589,7 @@ func (d *dep) push(st *gstate, cls *class, id *lockID, lw *atomic.Uint64, seen u
 	// store-forwarding stalls on this hot path.
 	e := &st.held[n]
 	e.d, e.cls, e.id, e.key, e.read, e.lw, e.seen, e.vg, e.epoch = d, cls, i, k, read, lw, seen, gid, 0
-	e.chain = chainOf(st.held[:n], k)
+	e.chain = chain
 	if read && gid != 0 {
 		// Count the verified read, so that its RUnlock looks for it
 		// exactly (see releaseRead).
