@@ -97,3 +97,38 @@ func TestNoFalseCycleUnderStackGrowth(t *testing.T) {
 		t.Fatalf("%d false reports in a consistent order, first:\n%v", len(rs), rs[0])
 	}
 }
+
+// TestReadHandoffProvesNothing: an RLock released by another goroutine
+// (allowed, as in sync.RWMutex) while a third reader keeps the lock
+// read-held. The first goroutine no longer holds it when it takes x, so
+// rw -> x never happened, and x -> rw alone closes no cycle.
+func TestReadHandoffProvesNothing(t *testing.T) {
+	got := reports(t)
+	rw, x := NewRWMutex(fresh("handoff-rw")), NewMutex(fresh("handoff-x"))
+	held, release, released := make(chan bool), make(chan bool), make(chan bool)
+	go func() {
+		rw.RLock()
+		held <- true
+		<-release
+		rw.RUnlock()
+		released <- true
+	}()
+	<-held
+	inGoroutine(func() {
+		rw.RLock()
+		inGoroutine(rw.RUnlock)
+		x.Lock()
+		x.Unlock()
+	})
+	inGoroutine(func() {
+		x.Lock()
+		rw.RLock()
+		rw.RUnlock()
+		x.Unlock()
+	})
+	release <- true
+	<-released
+	if rs := got(); len(rs) != 0 {
+		t.Fatalf("false report after a read handed off: %v", rs)
+	}
+}
