@@ -5,7 +5,9 @@ package lockfree
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/labludus/ludus/check"
 )
@@ -21,13 +23,18 @@ func TestCheckRingBlocking(t *testing.T) {
 		name      string
 		producers [][]int
 		consumers []int // how many values each consumer pops
+		bounded   bool  // too many schedules for exhaustive: up to 2 preemptions
 	}{
-		{"1 producer x2, 1 consumer x2", [][]int{{1, 2}}, []int{2}},
-		{"2 producers, 1 consumer x2", [][]int{{1}, {2}}, []int{2}},
-		{"1 producer x2, 2 consumers", [][]int{{1, 2}}, []int{1, 1}},
+		{"1 producer x2, 1 consumer x2", [][]int{{1, 2}}, []int{2}, false},
+		{"2 producers, 1 consumer x2", [][]int{{1}, {2}}, []int{2}, false},
+		{"1 producer x2, 2 consumers", [][]int{{1, 2}}, []int{1, 1}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			mustExplore(t, func(ct *check.T) {
+			explore := mustExplore
+			if tc.bounded {
+				explore = mustExploreBounded
+			}
+			explore(t, func(ct *check.T) {
 				r := mustRingT[int](1)
 				got := make([][]int, len(tc.consumers))
 				for i, vals := range tc.producers {
@@ -72,17 +79,32 @@ func TestCheckRingBlocking(t *testing.T) {
 	}
 }
 
-// lostWakeupPop registers as a waiter only after its failed attempt and
-// does not try again before sleeping: a Push between the two notifies
-// nobody, and the consumer sleeps forever.
+// mustExploreBounded explores every schedule with up to 2 preemptions
+// (DPOR, complete within that bound).
+func mustExploreBounded(t *testing.T, body func(*check.T), _ ...check.Option) check.Report {
+	t.Helper()
+	rep := check.Explore(t, body, check.MaxPreemptions(2), check.MaxExecutions(10000), check.MaxTime(20*time.Second))
+	t.Logf("%d executions, %s", rep.Executions, rep.Strategy)
+	if !strings.Contains(rep.Strategy, "complete") {
+		t.Errorf("exploration not complete within its bound: %s", rep.Strategy)
+	}
+	return rep
+}
+
+// lostWakeupPop goes to sleep without marking the cell it waits for, so
+// the producer's publishing Swap finds no mark and wakes nobody: if the
+// push lands between the failed attempt and the sleep, the consumer sleeps
+// forever.
 func lostWakeupPop(r *Ring[int]) int {
 	for {
 		if v, ok := r.TryPop(); ok {
 			return v
 		}
-		sig := r.notEmpty.register() // BUG: no re-check after registering
-		_ = sig.Wait(context.Background())
-		r.notEmpty.unregister()
+		sig := r.notEmpty.register()
+		if v, ok := r.TryPop(); ok { // the re-check alone is not enough
+			return v
+		}
+		_ = sig.Wait(context.Background()) // BUG: no markEmpty before sleeping
 	}
 }
 

@@ -16,30 +16,29 @@ const cacheLine = 64
 // burn a core that the goroutine it waits for may need.
 const spinTries = 16
 
-// parking lets goroutines sleep until a condition they cannot see in the
-// lock-free state may have changed, without lost wake-ups and with
-// cancellation by context.
+// parking lets goroutines sleep until a cell they wait for changes, without
+// lost wake-ups and with cancellation by context.
 //
-// Protocol (an event count): a waiter first registers (waiters.Add), then
-// captures the current generation channel, then re-checks its condition, and
-// only then sleeps on the channel. A notifier first changes the state (with an
-// atomic store), then loads waiters; if nobody is registered it returns at the
-// cost of one load. Both sides use sequentially consistent atomics, so either
-// the waiter's re-check sees the new state or the notifier sees the waiter
-// and closes the channel the waiter captured (or a later one, in which case
-// the mutex ordered the state change before the capture and so before the
-// re-check). Closing wakes every sleeper: each re-checks and the losers sleep
-// again, which is correct for any number of producers and consumers.
+// Protocol: a waiter first takes the current signal (register), then marks
+// the cell it waits for (setting waitBit with a CAS, which fails if the
+// cell already changed), then re-checks its condition, and only then sleeps
+// on the signal. The goroutine that changes the cell does so with an atomic
+// Swap, whose old value shows the mark; if set, it fires the signal (wake).
+// Either the Swap came first, and the mark's CAS fails or the re-check sees
+// the change, or the mark came first, and the Swap sees it and fires the
+// signal taken before the mark (or a later one: firing replaces the signal
+// under the mutex, and the waiter took its signal before marking). Firing
+// wakes every sleeper: each re-checks and the losers sleep again, which is
+// correct for any number of producers and consumers. A mark left behind by
+// a waiter that gave up costs one spurious wake.
 type parking struct {
-	waiters atomics.Int32
-	mu      atomics.Mutex
-	ch      *atomics.Signal // nil until a waiter registers
+	mu atomics.Mutex
+	ch *atomics.Signal // nil until a waiter registers
 }
 
-// register announces a waiter and returns the channel to sleep on. The caller
-// must re-check its condition after register and call unregister when done.
+// register returns the signal to sleep on. The caller must mark its cell and
+// re-check its condition after register, before sleeping.
 func (p *parking) register() *atomics.Signal {
-	p.waiters.Add(1)
 	p.mu.Lock()
 	if p.ch == nil {
 		p.ch = atomics.NewSignal()
@@ -49,16 +48,7 @@ func (p *parking) register() *atomics.Signal {
 	return ch
 }
 
-func (p *parking) unregister() { p.waiters.Add(-1) }
-
-// notify wakes every registered waiter. It is one atomic load (inlined)
-// when there are none.
-func (p *parking) notify() {
-	if p.waiters.Load() != 0 {
-		p.wake()
-	}
-}
-
+// wake fires the current signal, waking every goroutine registered so far.
 func (p *parking) wake() {
 	p.mu.Lock()
 	if p.ch != nil {
@@ -69,28 +59,39 @@ func (p *parking) wake() {
 }
 
 // await runs try until it succeeds: first a short spin, then parked on p
-// between attempts. It returns ctx's error if ctx ends first; try is never
-// running when await returns, so an operation either happened (nil error) or
-// did not (non-nil error).
-func await(ctx context.Context, p *parking, try func() bool) error {
-	for range spinTries {
+// between attempts, after mark has flagged the cell it waits for. It returns
+// ctx's error if ctx ends first; try is never running when await returns,
+// so an operation either happened (nil error) or did not (non-nil error).
+func await(ctx context.Context, p *parking, try, mark func() bool) error {
+	spins := spinTries
+	if atomics.Checked {
+		spins = 0 // explorations should reach the parking protocol at once
+	}
+	for range spins {
 		if try() {
 			return nil
 		}
 		atomics.Yield()
 	}
 	for {
+		if try() {
+			return nil
+		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		sig := p.register()
+		if !mark() {
+			// The cell is not in the state the waiter expects: it changed,
+			// or another goroutine is between the two steps of its
+			// operation on it. Either way it moves on soon; let it run.
+			atomics.Yield()
+			continue
+		}
 		if try() {
-			p.unregister()
 			return nil
 		}
-		err := sig.Wait(ctx)
-		p.unregister()
-		if err != nil {
+		if err := sig.Wait(ctx); err != nil {
 			return err
 		}
 	}

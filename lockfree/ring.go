@@ -76,7 +76,8 @@ type ringCell[T any] struct {
 	// (lap = pos >> shift), and 2*lap+1 when it holds the value pushed at
 	// pos, ready for its consumer, who sets it to 2*(lap+1). Keeping the two
 	// states of one lap distinct (rather than Vyukov's pos and pos+1) makes
-	// a capacity of one work.
+	// a capacity of one work. waitBit, when set, says that a goroutine
+	// sleeps until the cell's next change (see markEmpty and markFull).
 	seq   atomics.Uint64
 	value T
 	_     [cacheLine - 8]byte
@@ -121,13 +122,17 @@ func (r *Ring[T]) TryPush(v T) bool {
 		pos := r.enq.Load()
 		c := &r.cells[pos&r.mask]
 		turn := 2 * (pos >> r.shift)
-		seq := c.seq.Load()
+		seq := c.seq.Load() &^ waitBit
 		switch {
 		case seq == turn:
 			if r.enq.CompareAndSwap(pos, pos+1) {
 				c.value = v
-				c.seq.Store(turn + 1)
-				r.notEmpty.notify()
+				// The publishing swap also tells whether a consumer
+				// marked the cell before going to sleep: waking costs
+				// nothing when nobody sleeps.
+				if c.seq.Swap(turn+1)&waitBit != 0 {
+					r.notEmpty.wake()
+				}
 				return true
 			}
 		case seq < turn:
@@ -158,15 +163,16 @@ func (r *Ring[T]) TryPop() (v T, ok bool) {
 		pos := r.deq.Load()
 		c := &r.cells[pos&r.mask]
 		turn := 2*(pos>>r.shift) + 1
-		seq := c.seq.Load()
+		seq := c.seq.Load() &^ waitBit
 		switch {
 		case seq == turn:
 			if r.deq.CompareAndSwap(pos, pos+1) {
 				v = c.value
 				var zero T
 				c.value = zero // drop the reference for the garbage collector
-				c.seq.Store(turn + 1)
-				r.notFull.notify()
+				if c.seq.Swap(turn+1)&waitBit != 0 {
+					r.notFull.wake()
+				}
 				return v, true
 			}
 		case seq < turn:
@@ -192,7 +198,7 @@ func (r *Ring[T]) Push(ctx context.Context, v T) error {
 	if len(r.cells) == 0 {
 		return fmt.Errorf("%w: Push on a zero Ring", ErrCapacity)
 	}
-	return await(ctx, &r.notFull, func() bool { return r.TryPush(v) })
+	return await(ctx, &r.notFull, func() bool { return r.TryPush(v) }, r.markFull)
 }
 
 // Pop removes and returns the value at the front of the ring, waiting for
@@ -210,7 +216,7 @@ func (r *Ring[T]) Pop(ctx context.Context) (T, error) {
 		var ok bool
 		v, ok = r.TryPop()
 		return ok
-	})
+	}, r.markEmpty)
 	return v, err
 }
 
@@ -228,3 +234,30 @@ func backoff(spins int) int {
 
 // busySpins bounds the busy re-reads of backoff.
 const busySpins = 64
+
+// waitBit marks a cell on which a goroutine sleeps: the operation that next
+// changes the cell's turn finds it in the old value of its Swap and wakes
+// the sleepers. Turn numbers never reach it (2^62 laps).
+const waitBit = 1 << 63
+
+// markEmpty marks the cell a consumer waits for (the one at deq, empty,
+// awaiting its producer). It reports false if the cell is not in that state
+// any more: the ring changed, so the caller retries instead of sleeping.
+func (r *Ring[T]) markEmpty() bool {
+	pos := r.deq.Load()
+	turn := 2 * (pos >> r.shift)
+	return r.mark(&r.cells[pos&r.mask], turn)
+}
+
+// markFull marks the cell a producer waits for (the one at enq, still
+// holding the previous lap's value).
+func (r *Ring[T]) markFull() bool {
+	pos := r.enq.Load()
+	turn := 2*(pos>>r.shift) - 1
+	return r.mark(&r.cells[pos&r.mask], turn)
+}
+
+func (r *Ring[T]) mark(c *ringCell[T], turn uint64) bool {
+	seq := c.seq.Load()
+	return seq == turn|waitBit || (seq == turn && c.seq.CompareAndSwap(turn, turn|waitBit))
+}

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/labludus/ludus/lockfree/internal/atomics"
 )
 
 // stressSize scales the stress tests: big enough to interleave for real,
@@ -176,6 +178,11 @@ func TestRingTryStress(t *testing.T) {
 // sides park constantly: a lost wake-up would leave items missing (and the
 // test would fail at its deadline instead of hanging).
 func TestRingBlockingStress(t *testing.T) {
+	if atomics.Checked {
+		// Under ludus_check every wait is a real sleep outside an
+		// exploration: the check tests cover blocking there.
+		t.Skip("real-goroutine blocking stress runs in the normal build")
+	}
 	for _, capacity := range []int{1, 4} {
 		for _, pc := range [][2]int{{1, 1}, {4, 1}, {1, 4}, {4, 4}} {
 			r, err := NewRing[item](capacity)
