@@ -20,6 +20,7 @@ func TestCASVsLockVerdict(t *testing.T) {
 		{"about equal", with(2, 20, 18), Inconclusive},
 		{"one processor", with(1, 40, 10), Inconclusive},
 		{"no timing", with(2, 0, 10), Inconclusive},
+		{"no contention", func() casVsLockMeasurements { m := with(2, 40, 15); m.casRetries = 0.001; return m }(), Inconclusive},
 	} {
 		c := tc.m.verdict()
 		if c.Verdict != tc.want {
