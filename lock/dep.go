@@ -332,21 +332,30 @@ func hintSlot(key uintptr) *atomic.Pointer[hint] {
 	return &hints[(uint64(key)*0x9e3779b97f4a7c15)>>(64-hintBits)]
 }
 
-// current returns the state to push an acquisition of class cls on, the
-// caller's stack block, and the caller's goroutine id if it was asked for
+// current returns the state to push an acquisition of class cls on, made
+// from stack block key, and the caller's goroutine id if it was asked for
 // (0 when a hint answered).
-func current(cls *class) (*gstate, uintptr, int64) {
-	var b byte
-	key := uintptr(unsafe.Pointer(&b)) >> blockShift
+func current(cls *class, key uintptr) (*gstate, int64) {
 	if cls.learn.Load() > 0 {
 		cls.learn.Add(-1)
 	} else if !exact.Load() {
 		if h := hintSlot(key).Load(); h != nil && h.key == key {
-			return h.st, key, 0
+			return h.st, 0
 		}
 	}
 	gid := goid()
-	return stateOf(gid, key), key, gid
+	return stateOf(gid, key), gid
+}
+
+// rehint is called after a lookup from the frame of local b, made on block
+// key: if the stack grew since (asking for the id, or growing a held list,
+// takes stack), the next lookup, from the same depth, will come from b's
+// new block, so the hint goes there too. Otherwise that block may hold a
+// stale hint, and the goroutine's next lock would go on another list.
+func rehint(b *byte, key uintptr, st *gstate) {
+	if moved := uintptr(unsafe.Pointer(b)) >> blockShift; moved != key && !exact.Load() {
+		hintSlot(moved).Store(&hint{moved, st})
+	}
 }
 
 // hinted is current for a look that pushes nothing.
@@ -358,7 +367,9 @@ func hinted() (*gstate, uintptr) {
 			return h.st, key
 		}
 	}
-	return stateOf(goid(), key), key
+	st := stateOf(goid(), key)
+	rehint(&b, key, st)
+	return st, key
 }
 
 // stateOf returns the state of goroutine gid, now running on block key.
@@ -373,11 +384,27 @@ func stateOf(gid int64, key uintptr) *gstate {
 	}
 	statesMu.Unlock()
 	if !exact.Load() {
-		if h := hintSlot(key).Load(); h == nil || h.key != key || h.st != st {
+		h := hintSlot(key).Load()
+		if h == nil || h.key != key || h.st != st {
 			hintSlot(key).Store(&hint{key, st})
+		}
+		if h != nil && h.key == key && h.st != st {
+			// The hint was another goroutine's: our last locks may have
+			// gone on its list, where they prove nothing; their classes
+			// learn again, so that their orders are proved next time.
+			h.st.relearnAll()
 		}
 	}
 	return st
+}
+
+func (s *gstate) relearnAll() {
+	s.lock()
+	s.prune()
+	for i := range s.held {
+		relearn(s.held[i].cls)
+	}
+	s.unlock()
 }
 
 // stackMoved is called when the package sees that the calling goroutine's
@@ -496,7 +523,9 @@ func (d *dep) track(id *lockID, lw *atomic.Uint64, seen uint64, read, check bool
 	}
 	cls := d.class(skip + 1)
 	i := id.get()
-	st, key, gid := current(cls)
+	var here byte
+	key := uintptr(unsafe.Pointer(&here)) >> blockShift
+	st, gid := current(cls, key)
 	st.lock()
 	st.prune()
 	// chain is the new entry's chain hash, kept from the cache lookup
@@ -520,6 +549,7 @@ func (d *dep) track(id *lockID, lw *atomic.Uint64, seen uint64, read, check bool
 	}
 	d.push(st, cls, i, chain, lw, seen, read, gid)
 	st.unlock()
+	rehint(&here, key, st)
 }
 
 // check runs before an acquisition waits: a wait is where deadlocks
@@ -620,12 +650,7 @@ func (d *dep) slowCheck(st *gstate, key uintptr, cls *class, id uint64, read, re
 	gid := goid()
 	own := stateOf(gid, key)
 	if own != st {
-		st.lock()
-		st.prune()
-		for i := range st.held {
-			relearn(st.held[i].cls)
-		}
-		st.unlock()
+		st.relearnAll() // in case the hint changed since
 	}
 	own.lock()
 	own.prune()

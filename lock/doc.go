@@ -93,6 +93,11 @@
 //     (later otherwise). A recursive RLock is treated the same way; a
 //     recursive Lock is then not reported, since its goroutine never gets
 //     to a next time (SetLongWait reports the wait that never ends).
+//   - An order can also be missed: a goroutine whose stack moves between
+//     two locks (it grew in the code between them) may meet, on its new
+//     memory, a hint to another goroutine's state, and put its second lock
+//     there. (A goroutine whose stack grows inside the package's own slow
+//     paths carries its hint along.)
 //   - An exact acquisition costs the runtime.Stack call (1 to 10
 //     microseconds, with the depth of the stack): a class's first 1024
 //     acquisitions cost about a millisecond or a few in all.
