@@ -267,6 +267,10 @@ var detectionScenarios = []struct {
 	}},
 }
 
+// tableRuns makes lock names unique to each run: ludus reports a cycle
+// once per process, and -count reruns the test in one.
+var tableRuns atomic.Int64
+
 // TestLockDetectionTable runs every scenario against both libraries and
 // prints the table recorded in RESULTS.md. It checks ludus's column.
 func TestLockDetectionTable(t *testing.T) {
@@ -277,7 +281,7 @@ func TestLockDetectionTable(t *testing.T) {
 		row := []string{sc.name}
 		for _, d := range dets {
 			d.reset(20 * time.Millisecond)
-			sc.run(d, fmt.Sprintf("table-%d-", i))
+			sc.run(d, fmt.Sprintf("table-%d-%d-", tableRuns.Add(1), i))
 			got := d.reported()
 			d.teardown()
 			row = append(row, map[bool]string{true: "reported", false: "not reported"}[got])

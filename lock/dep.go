@@ -565,6 +565,11 @@ func (d *dep) check(id *lockID, read, reportRecursive bool, skip int) (suspect b
 	}
 	cls := d.class(skip + 1)
 	st, key := hinted()
+	if cls.learn.Load() > 0 && !exact.Load() {
+		// While the class learns, its locks are on the goroutine's own
+		// list, proved: look there, or a recursive Lock would be missed.
+		st = stateOf(goid(), key)
+	}
 	st.lock()
 	st.prune()
 	slow := st.holds(d) || len(st.held) > 0 && !chainSeen(chainOf(st.held, keyOf(cls, id.get(), read)))
