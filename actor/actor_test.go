@@ -298,8 +298,7 @@ func TestPingPongHandOff(t *testing.T) {
 	}
 	for range pairs {
 		done := make(chan struct{})
-		var pong Ref[ball]
-		pong = must[Ref[ball]](t)(Spawn(s, "", Stateless(func(c *Context[ball], b ball) error {
+		pong := must[Ref[ball]](t)(Spawn(s, "", Stateless(func(c *Context[ball], b ball) error {
 			return b.back.Send(b.n + 1)
 		})))
 		ping := must[Ref[any]](t)(Spawn(s, "", Stateless(func(c *Context[any], m any) error {

@@ -181,6 +181,7 @@ func ExampleRejected() {
 func ExamplePanicError() {
 	f := async.Go(context.Background(), func(context.Context) (int, error) {
 		var m map[string]int
+		//lint:ignore SA5000 the runtime panic is what this example shows
 		m["x"] = 1 // panics: assignment to entry in nil map
 		return 0, nil
 	})

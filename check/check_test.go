@@ -1,3 +1,5 @@
+//lint:file-ignore SA2001 lock-order and deadlock scenarios take locks only to hold them
+
 package check_test
 
 import (

@@ -1,3 +1,5 @@
+//lint:file-ignore SA2001 lock-order and deadlock scenarios take locks only to hold them
+
 package check_test
 
 import (
@@ -449,7 +451,7 @@ func TestOnce(t *testing.T) {
 		t.Fatalf("%+v", r)
 	}
 	get := sync.OnceValue(func() int { return 7 })
-	if get() != 7 || get() != 7 {
+	if first, second := get(), get(); first != 7 || second != 7 {
 		t.Fatal("OnceValue")
 	}
 }

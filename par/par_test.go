@@ -44,6 +44,7 @@ func busy(i int) int {
 		x ^= x >> 7
 		x ^= x << 17
 	}
+	runtime.KeepAlive(x) // the work must not be optimised away
 	return int(x & 0xff)
 }
 

@@ -151,7 +151,7 @@ func (p *Pool) initLocked(workers int) {
 // therefore wait forever; prefer GoCtx there.) It returns ErrClosed after
 // Close and ErrNilTask for a nil fn. A nil error means the task was
 // accepted and will run: Close waits for it.
-func (p *Pool) Go(fn func()) error { return p.submit(nil, fn) }
+func (p *Pool) Go(fn func()) error { return p.submit(context.Background(), fn) }
 
 // GoCtx is Go with a bound on the wait for room: when ctx ends first it
 // returns ctx.Err() and the task is not accepted. ctx does not reach fn.

@@ -9,8 +9,6 @@ import (
 // VC is a vector clock indexed by goroutine ID.
 type VC []uint32
 
-func (v VC) clone() VC { return append(VC(nil), v...) }
-
 func (v VC) get(i int) uint32 {
 	if i < len(v) {
 		return v[i]
@@ -752,7 +750,6 @@ type timer struct {
 	when int64
 	seq  int64
 	ch   *Chan
-	val  any
 	fn   func(now int64) any
 	dead bool
 }

@@ -73,7 +73,6 @@ type scheduler struct {
 	pctDepth  int
 	pctK      int
 	pctChange []int
-	pctNext   int64
 }
 
 func (s *scheduler) beginExecution(e *Engine) {
