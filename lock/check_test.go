@@ -1,5 +1,7 @@
 //go:build ludus_check && !ludus_nolockdep
 
+//lint:file-ignore SA2001 lock-order scenarios take locks only to hold them
+
 package lock
 
 import (

@@ -1,3 +1,5 @@
+//lint:file-ignore SA2001 lock-order scenarios take locks only to hold them
+
 //go:build !ludus_nolockdep
 
 package lock
