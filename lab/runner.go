@@ -191,6 +191,9 @@ func runOne(ctx context.Context, e Experiment, opts Options) Outcome {
 	}
 	if o.Error == "" {
 		o.Claims = r.res.Claims
+	} else {
+		// JSON consumers get an empty list, not null, beside the error.
+		o.Claims = []Claim{}
 	}
 	return o
 }

@@ -61,7 +61,7 @@ func TestRunKeepsOrderAndIsolatesFailures(t *testing.T) {
 		"wrong-count": "returned 1 claims for the 2", "bad-verdict": `verdict "maybe"`}
 	for _, o := range rep.Experiments {
 		if sub, bad := errs[o.ID]; bad {
-			if !strings.Contains(o.Error, sub) || o.Claims != nil {
+			if !strings.Contains(o.Error, sub) || o.Claims == nil || len(o.Claims) != 0 {
 				t.Errorf("%s: error %q, claims %v; want an error containing %q and no claims", o.ID, o.Error, o.Claims, sub)
 			}
 		} else if o.Error != "" || len(o.Claims) != 1 {
@@ -163,6 +163,9 @@ func TestReportJSONRoundTrip(t *testing.T) {
 	}
 	if exps[1].(map[string]any)["error"] != "bad" {
 		t.Errorf("errored experiment: %v", exps[1])
+	}
+	if claims, ok := exps[1].(map[string]any)["claims"].([]any); !ok || len(claims) != 0 {
+		t.Errorf("errored experiment's claims = %v, want []", exps[1].(map[string]any)["claims"])
 	}
 }
 
