@@ -13,8 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/labludus/ludus/async"
 	"go.uber.org/goleak"
+
+	"github.com/labludus/ludus/async"
+	"github.com/labludus/ludus/panics"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -432,13 +434,27 @@ func TestCombinatorStress(t *testing.T) {
 	}
 }
 
-func TestPanicErrorString(t *testing.T) {
-	pe := &async.PanicError{Value: 3, Stack: []byte("stack here")}
-	if got := pe.Error(); !strings.HasPrefix(got, "panic: 3") || !strings.Contains(got, "stack here") {
-		t.Fatalf("Error() = %q", got)
+// Error() is one line: the value and the line that panicked, never the
+// stack (which every log line would otherwise carry); %+v adds the stack.
+func TestPanicErrorIsOneLine(t *testing.T) {
+	_, err := async.Go(context.Background(), func(context.Context) (int, error) {
+		panicHere()
+		return 0, nil
+	}).Await(context.Background())
+	msg := err.Error()
+	if strings.Contains(msg, "\n") || !strings.HasPrefix(msg, "panic: kaboom [at ") ||
+		!strings.Contains(msg, "panicHere") {
+		t.Fatalf("Error() = %q, want one line naming the value and panicHere", msg)
+	}
+	if full := fmt.Sprintf("%+v", err); !strings.Contains(full, "goroutine ") {
+		t.Fatalf("%%+v has no stack:\n%s", full)
 	}
 	if pe := async.NewPanicError(errBoom); !errors.Is(pe, errBoom) || len(pe.Stack) == 0 {
 		t.Fatalf("NewPanicError = %v", pe)
 	}
-	_ = fmt.Sprint(pe)
+	// The one panics.Error type: errors.As with it finds an async panic.
+	var pe *panics.Error
+	if !errors.As(err, &pe) || pe.Value != "kaboom" {
+		t.Fatalf("errors.As(*panics.Error) = %v", err)
+	}
 }

@@ -25,8 +25,9 @@
 // Race after the first settlement.
 //
 // A panic inside a future's function never crashes the process: the future
-// settles with a *PanicError that carries the panic value and the stack of
-// the goroutine that panicked.
+// settles with a *PanicError (the shared [panics.Error]) that carries the
+// panic value and the stack of the goroutine that panicked; its message is
+// one line, naming the value and the line that panicked.
 //
 // Promise is the writing side of a future, for code that computes the value
 // elsewhere (package pool settles the futures of tasks its workers run).

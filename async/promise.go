@@ -2,6 +2,8 @@ package async
 
 import (
 	"context"
+
+	"github.com/labludus/ludus/panics"
 )
 
 // Promise settles the future it was made with. It is a small value: copy it
@@ -56,7 +58,7 @@ func (p Promise[T]) Run(ctx context.Context, fn func(context.Context) (T, error)
 			return
 		}
 		if r := recover(); r != nil {
-			err = newPanicError(r)
+			err = panics.New(r)
 		} else {
 			err = ErrGoexit
 		}

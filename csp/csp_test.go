@@ -7,6 +7,7 @@ import (
 	"iter"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -227,6 +228,10 @@ func TestPanicBecomesErrorItem(t *testing.T) {
 		}
 		if pe == nil || pe.Value != "boom" || len(pe.Stack) == 0 {
 			t.Fatalf("%s: no panic error (%d items)", name, n)
+		}
+		// One line naming the value and the panicking line, no stack.
+		if msg := pe.Error(); strings.Contains(msg, "\n") || !strings.HasPrefix(msg, "panic: boom [at ") {
+			t.Fatalf("%s: Error() = %q", name, msg)
 		}
 	}
 }

@@ -2,8 +2,8 @@ package csp
 
 import (
 	"context"
-	"fmt"
-	"runtime/debug"
+
+	"github.com/labludus/ludus/panics"
 )
 
 // Item is what flows through a pipeline: a value or, when Err is not nil,
@@ -15,26 +15,11 @@ type Item[T any] struct {
 }
 
 // PanicError is the Err of an item whose stage function panicked: the
-// panic ends that item, not the process.
-type PanicError struct {
-	// Value is what the function passed to panic.
-	Value any
-	// Stack is the stack of the goroutine that panicked, captured while it
-	// was panicking.
-	Stack []byte
-}
-
-// Error returns the panic value and the stack where it happened.
-func (e *PanicError) Error() string {
-	return fmt.Sprintf("csp: panic in stage: %v\n\nstack:\n%s", e.Value, e.Stack)
-}
-
-// Unwrap returns the panic value when it is an error, so that errors.Is
-// and errors.As see through the PanicError.
-func (e *PanicError) Unwrap() error {
-	err, _ := e.Value.(error)
-	return err
-}
+// panic ends that item, not the process. It is panics.Error, the one type
+// every ludus package reports panics with: the value, the stack of the
+// worker that panicked (in its Stack field, printed by %+v), and an Error
+// method that names the value and the line that panicked on one line.
+type PanicError = panics.Error
 
 // Option configures a stage.
 type Option func(*options)
@@ -137,7 +122,7 @@ func isDone(done <-chan struct{}) bool {
 func apply[In, Out any](ctx context.Context, fn func(context.Context, In) (Out, error), v In) (out Out, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = &PanicError{Value: r, Stack: debug.Stack()}
+			err = panics.New(r)
 		}
 	}()
 	return fn(ctx, v)

@@ -3,8 +3,9 @@ package csp
 import (
 	"context"
 	"iter"
-	"runtime/debug"
 	"slices"
+
+	"github.com/labludus/ludus/panics"
 )
 
 // Generate starts a source: fn runs in a goroutine of its own and calls
@@ -27,7 +28,7 @@ func Generate[T any](ctx context.Context, fn func(ctx context.Context, emit func
 func generate[T any](ctx context.Context, fn func(context.Context, func(T) bool) error, emit func(T) bool) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = &PanicError{Value: r, Stack: debug.Stack()}
+			err = panics.New(r)
 		}
 	}()
 	return fn(ctx, emit)

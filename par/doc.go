@@ -26,9 +26,10 @@
 //
 // A panic in fn stops the other workers (each checks a shared flag before
 // every item) and, once every worker has returned, is raised again in the
-// calling goroutine as a [*PanicError] that holds the panic value and the
-// stack of the goroutine that panicked, wherever that goroutine was. The
-// same happens when the loop is so small that it ran in the caller alone,
+// calling goroutine as a [*PanicError] (the shared panics.Error) that holds
+// the panic value and the stack of the goroutine that panicked, wherever
+// that goroutine was; its message is one line naming the value and the
+// line that panicked. The same happens when the loop is so small that it ran in the caller alone,
 // so a recover in the caller sees one type either way. If fn calls
 // [runtime.Goexit] (as testing.T.FailNow does), the other workers stop and
 // the calling goroutine exits the same way.

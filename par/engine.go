@@ -2,10 +2,11 @@ package par
 
 import (
 	"runtime"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/labludus/ludus/panics"
 )
 
 // soloBudget is how long the caller runs a loop alone before it calls in
@@ -184,12 +185,9 @@ func (r *runner) guard(f func()) {
 			r.goexit = true
 		case r.panic != nil: // keep the first panic
 		default:
-			if pe, ok := v.(*PanicError); ok {
-				// A nested loop already captured the original stack.
-				r.panic = pe
-			} else {
-				r.panic = &PanicError{Value: v, Stack: debug.Stack()}
-			}
+			// A nested loop's *PanicError is kept as it is, with the
+			// original stack.
+			r.panic = panics.New(v)
 		}
 	}()
 	f()

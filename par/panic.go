@@ -1,6 +1,6 @@
 package par
 
-import "fmt"
+import "github.com/labludus/ludus/panics"
 
 // PanicError is the value a loop panics with, in the calling goroutine,
 // when fn panicked in any worker. Recover it with
@@ -8,24 +8,9 @@ import "fmt"
 //	defer func() {
 //		if pe, ok := recover().(*par.PanicError); ok { ... }
 //	}()
-type PanicError struct {
-	// Value is what fn passed to panic.
-	Value any
-	// Stack is the stack of the goroutine that panicked, captured while it
-	// was panicking (as runtime/debug.Stack formats it).
-	Stack []byte
-}
-
-// Error returns the panic value followed by the worker's stack, so that an
-// unrecovered PanicError prints where the panic happened, not only where
-// it was raised again.
-func (e *PanicError) Error() string {
-	return fmt.Sprintf("par: panic in worker: %v\n\nworker stack:\n%s", e.Value, e.Stack)
-}
-
-// Unwrap returns the panic value when it is an error, so that errors.Is
-// and errors.As see through the PanicError.
-func (e *PanicError) Unwrap() error {
-	err, _ := e.Value.(error)
-	return err
-}
+//
+// It is panics.Error, the one type every ludus package reports panics
+// with: the panic value, the stack of the worker that panicked (in its
+// Stack field, printed by %+v), and an Error method that names the value
+// and the line that panicked on one line.
+type PanicError = panics.Error

@@ -254,8 +254,10 @@ func TestPanicReachesCaller(t *testing.T) {
 			if !bytes.Contains(pe.Stack, []byte("par.panicAt")) {
 				t.Fatalf("stack does not show the panicking function:\n%s", pe.Stack)
 			}
-			if !strings.Contains(pe.Error(), "boom at") {
-				t.Fatalf("Error() = %q", pe.Error())
+			// One line: the value and the line that panicked, no stack.
+			if msg := pe.Error(); !strings.Contains(msg, "boom at") ||
+				!strings.Contains(msg, "par.panicAt") || strings.Contains(msg, "\n") {
+				t.Fatalf("Error() = %q, want one line naming the value and panicAt", msg)
 			}
 			if at == 0 && calls.Load() > n/2 {
 				t.Fatalf("w=%d: %d calls after a panic on the first item: workers did not stop", w, calls.Load())

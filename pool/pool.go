@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"log"
 	"runtime"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/labludus/ludus/panics"
 )
 
 var (
@@ -504,7 +505,8 @@ func (p *Pool) handlePanic(r any) {
 		p.panicHandler(r)
 		return
 	}
-	log.Printf("pool: task panicked: %v\n%s", r, debug.Stack())
+	// One report per lost task, so the stack is worth its lines here.
+	log.Printf("pool: task panicked: %+v", panics.New(r))
 }
 
 // Close stops the pool from accepting tasks and waits until every task it

@@ -5,13 +5,14 @@ import (
 	"sync"
 
 	"github.com/labludus/ludus/async"
+	"github.com/labludus/ludus/panics"
 )
 
 // Submit runs fn on a worker of p and returns its future. fn receives a
 // context derived from ctx that the future's Cancel cancels. If ctx ends
 // while the task is still queued, the task is skipped and the future
 // settles with ctx.Err(). A panic in fn settles the future with an
-// *async.PanicError. When the pool cannot accept the task the future is
+// *panics.Error (async.PanicError). When the pool cannot accept the task the future is
 // rejected at once: ErrClosed, ErrFull (WithNonBlocking), ErrNilTask, or
 // ctx.Err() if ctx ended while waiting for room.
 func Submit[T any](p *Pool, ctx context.Context, fn func(context.Context) (T, error)) *async.Future[T] {
@@ -42,7 +43,7 @@ func (p *Pool) count(err error) {
 	if err == nil {
 		return
 	}
-	if _, ok := err.(*async.PanicError); ok {
+	if _, ok := err.(*panics.Error); ok {
 		p.panicked.Add(1)
 		return
 	}
@@ -111,11 +112,11 @@ func (g *Group) Go(fn func(ctx context.Context) error) {
 	}
 }
 
-// call runs fn, turning a panic into an *async.PanicError.
+// call runs fn, turning a panic into a *panics.Error.
 func (g *Group) call(fn func(context.Context) error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = async.NewPanicError(r)
+			err = panics.New(r)
 		}
 	}()
 	return fn(g.ctx)
