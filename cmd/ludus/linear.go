@@ -23,6 +23,8 @@ func init() {
 		name:    "linear",
 		summary: "check recorded histories for linearizability (exit 0: all linearizable, 1: some not or unknown, 2: bad input)",
 		usage:   "[flags] FILE...",
+		// Flags may follow the files: ludus linear a.log --json.
+		interspersed: true,
 		setup: func(fs *flag.FlagSet) func(args []string, stdout, stderr io.Writer) int {
 			var o linearOptions
 			fs.StringVar(&o.format, "format", "", "history format: jepsen-etcd or porcupine-kv (default: guessed from the first line)")

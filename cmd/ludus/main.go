@@ -22,6 +22,10 @@ type command struct {
 	summary string
 	// usage is the argument synopsis printed after "ludus <name>".
 	usage string
+	// interspersed accepts flags anywhere on the line, after arguments
+	// too (see parseInterspersed); otherwise flags end at the first
+	// argument, as with the flag package.
+	interspersed bool
 	// flags declares the command's flags on fs and returns the function
 	// that runs it with the remaining arguments.
 	setup func(fs *flag.FlagSet) func(args []string, stdout, stderr io.Writer) int
@@ -62,13 +66,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	exec := c.setup(fs)
 	fs.Usage = func() { commandUsage(c, fs, stderr) }
-	if err := fs.Parse(args); err != nil {
+	var err error
+	if c.interspersed {
+		args, err = parseInterspersed(fs, args)
+	} else {
+		err = fs.Parse(args)
+		args = fs.Args()
+	}
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
 	}
-	return exec(fs.Args(), stdout, stderr)
+	return exec(args, stdout, stderr)
 }
 
 func help(args []string, stdout, stderr io.Writer) int {
