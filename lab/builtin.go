@@ -14,9 +14,11 @@ func Builtin() []Experiment {
 		concurrencyModelsExperiment(),
 		actorBankExperiment(),
 		// When to use what.
+		ioBoundExperiment(),
 		parallelSpeedupExperiment(),
 		// Best practices.
 		immutableSnapshotsExperiment(),
+		minimizeLocksExperiment(),
 		threadPoolExperiment(),
 		casVsLockExperiment(),
 		stressTestExperiment(),
