@@ -165,7 +165,7 @@ func (m minimizeLocksMeasurements) measurements() map[string]float64 {
 		"cpu_wide_s": m.cpuWide, "cpu_narrow_s": m.cpuNarrow,
 		"cpu_wide_tasks_per_s": ratio(tasks(m.cpuTasks), m.cpuWide), "cpu_narrow_tasks_per_s": ratio(tasks(m.cpuTasks), m.cpuNarrow),
 		"cpu_speedup": ratio(m.cpuWide, m.cpuNarrow), "cpu_ideal_speedup": float64(min(m.goroutines, m.cpus)),
-		"cores_obtained": m.coresObtained,
+		"cores_obtained":         m.coresObtained,
 		"check_narrow_schedules": float64(m.check.narrowExecs), "check_split_schedule": float64(m.check.splitSchedule),
 	}
 }
