@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -14,17 +13,8 @@ import (
 	"github.com/labludus/ludus/linear/models"
 )
 
-// dataDir finds ../shared/data/porcupine relative to the repository root,
-// which is two directories above this test's package.
-func dataDir(t testing.TB) string {
-	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	dir := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "data", "porcupine")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared data set absent (%v): the porcupine histories live in ../shared/data/porcupine beside the repository", err)
-	}
-	return dir
-}
+// dataDir is porcupine's test data, copied into linear/testdata.
+func dataDir(testing.TB) string { return filepath.Join("..", "testdata", "porcupine") }
 
 var etcdLinearizable = []int{2, 5, 7, 18, 25, 31, 38, 45, 48, 49, 51, 53, 56, 67, 75, 76, 80, 87, 92, 98, 100, 101, 102}
 
