@@ -4,6 +4,7 @@ package lockfree
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -122,4 +123,67 @@ func TestCheckCatchesLostWakeup(t *testing.T) {
 		t.Fatalf("checker failed for another reason: %v", rep.Failure)
 	}
 	t.Logf("caught after %d executions:\n%v", rep.Executions, rep.Failure)
+}
+
+// TestCheckRingClose explores Close against parked Push and Pop: in every
+// interleaving each blocked operation wakes (a sleeper left behind is a
+// deadlock to the checker), a Pop returns ErrClosed only when the value is
+// not there to take, and no value a Push reported added is lost.
+func TestCheckRingClose(t *testing.T) {
+	ctx := context.Background()
+	t.Run("Pop on empty | Close", func(t *testing.T) {
+		mustExplore(t, func(ct *check.T) {
+			r := mustRingT[int](1)
+			ct.Go("C", func() {
+				if v, err := r.Pop(ctx); !errors.Is(err, ErrClosed) {
+					ct.Errorf("Pop on an empty ring that closes = %d, %v; want ErrClosed", v, err)
+				}
+			})
+			ct.Go("X", r.Close)
+			ct.Wait()
+		})
+	})
+	t.Run("Push on full | Close", func(t *testing.T) {
+		mustExplore(t, func(ct *check.T) {
+			r := mustRingT[int](1)
+			r.TryPush(1)
+			ct.Go("P", func() {
+				if err := r.Push(ctx, 2); !errors.Is(err, ErrClosed) {
+					ct.Errorf("Push on a full ring that closes = %v; want ErrClosed", err)
+				}
+			})
+			ct.Go("X", r.Close)
+			ct.Wait()
+			if v, err := r.Pop(ctx); err != nil || v != 1 {
+				ct.Errorf("Pop after Close = %d, %v; want 1, nil", v, err)
+			}
+			if _, err := r.Pop(ctx); !errors.Is(err, ErrClosed) {
+				ct.Errorf("second Pop after Close = %v; want ErrClosed", err)
+			}
+		})
+	})
+	t.Run("Push | Pop | Close", func(t *testing.T) {
+		mustExplore(t, func(ct *check.T) {
+			r := mustRingT[int](1)
+			var pushErr, popErr error
+			var got int
+			ct.Go("P", func() { pushErr = r.Push(ctx, 1) })
+			ct.Go("C", func() { got, popErr = r.Pop(ctx) })
+			ct.Go("X", r.Close)
+			ct.Wait()
+			left, _ := r.TryPop()
+			switch {
+			case pushErr != nil && !errors.Is(pushErr, ErrClosed):
+				ct.Errorf("Push = %v; want nil or ErrClosed", pushErr)
+			case popErr != nil && !errors.Is(popErr, ErrClosed):
+				ct.Errorf("Pop = %v; want a value or ErrClosed", popErr)
+			case pushErr == nil && popErr == nil && got != 1:
+				ct.Errorf("Pop = %d; want 1", got)
+			case pushErr == nil && popErr != nil && left != 1:
+				ct.Errorf("pushed 1, Pop returned %v, and the ring holds %d: the value is lost", popErr, left)
+			case pushErr != nil && popErr == nil:
+				ct.Errorf("Push failed (%v) but Pop returned %d", pushErr, got)
+			}
+		})
+	})
 }

@@ -107,10 +107,17 @@ func bqPush(v int) bqIn { return bqIn{push: true, value: v} }
 
 var bqPop = bqIn{}
 
+var bqClose = bqIn{close: true}
+
 func ringRun[R interface {
 	TryPush(int) bool
 	TryPop() (int, bool)
+	Close()
 }](r R, in bqIn) bqOut {
+	if in.close {
+		r.Close()
+		return bqOut{}
+	}
 	if in.push {
 		return bqOut{ok: r.TryPush(in.value)}
 	}
@@ -124,6 +131,11 @@ var ringScenarios = map[string][]program[bqIn]{
 	"push,pop|push|pop":   {{bqPush(1), bqPop}, {bqPush(2)}, {bqPop}},
 	"push,push|push|pop":  {{bqPush(1), bqPush(2)}, {bqPush(3)}, {bqPop}},
 	"push|push,pop|pop,p": {{bqPush(1)}, {bqPush(2), bqPop}, {bqPop, bqPush(3)}},
+	// Close against pushes and pops: no push may succeed after it, no
+	// value pushed before it may be lost.
+	"push,push|close|pop": {{bqPush(1), bqPush(2)}, {bqClose}, {bqPop}},
+	"push,pop|close,push": {{bqPush(1), bqPop}, {bqClose, bqPush(2)}},
+	"push|pop,pop|close":  {{bqPush(1)}, {bqPop, bqPop}, {bqClose}},
 }
 
 func TestCheckRing(t *testing.T) {

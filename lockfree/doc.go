@@ -5,9 +5,10 @@
 //   - Stack: Treiber's stack, unbounded LIFO. Lock-free.
 //   - Queue: the Michael–Scott queue, unbounded FIFO. Lock-free.
 //   - Ring: Vyukov's bounded multi-producer multi-consumer array queue, with
-//     non-blocking TryPush/TryPop and context-aware blocking Push/Pop that
-//     park instead of spinning. No locks on the data path; see its doc for
-//     why it is not strictly lock-free.
+//     non-blocking TryPush/TryPop, context-aware blocking Push/Pop that
+//     park instead of spinning, and Close, which wakes them (ErrClosed) while
+//     the values already in the ring can still be drained. No locks on the
+//     data path; see its doc for why it is not strictly lock-free.
 //   - Counter: a striped counter for write-heavy statistics. Lock-free Add,
 //     wait-free Load.
 //

@@ -2,6 +2,7 @@ package lockfree_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -79,6 +80,34 @@ func ExampleRing_Pop() {
 	// Output:
 	// got hello
 	// got world
+}
+
+func ExampleRing_Close() {
+	jobs, _ := lockfree.NewRing[string](4)
+	ctx := context.Background()
+	done := make(chan struct{})
+	go func() { // a worker: parks while the ring is empty, stops once it is closed and drained
+		defer close(done)
+		for {
+			job, err := jobs.Pop(ctx)
+			if errors.Is(err, lockfree.ErrClosed) {
+				fmt.Println("worker: no more jobs")
+				return
+			}
+			fmt.Println("worker:", job)
+		}
+	}()
+	_ = jobs.Push(ctx, "a")
+	_ = jobs.Push(ctx, "b")
+	jobs.Close() // the values already in the ring are still delivered
+	err := jobs.Push(ctx, "c")
+	<-done
+	fmt.Println("push after close:", err)
+	// Output:
+	// worker: a
+	// worker: b
+	// worker: no more jobs
+	// push after close: lockfree: ring closed
 }
 
 func ExampleRing_Push() {

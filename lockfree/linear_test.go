@@ -65,7 +65,17 @@ func TestLinearRing(t *testing.T) {
 func TestLinearRingBounded(t *testing.T) {
 	for _, capacity := range []int{1, 2} {
 		linear.Stress(t, boundedQueue(capacity), func() *Ring[int] { return mustRingT[int](capacity) },
-			bqOps((*Ring[int]).TryPush, (*Ring[int]).TryPop), linearConfig(uint64(capacity)))
+			bqOps((*Ring[int]).TryPush, (*Ring[int]).TryPop, nil), linearConfig(uint64(capacity)))
+	}
+}
+
+// TestLinearRingClose adds Close to the bounded scenarios: a push that
+// succeeds after a close has returned, or a pop that loses a value pushed
+// before it, is not linearizable against the model.
+func TestLinearRingClose(t *testing.T) {
+	for _, capacity := range []int{1, 4} {
+		linear.Stress(t, boundedQueue(capacity), func() *Ring[int] { return mustRingT[int](capacity) },
+			bqOps((*Ring[int]).TryPush, (*Ring[int]).TryPop, (*Ring[int]).Close), linearConfig(uint64(capacity)+20))
 	}
 }
 

@@ -2,6 +2,7 @@ package lockfree
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/labludus/ludus/lockfree/internal/atomics"
 )
@@ -58,24 +59,46 @@ func (p *parking) wake() {
 	p.mu.Unlock()
 }
 
-// await runs try until it succeeds: first a short spin, then parked on p
-// between attempts, after mark has flagged the cell it waits for. It returns
-// ctx's error if ctx ends first; try is never running when await returns,
-// so an operation either happened (nil error) or did not (non-nil error).
-func await(ctx context.Context, p *parking, try, mark func() bool) error {
+// outcome is the result of one attempt of a blocking operation.
+type outcome uint8
+
+const (
+	notYet    outcome = iota // the ring is full (Push) or empty (Pop): wait
+	succeeded                // the operation happened
+	closed                   // the ring is closed: it never will happen
+)
+
+func (o outcome) String() string {
+	switch o {
+	case notYet:
+		return "not yet"
+	case succeeded:
+		return "succeeded"
+	case closed:
+		return "closed"
+	}
+	return fmt.Sprintf("outcome(%d)", uint8(o))
+}
+
+// await runs try until it succeeds or reports the ring closed: first a
+// short spin, then parked on p between attempts, after mark has flagged the
+// cell it waits for. It returns nil, ErrClosed, or ctx's error if ctx ends
+// first; try is never running when await returns, so an operation either
+// happened (nil error) or did not (non-nil error).
+func await(ctx context.Context, p *parking, try func() outcome, mark func() bool) error {
 	spins := spinTries
 	if atomics.Checked {
 		spins = 0 // explorations should reach the parking protocol at once
 	}
 	for range spins {
-		if try() {
-			return nil
+		if o := try(); o != notYet {
+			return o.err()
 		}
 		atomics.Yield()
 	}
 	for {
-		if try() {
-			return nil
+		if o := try(); o != notYet {
+			return o.err()
 		}
 		if err := ctx.Err(); err != nil {
 			return err
@@ -84,15 +107,26 @@ func await(ctx context.Context, p *parking, try, mark func() bool) error {
 		if !mark() {
 			// The cell is not in the state the waiter expects: it changed,
 			// or another goroutine is between the two steps of its
-			// operation on it. Either way it moves on soon; let it run.
+			// operation on it, or the ring closed. Either way it moves on
+			// soon; let it run.
 			atomics.Yield()
 			continue
 		}
-		if try() {
-			return nil
+		// Re-check after marking: a change (or Close) between the first
+		// attempt and the mark would otherwise go unseen.
+		if o := try(); o != notYet {
+			return o.err()
 		}
 		if err := sig.Wait(ctx); err != nil {
 			return err
 		}
 	}
+}
+
+// err is the error await returns for a final outcome.
+func (o outcome) err() error {
+	if o == closed {
+		return ErrClosed
+	}
+	return nil
 }

@@ -5,16 +5,22 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"unsafe"
 
 	"github.com/labludus/ludus/lockfree/internal/atomics"
 )
 
 // ErrCapacity is returned (wrapped) by NewRing for a capacity it cannot
-// honour.
+// honour, and by Push and Pop on a zero Ring.
 var ErrCapacity = errors.New("lockfree: invalid ring capacity")
 
+// ErrClosed is returned by Push on a closed ring, and by Pop on a closed
+// ring that has no values left.
+var ErrClosed = errors.New("lockfree: ring closed")
+
 // maxRingCapacity keeps sequence arithmetic far from overflow and the cell
-// array addressable.
+// array addressable, whatever the memory: NewRing's real bound is the memory
+// the cells need (see memoryBound).
 const maxRingCapacity = 1 << 40
 
 // Ring is a bounded multi-producer, multi-consumer FIFO queue after Dmitry
@@ -47,6 +53,14 @@ const maxRingCapacity = 1 << 40
 // ABA: the positions and the cells' turn numbers are 64-bit counters that
 // only grow, so a cell's turn can never repeat in the lifetime of a program.
 //
+// Closing: Close works like closing a channel that is still drained. After
+// Close no value is added (TryPush reports false, Push returns ErrClosed),
+// values already in the ring can still be popped, and once they are gone Pop
+// returns ErrClosed instead of waiting. Close wakes every parked Push and
+// Pop, so a closed ring never leaves a goroutine asleep. A Push that
+// overlaps Close either added its value before the ring closed or returns
+// ErrClosed: no value is added after Close returns.
+//
 // Use NewRing; the zero value is a ring of capacity zero, on which TryPush
 // and TryPop always fail and Push and Pop return an error wrapping
 // ErrCapacity at once (rather than wait forever). A Ring must not be copied
@@ -57,7 +71,11 @@ type Ring[T any] struct {
 	shift uint   // log2(len(cells)): pos >> shift is pos's lap
 	cells []ringCell[T]
 	_     [cacheLine - 40]byte
-	// enq is the count of claimed pushes (the next cell a producer takes).
+	// enq is the count of claimed pushes (the next cell a producer takes),
+	// with closedBit set once the ring is closed. Keeping the closed flag in
+	// the word producers CAS is what makes Close exact: a producer's CAS
+	// from a count read before Close fails after it, so no value gets in
+	// once Close has returned.
 	enq atomics.Uint64
 	_   [cacheLine - 8]byte
 	// deq is the count of claimed pops (the next cell a consumer takes).
@@ -85,13 +103,26 @@ type ringCell[T any] struct {
 
 // NewRing returns an empty ring that holds up to capacity values. The
 // capacity is rounded up to a power of two (Cap reports the result). It
-// returns an error wrapping ErrCapacity if capacity < 1 or too large.
+// returns an error wrapping ErrCapacity if capacity < 1 or above 2^40, or if
+// the cells (one cache line or more each, allocated up front) would need
+// more memory than the process can have: the machine's physical memory, a
+// smaller cgroup limit, or a smaller Go memory limit (GOMEMLIMIT or
+// debug.SetMemoryLimit), whichever is least. Asking for more would not fail
+// with an error later: the Go runtime ends the process when it runs out of
+// memory.
 func NewRing[T any](capacity int) (*Ring[T], error) {
-	if capacity < 1 || capacity > maxRingCapacity {
+	if capacity < 1 || uint64(capacity) > maxRingCapacity {
 		return nil, fmt.Errorf("%w: %d (want 1 to 2^40)", ErrCapacity, capacity)
 	}
 	shift := uint(bits.Len64(uint64(capacity - 1)))
 	n := uint64(1) << shift
+	var cell *ringCell[T] // not dereferenced: Sizeof does not evaluate it
+	size := uint64(unsafe.Sizeof(*cell))
+	hi, need := bits.Mul64(n, size)
+	if limit, source := memoryBound(); hi != 0 || need > limit {
+		return nil, fmt.Errorf("%w: %d (%d cells of %d bytes need %s; the %s is %s)",
+			ErrCapacity, capacity, n, size, formatBytes(hi, need), source, formatBytes(0, limit))
+	}
 	return &Ring[T]{mask: n - 1, shift: shift, cells: make([]ringCell[T], n)}, nil
 }
 
@@ -104,15 +135,15 @@ func (r *Ring[T]) Cap() int { return len(r.cells) }
 func (r *Ring[T]) Len() int {
 	for {
 		deq := r.deq.Load()
-		enq := r.enq.Load()
+		enq := r.enq.Load() &^ closedBit
 		if deq == r.deq.Load() {
 			return int(enq - deq)
 		}
 	}
 }
 
-// TryPush adds v at the back of the ring if there is room, and reports
-// whether it did.
+// TryPush adds v at the back of the ring if there is room and the ring is
+// not closed, and reports whether it did.
 func (r *Ring[T]) TryPush(v T) bool {
 	if len(r.cells) == 0 {
 		return false
@@ -120,6 +151,9 @@ func (r *Ring[T]) TryPush(v T) bool {
 	spins := 0
 	for {
 		pos := r.enq.Load()
+		if pos&closedBit != 0 {
+			return false
+		}
 		c := &r.cells[pos&r.mask]
 		turn := 2 * (pos >> r.shift)
 		seq := c.seq.Load() &^ waitBit
@@ -180,7 +214,7 @@ func (r *Ring[T]) TryPop() (v T, ok bool) {
 			// claimed pos either, the ring is empty (enq, read after deq,
 			// equals pos); otherwise the producer is between its CAS and
 			// its publish, or pos is stale.
-			if r.enq.Load() <= pos {
+			if r.enq.Load()&^closedBit <= pos {
 				return v, false
 			}
 			spins = backoff(spins)
@@ -188,9 +222,10 @@ func (r *Ring[T]) TryPop() (v T, ok bool) {
 	}
 }
 
-// Push adds v at the back of the ring, waiting for room until ctx ends. It
-// returns nil if v was added and ctx's error if not; v is never added after
-// Push returns an error.
+// Push adds v at the back of the ring, waiting for room until ctx ends or
+// the ring is closed. It returns nil if v was added, ErrClosed if the ring
+// is closed, and ctx's error if ctx ended first; v is never added after Push
+// returns an error.
 func (r *Ring[T]) Push(ctx context.Context, v T) error {
 	if r.TryPush(v) {
 		return nil
@@ -198,12 +233,21 @@ func (r *Ring[T]) Push(ctx context.Context, v T) error {
 	if len(r.cells) == 0 {
 		return fmt.Errorf("%w: Push on a zero Ring", ErrCapacity)
 	}
-	return await(ctx, &r.notFull, func() bool { return r.TryPush(v) }, r.markFull)
+	return await(ctx, &r.notFull, func() outcome {
+		if r.TryPush(v) {
+			return succeeded
+		}
+		if r.enq.Load()&closedBit != 0 {
+			return closed
+		}
+		return notYet
+	}, r.markFull)
 }
 
 // Pop removes and returns the value at the front of the ring, waiting for
-// one until ctx ends. It returns ctx's error (and the zero value) if ctx ended
-// first; no value is lost then.
+// one until ctx ends or the ring is closed and drained. It returns ErrClosed
+// once the ring is closed and empty, and ctx's error if ctx ended first
+// (with the zero value); no value is lost then.
 func (r *Ring[T]) Pop(ctx context.Context) (T, error) {
 	if v, ok := r.TryPop(); ok {
 		return v, nil
@@ -212,12 +256,42 @@ func (r *Ring[T]) Pop(ctx context.Context) (T, error) {
 	if len(r.cells) == 0 {
 		return v, fmt.Errorf("%w: Pop on a zero Ring", ErrCapacity)
 	}
-	err := await(ctx, &r.notEmpty, func() bool {
+	err := await(ctx, &r.notEmpty, func() outcome {
 		var ok bool
-		v, ok = r.TryPop()
-		return ok
+		if v, ok = r.TryPop(); ok {
+			return succeeded
+		}
+		if r.drained() {
+			return closed
+		}
+		return notYet
 	}, r.markEmpty)
 	return v, err
+}
+
+// Close closes the ring: no value is added from now on, and every Push and
+// Pop parked on it wakes up (Push with ErrClosed, Pop with the next value
+// or, once the ring is empty, ErrClosed). Values already in the ring stay
+// there for Pop and TryPop. Closing a closed ring does nothing.
+func (r *Ring[T]) Close() {
+	if r.enq.Or(closedBit)&closedBit != 0 {
+		return
+	}
+	// A waiter that registered before these wakes is woken by them; one
+	// that registers after them sees closedBit in its next attempt, since
+	// the Or happened before the wake's lock and its register's lock
+	// follows. Either way nobody sleeps on a closed ring.
+	r.notFull.wake()
+	r.notEmpty.wake()
+}
+
+// drained reports whether the ring is closed and every value pushed before
+// it closed has been claimed by a consumer: then no Pop can ever succeed.
+// Once closedBit is set the push count is frozen, so one load of enq and a
+// later load of deq decide it.
+func (r *Ring[T]) drained() bool {
+	enq := r.enq.Load()
+	return enq&closedBit != 0 && enq&^closedBit <= r.deq.Load()
 }
 
 // backoff is the wait of an operation that found a cell held by another
@@ -240,6 +314,10 @@ const busySpins = 64
 // the sleepers. Turn numbers never reach it (2^62 laps).
 const waitBit = 1 << 63
 
+// closedBit, set in enq, says the ring is closed. Push counts never reach it
+// (2^63 pushes).
+const closedBit = 1 << 63
+
 // markEmpty marks the cell a consumer waits for (the one at deq, empty,
 // awaiting its producer). It reports false if the cell is not in that state
 // any more: the ring changed, so the caller retries instead of sleeping.
@@ -250,9 +328,13 @@ func (r *Ring[T]) markEmpty() bool {
 }
 
 // markFull marks the cell a producer waits for (the one at enq, still
-// holding the previous lap's value).
+// holding the previous lap's value). On a closed ring it reports false: the
+// producer's next attempt sees the ring closed.
 func (r *Ring[T]) markFull() bool {
 	pos := r.enq.Load()
+	if pos&closedBit != 0 {
+		return false
+	}
 	turn := 2*(pos>>r.shift) - 1
 	return r.mark(&r.cells[pos&r.mask], turn)
 }
