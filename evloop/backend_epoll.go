@@ -404,4 +404,3 @@ func (e *epoll) connected(c *Conn) {
 	e.interest(c)
 	c.opened()
 }
-
