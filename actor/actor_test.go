@@ -75,7 +75,8 @@ func counter(c *Context[counterMsg]) Behavior[counterMsg] {
 	n := 0
 	return func(c *Context[counterMsg], m counterMsg) error {
 		if m.get {
-			return c.Reply(n)
+			Reply(c, n)
+			return nil
 		}
 		n += m.add
 		return nil
@@ -90,7 +91,7 @@ func TestSendAndAsk(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got, err := Ask[counterMsg, int](context.Background(), ref, counterMsg{get: true})
+	got, err := Ask[int](context.Background(), ref, counterMsg{get: true})
 	if err != nil || got != 5050 {
 		t.Fatalf("Ask = %d, %v; want 5050", got, err)
 	}
@@ -113,7 +114,7 @@ func TestSendAndAsk(t *testing.T) {
 	if err := ref.Any().Send(counterMsg{add: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Ask[counterMsg, string](context.Background(), ref, counterMsg{get: true}); !errors.Is(err, ErrWrongType) {
+	if _, err := Ask[string](context.Background(), ref, counterMsg{get: true}); !errors.Is(err, ErrWrongType) {
 		t.Fatalf("Ask with a wrong reply type: %v", err)
 	}
 }
@@ -126,7 +127,7 @@ func TestZeroRefs(t *testing.T) {
 	r.Stop()
 	r.Kill()
 	<-r.Done()
-	if _, err := Ask[int, int](context.Background(), r, 1); err != ErrNoActor {
+	if _, err := Ask[int](context.Background(), r, 1); err != ErrNoActor {
 		t.Fatal(err)
 	}
 	var a AnyRef
@@ -149,7 +150,7 @@ func TestSpawnValidation(t *testing.T) {
 	if _, err := Spawn[int](s, "x", nil); !errors.Is(err, ErrNilBehavior) {
 		t.Error(err)
 	}
-	for _, o := range []SpawnOption{WithMailbox(-1, Block), WithMailbox(1, Policy(9)), WithThroughput(0), WithSupervisor(Strategy{Scope: 7}), WithSupervisor(Strategy{Within: -1})} {
+	for _, o := range []SpawnOption{WithMailbox(-1, Block), WithMailbox(1, Policy(9)), WithThroughput(0), WithChildStrategy(Strategy{Scope: 7}), WithChildStrategy(Strategy{Within: -1})} {
 		if _, err := Spawn(s, "", nop, o); !errors.Is(err, ErrBadOption) {
 			t.Errorf("option: %v", err)
 		}
@@ -157,7 +158,7 @@ func TestSpawnValidation(t *testing.T) {
 	if _, err := NewSystem(WithName("a/b")); !errors.Is(err, ErrBadName) {
 		t.Error(err)
 	}
-	if _, err := NewSystem(WithGuardian(Strategy{BackoffMin: -1})); !errors.Is(err, ErrBadOption) {
+	if _, err := NewSystem(WithChildStrategy(Strategy{BackoffMin: -1})); !errors.Is(err, ErrBadOption) {
 		t.Error(err)
 	}
 	a := must[Ref[int]](t)(Spawn(s, "a", nop))
@@ -173,7 +174,7 @@ func TestSpawnValidation(t *testing.T) {
 }
 
 func TestNilBehaviorFromSetupIsAFailure(t *testing.T) {
-	s := newSys(t, WithGuardian(Strategy{Decider: func(error) Directive { return Stop }}))
+	s := newSys(t, WithChildStrategy(Strategy{Decider: func(error) Directive { return Stop }}))
 	r := must[Ref[int]](t)(Spawn(s, "", func(*Context[int]) Behavior[int] { return nil }))
 	waitDone(t, r.Done(), "actor")
 	var got Terminated
@@ -336,12 +337,12 @@ func TestAskTimeoutAndLateReply(t *testing.T) {
 			return nil
 		}
 		c.Unstash()
-		c.Become(func(c *Context[req], r req) error { return c.Reply(42) })
+		c.Become(func(c *Context[req], r req) error { Reply(c, 42); return nil })
 		return nil
 	})))
 	ctx, cancelCtx := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancelCtx()
-	_, err := Ask[req, int](ctx, ref, req{})
+	_, err := Ask[int](ctx, ref, req{})
 	if !errors.Is(err, ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Ask error = %v; want ErrTimeout and DeadlineExceeded", err)
 	}
@@ -355,37 +356,38 @@ func TestAskTimeoutAndLateReply(t *testing.T) {
 		t.Fatal("late reply never reached dead letters")
 	}
 	// After Become the actor answers at once.
-	if v, err := Ask[req, int](context.Background(), ref, req{}); v != 42 || err != nil {
+	if v, err := Ask[int](context.Background(), ref, req{}); v != 42 || err != nil {
 		t.Fatal(v, err)
 	}
 	// An Ask whose context is already over does not send.
-	if _, err := Ask[req, int](ctx, ref, req{}); !errors.Is(err, ErrTimeout) {
+	if _, err := Ask[int](ctx, ref, req{}); !errors.Is(err, ErrTimeout) {
 		t.Fatal(err)
 	}
 }
 
 func TestAskFailsFast(t *testing.T) {
-	s := newSys(t, WithGuardian(Strategy{Decider: func(error) Directive { return Resume }}))
+	s := newSys(t, WithChildStrategy(Strategy{Decider: func(error) Directive { return Resume }}))
 	boom := errors.New("boom")
 	ref := must[Ref[int]](t)(Spawn(s, "", Stateless(func(c *Context[int], n int) error {
 		if n < 0 {
 			return boom
 		}
-		return c.Reply(n * 2)
+		Reply(c, n*2)
+		return nil
 	})))
-	if _, err := Ask[int, int](context.Background(), ref, -1); !errors.Is(err, boom) {
+	if _, err := Ask[int](context.Background(), ref, -1); !errors.Is(err, boom) {
 		t.Fatalf("Ask on a failing request = %v", err)
 	}
 	var f *Failure
-	if _, err := Ask[int, int](context.Background(), ref, -1); !errors.As(err, &f) || f.Actor != ref.Address() || f.Message != -1 {
+	if _, err := Ask[int](context.Background(), ref, -1); !errors.As(err, &f) || f.Actor != ref.Address() || f.Message != -1 {
 		t.Fatalf("Ask failure = %v", err)
 	}
-	if v, err := Ask[int, int](context.Background(), ref, 21); v != 42 || err != nil {
+	if v, err := Ask[int](context.Background(), ref, 21); v != 42 || err != nil {
 		t.Fatal(v, err)
 	}
 	ref.Stop()
 	waitDone(t, ref.Done(), "stop")
-	if _, err := Ask[int, int](context.Background(), ref, 1); !errors.Is(err, ErrStopped) {
+	if _, err := Ask[int](context.Background(), ref, 1); !errors.Is(err, ErrStopped) {
 		t.Fatalf("Ask to a stopped actor = %v", err)
 	}
 	// A request still queued when the actor is killed fails its Ask.
@@ -396,13 +398,14 @@ func TestAskFailsFast(t *testing.T) {
 			close(blocked)
 			<-gate
 		}
-		return c.Reply(n)
+		Reply(c, n)
+		return nil
 	})))
 	ref2.Send(0)
 	<-blocked
 	errc := make(chan error, 1)
 	go func() {
-		_, err := Ask[int, int](context.Background(), ref2, 1)
+		_, err := Ask[int](context.Background(), ref2, 1)
 		errc <- err
 	}()
 	for ref2.p.(*cell[int]).userq.tail.next.Load() == nil {
@@ -425,7 +428,7 @@ func TestAskWith(t *testing.T) {
 	if v != "hello" || err != nil {
 		t.Fatal(v, err)
 	}
-	if _, err := AskWith[get, string](context.Background(), ref, nil); !errors.Is(err, ErrBadOption) {
+	if _, err := AskWith[string, get](context.Background(), ref, nil); !errors.Is(err, ErrBadOption) {
 		t.Fatal(err)
 	}
 	s.OnDeadLetter(nil)() // ignored, and its cancel works
@@ -623,7 +626,7 @@ func TestStopUnderConcurrentSenders(t *testing.T) {
 }
 
 func TestLifecycleHooksAndChildren(t *testing.T) {
-	s := newSys(t, WithGuardian(Strategy{Decider: func(error) Directive { return Restart }}))
+	s := newSys(t, WithChildStrategy(Strategy{Decider: func(error) Directive { return Restart }}))
 	var mu sync.Mutex
 	var log []string
 	rec := func(f string, a ...any) {
@@ -640,7 +643,7 @@ func TestLifecycleHooksAndChildren(t *testing.T) {
 		_, err := Spawn(c, "child", func(c *Context[msg]) Behavior[msg] {
 			rec("child started")
 			c.OnStopped(func(r error) { rec("child stopped %v", r) })
-			return func(c *Context[msg], m msg) error { return c.Reply("child") }
+			return func(c *Context[msg], m msg) error { Reply(c, "child"); return nil }
 		})
 		if err != nil {
 			rec("spawn child: %v", err)
@@ -654,13 +657,14 @@ func TestLifecycleHooksAndChildren(t *testing.T) {
 				for _, k := range c.Children() {
 					names = append(names, k.Address().Path)
 				}
-				return c.Reply(strings.Join(names, ","))
+				Reply(c, strings.Join(names, ","))
+				return nil
 			}
 			return nil
 		}
 	}))
 	ask := func() string {
-		v, err := Ask[msg, string](context.Background(), parent, "children")
+		v, err := Ask[string](context.Background(), parent, "children")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -669,7 +673,7 @@ func TestLifecycleHooksAndChildren(t *testing.T) {
 		if !ok {
 			t.Fatal("no child")
 		}
-		if _, err := Ask[msg, string](context.Background(), must[Ref[msg]](t)(RefOf[msg](r)), "hi"); err != nil {
+		if _, err := Ask[string](context.Background(), must[Ref[msg]](t)(RefOf[msg](r)), "hi"); err != nil {
 			t.Fatal(err)
 		}
 		return v
@@ -705,7 +709,7 @@ func TestLifecycleHooksAndChildren(t *testing.T) {
 }
 
 func TestWatch(t *testing.T) {
-	s := newSys(t, WithGuardian(Strategy{Decider: func(error) Directive { return Stop }}))
+	s := newSys(t, WithChildStrategy(Strategy{Decider: func(error) Directive { return Stop }}))
 	boom := errors.New("boom")
 	mk := func() Ref[int] {
 		return must[Ref[int]](t)(Spawn(s, "", Stateless(func(c *Context[int], n int) error {
@@ -758,13 +762,14 @@ func TestUnwatch(t *testing.T) {
 		return func(c *Context[string], m string) error {
 			if m == "unwatch" {
 				c.Unwatch(target)
-				return c.Reply("ok")
+				Reply(c, "ok")
+				return nil
 			}
 			got <- m
 			return nil
 		}
 	}))
-	if _, err := Ask[string, string](context.Background(), w, "unwatch"); err != nil {
+	if _, err := Ask[string](context.Background(), w, "unwatch"); err != nil {
 		t.Fatal(err)
 	}
 	target.Stop()
@@ -784,7 +789,7 @@ func TestAskLeaksNothing(t *testing.T) {
 	defer cancel()
 	<-ctx.Done()
 	for range 1000 {
-		if _, err := Ask[int, int](ctx, silent, 1); !errors.Is(err, ErrTimeout) {
+		if _, err := Ask[int](ctx, silent, 1); !errors.Is(err, ErrTimeout) {
 			t.Fatal(err)
 		}
 	}
@@ -793,7 +798,7 @@ func TestAskLeaksNothing(t *testing.T) {
 		wg.Go(func() {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
 			defer cancel()
-			if _, err := Ask[int, int](ctx, silent, 1); !errors.Is(err, ErrTimeout) {
+			if _, err := Ask[int](ctx, silent, 1); !errors.Is(err, ErrTimeout) {
 				t.Error(err)
 			}
 		})

@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"reflect"
 	"runtime"
-	"runtime/debug"
 	"strconv"
 	"time"
+
+	"github.com/labludus/ludus/panics"
 )
 
 // lifeState is where an actor is in its life; only its own goroutine
@@ -58,7 +59,7 @@ type envelope[M any] struct {
 // or the one-shot receiver of an Ask. A remote actor will be a third kind.
 type process interface {
 	address() Address
-	tellAny(msg any, sender process) error
+	tellAny(msg any, sender process, mode sendMode) error
 	sendSys(m sysMsg)
 	stopGraceful()
 	core() *base // nil when the process is not an actor
@@ -68,8 +69,27 @@ type process interface {
 // typed is a process that accepts messages of type M without boxing them.
 type typed[M any] interface {
 	process
-	tell(ctx context.Context, msg M, sender process, try bool) error
+	tell(ctx context.Context, msg M, sender process, mode sendMode) error
 }
+
+// sendMode says what a send does when a bounded mailbox is full, for the
+// senders that have no one to hand a refused message back to.
+type sendMode uint8
+
+const (
+	// modeSend is Send: a full Block mailbox waits (within ctx), a full
+	// Fail mailbox hands the message back as an error.
+	modeSend sendMode = iota
+	// modeNoWait never blocks and never hands back: a full mailbox drops
+	// to dead letters whatever its policy. Timers use it (a timer goroutine
+	// must not block), and so do messages arriving from a transport (one
+	// full mailbox must not stall a whole connection).
+	modeNoWait
+	// modeReply is Reply: it waits like Send on a full Block mailbox, but
+	// a full Fail mailbox drops to dead letters, since the replier has no
+	// way to keep the reply.
+	modeReply
+)
 
 // base is the part of an actor that does not depend on its message type:
 // identity, tree, scheduling, system queue, supervision.
@@ -354,7 +374,7 @@ func (c *cell[M]) deliver(env envelope[M]) {
 func (c *cell[M]) invoke(msg M) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = &PanicError{Value: r, Stack: debug.Stack()}
+			err = panics.New(r)
 		}
 	}()
 	return c.behavior(&c.ctx, msg)
@@ -364,7 +384,7 @@ func (c *cell[M]) invoke(msg M) (err error) {
 func protect(f func()) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = &PanicError{Value: r, Stack: debug.Stack()}
+			err = panics.New(r)
 		}
 	}()
 	f()
@@ -431,7 +451,7 @@ func (c *cell[M]) runSetup() {
 func (c *cell[M]) callSetup() (b Behavior[M], err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = &PanicError{Value: r, Stack: debug.Stack()}
+			err = panics.New(r)
 		}
 	}()
 	return c.setup(&c.ctx), nil
@@ -502,8 +522,8 @@ func (c *cell[M]) onChildFailed(child *base, err error) {
 	if d == Escalate && c.parent == nil {
 		d = Stop
 	}
-	if f, ok := err.(*Failure); ok && c.sys.onFailure != nil {
-		protect(func() { c.sys.onFailure(f, d) }) // a faulty observer must not break supervision
+	if f, ok := err.(*Failure); ok {
+		c.sys.reportFailure(f, d)
 	}
 	switch d {
 	case Resume:
@@ -785,13 +805,12 @@ func (c *cell[M]) stopGraceful() {
 	c.schedule()
 }
 
-// tell is Send. With try set, a full Block mailbox behaves as DropNewest
-// (timers use it: a timer goroutine must not block). The fast path (an
+// tell is Send, with mode saying what a full bounded mailbox does. The fast path (an
 // unbounded, live actor) is kept tiny: it runs on the sender's stack, often
 // a freshly started goroutine's, where every byte of frame counts.
-func (c *cell[M]) tell(ctx context.Context, msg M, sender process, try bool) error {
+func (c *cell[M]) tell(ctx context.Context, msg M, sender process, mode sendMode) error {
 	if c.tokens != nil || c.closed.Load() {
-		return c.tellSlow(ctx, msg, sender, try)
+		return c.tellSlow(ctx, msg, sender, mode)
 	}
 	c.userq.push(envelope[M]{msg: msg, sender: sender})
 	c.schedule()
@@ -799,7 +818,7 @@ func (c *cell[M]) tell(ctx context.Context, msg M, sender process, try bool) err
 }
 
 //go:noinline
-func (c *cell[M]) tellSlow(ctx context.Context, msg M, sender process, try bool) error {
+func (c *cell[M]) tellSlow(ctx context.Context, msg M, sender process, mode sendMode) error {
 	if c.closed.Load() {
 		c.sys.deadLetter(c, msg, sender, ErrStopped)
 		return ErrStopped
@@ -808,13 +827,13 @@ func (c *cell[M]) tellSlow(ctx context.Context, msg M, sender process, try bool)
 	case c.tokens <- struct{}{}:
 	default:
 		switch {
-		case c.policy == Block && !try:
+		case c.policy == Block && mode != modeNoWait:
 			select {
 			case c.tokens <- struct{}{}:
 			case <-ctx.Done():
 				return fmt.Errorf("actor: send to %s: %w", c.address(), ctx.Err())
 			}
-		case c.policy == Fail:
+		case c.policy == Fail && mode == modeSend:
 			return ErrMailboxFull
 		default:
 			c.sys.deadLetter(c, msg, sender, ErrMailboxFull)
@@ -826,12 +845,12 @@ func (c *cell[M]) tellSlow(ctx context.Context, msg M, sender process, try bool)
 	return nil
 }
 
-func (c *cell[M]) tellAny(msg any, sender process) error {
+func (c *cell[M]) tellAny(msg any, sender process, mode sendMode) error {
 	m, ok := msg.(M)
 	if !ok {
 		return fmt.Errorf("%w: %T sent to %s, which takes %v", ErrWrongType, msg, c.address(), reflect.TypeFor[M]())
 	}
-	return c.tell(context.Background(), m, sender, false)
+	return c.tell(context.Background(), m, sender, mode)
 }
 
 func (c *cell[M]) cancelTimers() {

@@ -35,17 +35,6 @@ func (x *Context[M]) Parent() AnyRef {
 // sender given to SendFrom, or the zero AnyRef.
 func (x *Context[M]) Sender() AnyRef { return AnyRef{x.env.sender} }
 
-// Reply sends v to the current message's sender. It returns ErrNoSender if
-// there is none, and an error wrapping ErrWrongType if the sender does not
-// take v's type (an Ask then fails with that error). A reply to an Ask that
-// has already given up goes to dead letters and is not an error.
-func (x *Context[M]) Reply(v any) error {
-	if x.env.sender == nil {
-		return ErrNoSender
-	}
-	return x.env.sender.tellAny(v, x.c)
-}
-
 // Children returns the actor's live children, in no particular order.
 func (x *Context[M]) Children() []AnyRef {
 	kids := x.c.childList()
@@ -151,7 +140,7 @@ func (x *Context[M]) Unwatch(t Target) {
 // the timer fires, msg goes to dead letters.
 func (x *Context[M]) SendAfter(d time.Duration, msg M) *Timer {
 	c := x.c
-	return c.extra().timers.start(d, false, func() { _ = c.tell(context.Background(), msg, nil, true) })
+	return c.extra().timers.start(d, false, func() { _ = c.tell(context.Background(), msg, nil, modeNoWait) })
 }
 
 // Every sends msg to the actor itself every d, until the returned Timer is
@@ -161,7 +150,7 @@ func (x *Context[M]) Every(d time.Duration, msg M) (*Timer, error) {
 		return nil, fmt.Errorf("%w: tick period %v", ErrBadOption, d)
 	}
 	c := x.c
-	return c.extra().timers.start(d, true, func() { _ = c.tell(context.Background(), msg, nil, true) }), nil
+	return c.extra().timers.start(d, true, func() { _ = c.tell(context.Background(), msg, nil, modeNoWait) }), nil
 }
 
 // OnStopping registers the hook run when the actor starts to stop, before

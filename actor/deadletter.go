@@ -1,14 +1,17 @@
 package actor
 
 // DeadLetter is a message that reached no behaviour: its recipient had
-// stopped, its bounded mailbox dropped it, or it was a reply to an Ask that
-// had already given up.
+// stopped, its bounded mailbox dropped it, it was a reply with no one to
+// take it (no sender, the wrong type, an Ask that had already given up), or
+// a transport could not deliver or decode it.
 type DeadLetter struct {
 	Recipient AnyRef
 	// Sender is the zero AnyRef when the message had none.
 	Sender  AnyRef
 	Message any
-	// Reason is ErrStopped, ErrMailboxFull or ErrLateReply.
+	// Reason says why: ErrStopped, ErrMailboxFull, ErrNoSender,
+	// ErrWrongType, ErrLateReply, or a transport's error (a node down, a
+	// message that could not be decoded).
 	Reason error
 }
 
@@ -19,7 +22,8 @@ type deadSub struct{ f func(DeadLetter) }
 func (s *System) DeadLetters() uint64 { return s.deadCount.Load() }
 
 // OnDeadLetter calls f, synchronously, for every later dead letter, until
-// cancel is called. f runs on whichever goroutine dead-lettered the message
+// cancel is called. While at least one subscriber is installed, the System
+// does not log dead letters itself (see WithLogger). f runs on whichever goroutine dead-lettered the message
 // (a sender, an actor, a timer) and so must be quick and must not block;
 // forward to a channel or an actor if there is work to do.
 func (s *System) OnDeadLetter(f func(DeadLetter)) (cancel func()) {
@@ -55,11 +59,14 @@ func (s *System) deadLetter(to process, msg any, sender process, reason error) {
 		// The request of an Ask will never be handled: tell the asker now.
 		a.fail(reason)
 	}
+	d := DeadLetter{Recipient: AnyRef{to}, Sender: AnyRef{sender}, Message: msg, Reason: reason}
 	p := s.subs.Load()
 	if p == nil || len(*p) == 0 {
+		if !s.shuttingDown.Load() { // Shutdown reports them in ShutdownReport
+			s.logDeadLetter(d)
+		}
 		return
 	}
-	d := DeadLetter{Recipient: AnyRef{to}, Sender: AnyRef{sender}, Message: msg, Reason: reason}
 	for _, sub := range *p {
 		func() {
 			defer func() { _ = recover() }() // a faulty subscriber must not break the sender

@@ -23,7 +23,11 @@
 //
 // Send never blocks (unless a bounded mailbox with the Block policy is
 // full) and messages from one sender arrive in order. Ask sends a request
-// and waits, within a context's deadline, for the Reply.
+// and waits, within a context's deadline, for the Reply; only the reply
+// type is written out (actor.Ask[int](ctx, ref, req)). A reply that has no
+// one to go to (the message came with Send) or that the asker cannot take
+// is a dead letter, never a failure of the replier; an Ask that gets the
+// wrong type fails with ErrWrongType.
 //
 // # Mailboxes and scheduling
 //
@@ -50,9 +54,12 @@
 // state), Stop, or Escalate to the next level. The scope (OneForOne,
 // AllForOne, RestForOne) says which siblings share the fate, restart
 // intensity (MaxRestarts within a window) turns a crash loop into an
-// escalation, and exponential backoff spaces restarts out. A panic never
-// takes the process down, and WithOnFailure shows every failure with the
-// directive taken, so a crash that was quietly restarted is still seen.
+// escalation, and exponential backoff spaces restarts out. WithChildStrategy
+// sets the strategy an actor applies to its children (on Spawn) or the
+// System to its top-level actors (on NewSystem). A panic never takes the
+// process down, and every failure is seen: the System logs each one with
+// the actor, the error and the directive taken (log/slog, see WithLogger),
+// unless WithOnFailure installs a handler of the user's own.
 //
 // # Lifecycle, names, watching, timers
 //
@@ -68,8 +75,9 @@
 //
 // A message that reaches no behaviour — its recipient has stopped, a full
 // mailbox dropped it, an Ask had already given up — is a dead letter:
-// counted (System.DeadLetters) and visible to subscribers
-// (System.OnDeadLetter), never silently lost. System.Shutdown stops every
+// counted (System.DeadLetters), logged while no one subscribes (rate
+// limited), and visible to subscribers (System.OnDeadLetter), never
+// silently lost. System.Shutdown stops every
 // actor gracefully within a context and reports what was not processed.
 //
 // # Location

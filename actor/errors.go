@@ -3,6 +3,8 @@ package actor
 import (
 	"errors"
 	"fmt"
+
+	"github.com/labludus/ludus/panics"
 )
 
 var (
@@ -33,8 +35,8 @@ var (
 	// ErrTimeout reports an Ask whose context ended before the reply came;
 	// the error also matches the context's own error.
 	ErrTimeout = errors.New("actor: ask timed out")
-	// ErrNoSender reports a Reply while handling a message that carried no
-	// sender.
+	// ErrNoSender is the dead-letter reason of a Reply to a message that
+	// carried no sender (it was sent with Send, not Ask or SendFrom).
 	ErrNoSender = errors.New("actor: message has no sender")
 	// ErrSystemStopped reports a Spawn on a System that is shutting down.
 	ErrSystemStopped = errors.New("actor: system is shutting down")
@@ -66,18 +68,8 @@ func (f *Failure) Error() string {
 
 func (f *Failure) Unwrap() error { return f.Err }
 
-// PanicError is the error a panic in a behaviour becomes: the panic value
-// and the stack of the panicking goroutine.
-type PanicError struct {
-	Value any
-	Stack []byte
-}
-
-func (p *PanicError) Error() string { return fmt.Sprintf("panic: %v", p.Value) }
-
-// Unwrap returns the panic value when it is an error, so errors.Is sees
-// through a panic(err).
-func (p *PanicError) Unwrap() error {
-	err, _ := p.Value.(error)
-	return err
-}
+// PanicError is the error a panic in a behaviour, setup or hook becomes:
+// the shared [panics.Error] (the panic value, the stack, and an Error()
+// that is one line naming the panicking frame), so that errors.As with a
+// *panics.Error finds a panic whichever ludus package ran the code.
+type PanicError = panics.Error

@@ -20,7 +20,8 @@ func newAccount(c *actor.Context[account]) actor.Behavior[account] {
 	balance := 0
 	return func(c *actor.Context[account], m account) error {
 		if m.balance {
-			return c.Reply(balance)
+			actor.Reply(c, balance)
+			return nil
 		}
 		balance += m.deposit
 		return nil
@@ -38,7 +39,7 @@ func Example() {
 	}
 	wg.Wait()
 	// Every deposit was queued before this request: the balance counts them.
-	b, _ := actor.Ask[account, int](context.Background(), acct, account{balance: true})
+	b, _ := actor.Ask[int](context.Background(), acct, account{balance: true})
 	fmt.Println("balance", b)
 	// Output: balance 1000
 }
@@ -61,11 +62,12 @@ func ExampleSpawn() {
 		greeted := 0 // state, rebuilt on every restart
 		return func(c *actor.Context[string], name string) error {
 			greeted++
-			return c.Reply(fmt.Sprintf("hello %s (#%d)", name, greeted))
+			actor.Reply(c, fmt.Sprintf("hello %s (#%d)", name, greeted))
+			return nil
 		}
 	})
-	a, _ := actor.Ask[string, string](context.Background(), greeter, "ada")
-	b, _ := actor.Ask[string, string](context.Background(), greeter, "alan")
+	a, _ := actor.Ask[string](context.Background(), greeter, "ada")
+	b, _ := actor.Ask[string](context.Background(), greeter, "alan")
 	fmt.Println(a)
 	fmt.Println(b)
 	// Output:
@@ -77,9 +79,10 @@ func ExampleStateless() {
 	sys, _ := actor.NewSystem()
 	defer sys.Shutdown(context.Background())
 	double, _ := actor.Spawn(sys, "", actor.Stateless(func(c *actor.Context[int], n int) error {
-		return c.Reply(2 * n)
+		actor.Reply(c, 2*n)
+		return nil
 	}))
-	v, _ := actor.Ask[int, int](context.Background(), double, 21)
+	v, _ := actor.Ask[int](context.Background(), double, 21)
 	fmt.Println(v)
 	// Output: 42
 }
@@ -90,7 +93,7 @@ func ExampleAsk() {
 	silent, _ := actor.Spawn(sys, "silent", actor.Stateless(func(*actor.Context[int], int) error { return nil }))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 	defer cancel()
-	_, err := actor.Ask[int, int](ctx, silent, 1)
+	_, err := actor.Ask[int](ctx, silent, 1)
 	fmt.Println(errors.Is(err, actor.ErrTimeout), errors.Is(err, context.DeadlineExceeded))
 	// Output: true true
 }
@@ -149,7 +152,8 @@ func ExampleRef_SendFrom() {
 	defer sys.Shutdown(context.Background())
 	got := make(chan string)
 	echo, _ := actor.Spawn(sys, "echo", actor.Stateless(func(c *actor.Context[string], s string) error {
-		return c.Reply(s + "!")
+		actor.Reply(c, s+"!")
+		return nil
 	}))
 	listener, _ := actor.Spawn(sys, "listener", actor.Stateless(func(c *actor.Context[string], s string) error {
 		got <- s
@@ -187,10 +191,10 @@ func ExampleRef_Kill() {
 func ExampleRefOf() {
 	sys, _ := actor.NewSystem()
 	defer sys.Shutdown(context.Background())
-	actor.Spawn(sys, "n", actor.Stateless(func(c *actor.Context[int], n int) error { return c.Reply(n + 1) }))
+	actor.Spawn(sys, "n", actor.Stateless(func(c *actor.Context[int], n int) error { actor.Reply(c, n+1); return nil }))
 	any, _ := sys.Lookup("/user/n")
 	ref, err := actor.RefOf[int](any)
-	v, _ := actor.Ask[int, int](context.Background(), ref, 1)
+	v, _ := actor.Ask[int](context.Background(), ref, 1)
 	_, wrong := actor.RefOf[string](any)
 	fmt.Println(v, err, errors.Is(wrong, actor.ErrWrongType))
 	// Output: 2 <nil> true
@@ -269,18 +273,20 @@ func ExampleContext_Become() {
 			if m == "open" {
 				c.Become(open)
 			}
-			return c.Reply("closed")
+			actor.Reply(c, "closed")
+			return nil
 		}
 		open = func(c *actor.Context[string], m string) error {
 			if m == "close" {
 				c.Become(closed)
 			}
-			return c.Reply("open")
+			actor.Reply(c, "open")
+			return nil
 		}
 		return closed
 	})
 	for _, m := range []string{"knock", "open", "knock", "close", "knock"} {
-		s, _ := actor.Ask[string, string](context.Background(), door, m)
+		s, _ := actor.Ask[string](context.Background(), door, m)
 		fmt.Print(s, " ")
 	}
 	fmt.Println()
@@ -340,7 +346,7 @@ func ExampleContext_Every() {
 	// Output: 3 ticks
 }
 
-func ExampleWithSupervisor() {
+func ExampleWithChildStrategy() {
 	sys, _ := actor.NewSystem()
 	defer sys.Shutdown(context.Background())
 	done := make(chan struct{})
@@ -362,7 +368,7 @@ func ExampleWithSupervisor() {
 		worker.Send(0) // panics: the worker is restarted with fresh state
 		worker.Send(5)
 		return func(*actor.Context[string], string) error { return nil }
-	}, actor.WithSupervisor(actor.Strategy{
+	}, actor.WithChildStrategy(actor.Strategy{
 		Scope:       actor.OneForOne,
 		MaxRestarts: 3, Within: time.Minute,
 		Decider: func(err error) actor.Directive {
@@ -432,8 +438,8 @@ func ExampleContext_OnStopped() {
 	// stopped: <nil>
 }
 
-func ExampleWithGuardian() {
-	sys, _ := actor.NewSystem(actor.WithGuardian(actor.Strategy{
+func ExampleWithChildStrategy_system() {
+	sys, _ := actor.NewSystem(actor.WithChildStrategy(actor.Strategy{
 		Decider: func(error) actor.Directive { return actor.Stop },
 	}))
 	defer sys.Shutdown(context.Background())
@@ -469,10 +475,11 @@ func ExampleContext_Children() {
 		}
 		return func(c *actor.Context[string], m string) error {
 			w, ok := c.Child(m)
-			return c.Reply(fmt.Sprint(len(c.Children()), " children; ", m, ": ", ok, " ", w.Address().Path))
+			actor.Reply(c, fmt.Sprint(len(c.Children()), " children; ", m, ": ", ok, " ", w.Address().Path))
+			return nil
 		}
 	})
-	s, _ := actor.Ask[string, string](context.Background(), boss, "b")
+	s, _ := actor.Ask[string](context.Background(), boss, "b")
 	fmt.Println(s)
 	// Output: 2 children; b: true /user/boss/b
 }
@@ -483,10 +490,11 @@ func ExampleTimer_Stop() {
 	ref, _ := actor.Spawn(sys, "", func(c *actor.Context[string]) actor.Behavior[string] {
 		reminder := c.SendAfter(time.Hour, "remind")
 		return func(c *actor.Context[string], m string) error {
-			return c.Reply(reminder.Stop()) // true: cancelled before it fired
+			actor.Reply(c, reminder.Stop())
+			return nil // true: cancelled before it fired
 		}
 	})
-	v, _ := actor.Ask[string, bool](context.Background(), ref, "cancel")
+	v, _ := actor.Ask[bool](context.Background(), ref, "cancel")
 	fmt.Println(v)
 	// Output: true
 }
@@ -500,12 +508,33 @@ func ExampleWithOnFailure() {
 		if s == "" {
 			return errors.New("empty input")
 		}
-		return c.Reply(len(s))
+		actor.Reply(c, len(s))
+		return nil
 	}))
 	ref.Send("")
-	n, _ := actor.Ask[string, int](context.Background(), ref, "abc")
+	n, _ := actor.Ask[int](context.Background(), ref, "abc")
 	fmt.Println(n)
 	// Output:
 	// /user/parser failed on : empty input -> restart
 	// 3
+}
+
+// The README's account: Send is a tell (no one waits for an answer), Ask
+// waits for the Reply. The reply to the Send has no one to go to: it is a
+// dead letter, which the System logs, and the actor goes on.
+func Example_account() {
+	sys, _ := actor.NewSystem()
+	defer sys.Shutdown(context.Background())
+	acct, _ := actor.Spawn(sys, "alice", func(c *actor.Context[int]) actor.Behavior[int] {
+		balance := 0 // owned by the actor: no lock
+		return func(c *actor.Context[int], delta int) error {
+			balance += delta
+			actor.Reply(c, balance) // to an Ask; after a Send, a dead letter
+			return nil
+		}
+	})
+	acct.Send(500)                                           // tell: never blocks
+	b, _ := actor.Ask[int](context.Background(), acct, -200) // only the reply type is written
+	fmt.Println(b, sys.DeadLetters())
+	// Output: 300 1
 }

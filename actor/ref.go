@@ -59,7 +59,7 @@ func (r Ref[M]) Send(msg M) error {
 	if r.p == nil {
 		return ErrNoActor
 	}
-	return r.p.tell(context.Background(), msg, nil, false)
+	return r.p.tell(context.Background(), msg, nil, modeSend)
 }
 
 // SendContext is Send with a bound on the wait of the Block policy; the
@@ -68,11 +68,11 @@ func (r Ref[M]) SendContext(ctx context.Context, msg M) error {
 	if r.p == nil {
 		return ErrNoActor
 	}
-	return r.p.tell(ctx, msg, nil, false)
+	return r.p.tell(ctx, msg, nil, modeSend)
 }
 
 // SendFrom is Send with a sender: the receiving behaviour sees it as
-// Context.Sender and can answer it with Context.Reply.
+// Context.Sender and can answer it with Reply.
 func (r Ref[M]) SendFrom(sender Target, msg M) error {
 	if r.p == nil {
 		return ErrNoActor
@@ -81,7 +81,7 @@ func (r Ref[M]) SendFrom(sender Target, msg M) error {
 	if sender != nil {
 		from = sender.proc()
 	}
-	return r.p.tell(context.Background(), msg, from, false)
+	return r.p.tell(context.Background(), msg, from, modeSend)
 }
 
 // Stop asks the actor to stop gracefully: it first handles every message
@@ -130,7 +130,7 @@ func (r AnyRef) Send(msg any) error {
 	if r.p == nil {
 		return ErrNoActor
 	}
-	return r.p.tellAny(msg, nil)
+	return r.p.tellAny(msg, nil, modeSend)
 }
 
 // Stop is Ref.Stop.

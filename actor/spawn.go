@@ -32,7 +32,10 @@ var defaultStrategy Strategy // never modified: the zero Strategy
 func Spawn[M any](parent Parent, name string, setup func(c *Context[M]) Behavior[M], opts ...SpawnOption) (Ref[M], error) {
 	cfg := spawnConfig{throughput: DefaultThroughput}
 	for _, o := range opts {
-		o(&cfg)
+		if o == nil {
+			continue
+		}
+		o.applySpawn(&cfg)
 		if cfg.err != nil {
 			return Ref[M]{}, cfg.err
 		}

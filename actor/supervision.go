@@ -71,7 +71,8 @@ const (
 )
 
 // Strategy is how an actor supervises its children (set with
-// WithSupervisor; the System's top-level actors use WithGuardian). The zero
+// WithChildStrategy, on Spawn for an actor's children, on NewSystem for the
+// System's top-level actors). The zero
 // Strategy restarts the failed child alone, at most DefaultMaxRestarts times
 // within DefaultWithin, immediately.
 type Strategy struct {

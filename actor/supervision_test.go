@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/labludus/ludus/panics"
 )
 
 // eventually polls cond until it holds or a generous deadline passes.
@@ -39,7 +41,8 @@ func statefulWorker(starts *atomic.Int64) func(*Context[ctl]) Behavior[ctl] {
 			case "inc":
 				n++
 			case "get":
-				return c.Reply(n)
+				Reply(c, n)
+				return nil
 			case "fail":
 				return errors.New("fail")
 			case "panic":
@@ -52,7 +55,7 @@ func statefulWorker(starts *atomic.Int64) func(*Context[ctl]) Behavior[ctl] {
 
 func get(t testing.TB, r Ref[ctl]) int {
 	t.Helper()
-	v, err := Ask[ctl, int](context.Background(), r, ctl{"get"})
+	v, err := Ask[int](context.Background(), r, ctl{"get"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +65,7 @@ func get(t testing.TB, r Ref[ctl]) int {
 func TestRestartResumeStop(t *testing.T) {
 	var seen []error
 	var mu sync.Mutex
-	s := newSys(t, WithGuardian(Strategy{Decider: func(err error) Directive {
+	s := newSys(t, WithChildStrategy(Strategy{Decider: func(err error) Directive {
 		mu.Lock()
 		seen = append(seen, err)
 		mu.Unlock()
@@ -109,7 +112,7 @@ func TestRestartIntensityEscalates(t *testing.T) {
 		return func(c *Context[string], m string) error {
 			return w.Send(ctl{m})
 		}
-	}, WithSupervisor(Strategy{MaxRestarts: 3, Within: time.Hour})))
+	}, WithChildStrategy(Strategy{MaxRestarts: 3, Within: time.Hour})))
 	got := make(chan Terminated, 1)
 	must[Ref[Terminated]](t)(Spawn(s, "", func(c *Context[Terminated]) Behavior[Terminated] {
 		c.Watch(sup, func(t Terminated) Terminated { return t })
@@ -128,12 +131,12 @@ func TestRestartIntensityEscalates(t *testing.T) {
 	default:
 	}
 	// A guardian that may restart only once stops sup at the next escalation.
-	s2 := newSys(t, WithGuardian(Strategy{MaxRestarts: -1, Decider: func(error) Directive { return Escalate }}))
+	s2 := newSys(t, WithChildStrategy(Strategy{MaxRestarts: -1, Decider: func(error) Directive { return Escalate }}))
 	var starts2 atomic.Int64
 	sup2 := must[Ref[string]](t)(Spawn(s2, "sup", func(c *Context[string]) Behavior[string] {
 		w := must[Ref[ctl]](t)(Spawn(c, "w", statefulWorker(&starts2)))
 		return func(c *Context[string], m string) error { return w.Send(ctl{m}) }
-	}, WithSupervisor(Strategy{MaxRestarts: 1, Within: time.Hour})))
+	}, WithChildStrategy(Strategy{MaxRestarts: 1, Within: time.Hour})))
 	sup2.Send("panic")
 	eventually(t, "first restart", func() bool { return starts2.Load() == 2 })
 	sup2.Send("panic")
@@ -146,7 +149,7 @@ func TestRestartIntensityEscalates(t *testing.T) {
 func TestEscalationChain(t *testing.T) {
 	var mu sync.Mutex
 	var top error
-	s := newSys(t, WithGuardian(Strategy{Decider: func(err error) Directive {
+	s := newSys(t, WithChildStrategy(Strategy{Decider: func(err error) Directive {
 		mu.Lock()
 		top = err
 		mu.Unlock()
@@ -162,7 +165,7 @@ func TestEscalationChain(t *testing.T) {
 		w = child
 		wMu.Unlock()
 		return func(c *Context[ctl], m ctl) error { return child.Send(m) }
-	}, WithSupervisor(Strategy{Decider: func(error) Directive { return Escalate }})))
+	}, WithChildStrategy(Strategy{Decider: func(error) Directive { return Escalate }})))
 	sup.Send(ctl{"inc"})
 	sup.Send(ctl{"panic"})
 	eventually(t, "sup restarted", func() bool { return supStarts.Load() == 2 && wStarts.Load() == 2 })
@@ -197,7 +200,7 @@ func TestScopes(t *testing.T) {
 				}
 				kids <- ks
 				return func(*Context[ctl], ctl) error { return nil }
-			}, WithSupervisor(Strategy{Scope: tc.scope})))
+			}, WithChildStrategy(Strategy{Scope: tc.scope})))
 			ks := <-kids
 			ks[1].Send(ctl{"panic"})
 			eventually(t, "k1 restarted", func() bool { return starts[1].Load() == 2 })
@@ -248,7 +251,7 @@ func TestBackoffDelays(t *testing.T) {
 }
 
 func TestBackoffRestartHappens(t *testing.T) {
-	s := newSys(t, WithGuardian(Strategy{BackoffMin: 5 * time.Millisecond, BackoffMax: 20 * time.Millisecond}))
+	s := newSys(t, WithChildStrategy(Strategy{BackoffMin: 5 * time.Millisecond, BackoffMax: 20 * time.Millisecond}))
 	var starts atomic.Int64
 	w := must[Ref[ctl]](t)(Spawn(s, "", statefulWorker(&starts)))
 	for i := range 3 {
@@ -262,7 +265,7 @@ func TestBackoffRestartHappens(t *testing.T) {
 }
 
 func TestPanickingDeciderEscalates(t *testing.T) {
-	s := newSys(t, WithGuardian(Strategy{Decider: func(error) Directive { panic("bad decider") }}))
+	s := newSys(t, WithChildStrategy(Strategy{Decider: func(error) Directive { panic("bad decider") }}))
 	var starts atomic.Int64
 	w := must[Ref[ctl]](t)(Spawn(s, "", statefulWorker(&starts)))
 	w.Send(ctl{"fail"})
@@ -324,7 +327,7 @@ func TestRandomPanicsInATree(t *testing.T) {
 			}
 			refs <- ws
 			return func(*Context[struct{}], struct{}) error { return nil }
-		}, WithSupervisor(Strategy{Scope: scope, MaxRestarts: -1, Decider: decider}))
+		}, WithChildStrategy(Strategy{Scope: scope, MaxRestarts: -1, Decider: decider}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -395,7 +398,7 @@ func TestRandomPanicsInATree(t *testing.T) {
 func TestOnFailureSeesFinalDirective(t *testing.T) {
 	var mu sync.Mutex
 	var got []string
-	s := newSys(t, WithGuardian(Strategy{MaxRestarts: 1, Within: time.Hour}), WithOnFailure(func(f *Failure, d Directive) {
+	s := newSys(t, WithChildStrategy(Strategy{MaxRestarts: 1, Within: time.Hour}), WithOnFailure(func(f *Failure, d Directive) {
 		mu.Lock()
 		got = append(got, fmt.Sprint(f.Message, ":", d))
 		mu.Unlock()
@@ -410,5 +413,22 @@ func TestOnFailureSeesFinalDirective(t *testing.T) {
 	defer mu.Unlock()
 	if strings.Join(got, ",") != "{fail}:restart,{panic}:stop" {
 		t.Fatalf("observer saw %v", got)
+	}
+}
+
+// TestPanicIsPanicsError: a panic in a behaviour reaches the supervisor as
+// the shared *panics.Error, with a one-line Error naming the frame.
+func TestPanicIsPanicsError(t *testing.T) {
+	got := make(chan error, 1)
+	s := newSys(t, WithOnFailure(func(f *Failure, _ Directive) { got <- f }))
+	ref := must[Ref[int]](t)(Spawn(s, "", Stateless(func(*Context[int], int) error { panic("boom") })))
+	ref.Send(1)
+	err := <-got
+	var pe *panics.Error
+	if !errors.As(err, &pe) || pe.Value != "boom" || len(pe.Stack) == 0 {
+		t.Fatalf("failure %v is not a *panics.Error", err)
+	}
+	if msg := pe.Error(); strings.Contains(msg, "\n") || !strings.Contains(msg, "supervision_test.go") {
+		t.Fatalf("Error() = %q; want one line with the panicking frame", msg)
 	}
 }

@@ -3,6 +3,7 @@ package actor
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -12,8 +13,8 @@ import (
 // System is a tree of actors with its own name, registry and dead letters.
 // There is no global state: two Systems in one process know nothing of each
 // other. Actors spawned on the System itself are its top-level actors,
-// supervised by the System's guardian (see WithGuardian); their paths start
-// with "/user/".
+// supervised by the System's guardian (see WithChildStrategy); their paths
+// start with "/user/".
 //
 // The zero System is ready to use, as NewSystem() without options would
 // make it; NewSystem is how to give options.
@@ -27,7 +28,9 @@ type System struct {
 	subsMu    sync.Mutex
 	subs      atomic.Pointer[[]*deadSub]
 
-	onFailure func(*Failure, Directive)
+	onFailure func(*Failure, Directive) // nil: failures are logged
+	logger    *slog.Logger              // nil: slog.Default()
+	deadLog   deadLetterLog             // rate limit of the dead-letter log lines
 
 	shuttingDown atomic.Bool
 	shutdownOnce sync.Once
@@ -40,7 +43,10 @@ type System struct {
 func NewSystem(opts ...SystemOption) (*System, error) {
 	cfg := systemConfig{name: "ludus"}
 	for _, o := range opts {
-		o(&cfg)
+		if o == nil {
+			continue
+		}
+		o.applySystem(&cfg)
 		if cfg.err != nil {
 			return nil, cfg.err
 		}
@@ -52,7 +58,7 @@ func NewSystem(opts ...SystemOption) (*System, error) {
 
 // init sets up a System once, from NewSystem or on first use of a zero one.
 func (s *System) init(cfg systemConfig) {
-	s.name, s.onFailure, s.done = cfg.name, cfg.onFailure, make(chan struct{})
+	s.name, s.onFailure, s.logger, s.done = cfg.name, cfg.onFailure, cfg.logger, make(chan struct{})
 	g := &cell[struct{}]{}
 	g.base = base{sys: s, name: "user", id: s.ids.Add(1), strategy: &cfg.guardian, throughput: DefaultThroughput}
 	g.self = g

@@ -109,7 +109,8 @@ func actorBankAccount(c *actor.Context[actorBankMsg]) actor.Behavior[actorBankMs
 			balance += m.amount
 		}
 		if m.query || c.Sender() != (actor.AnyRef{}) {
-			return c.Reply(balance)
+			actor.Reply(c, balance)
+			return nil
 		}
 		return nil
 	}
@@ -135,13 +136,13 @@ func actorBankActor(w actorBankWorkload, ask bool) (int64, error) {
 	}
 	if ask {
 		apply = func(a int64) {
-			if _, err := actor.Ask[actorBankMsg, int64](context.Background(), acct, actorBankMsg{amount: a}); err != nil {
+			if _, err := actor.Ask[int64](context.Background(), acct, actorBankMsg{amount: a}); err != nil {
 				failed.Add(1)
 			}
 		}
 	}
 	final := actorBankRun(w, apply, func() int64 {
-		b, err := actor.Ask[actorBankMsg, int64](context.Background(), acct, actorBankMsg{query: true})
+		b, err := actor.Ask[int64](context.Background(), acct, actorBankMsg{query: true})
 		if err != nil {
 			failed.Add(1)
 		}

@@ -233,7 +233,8 @@ func cmActors(w cmWorkload) (cmOutcome, error) {
 			return func(c *actor.Context[cmMsg], m cmMsg) error {
 				switch {
 				case m.query:
-					return c.Reply(balance)
+					actor.Reply(c, balance)
+					return nil
 				case m.to.IsZero():
 					balance += m.amount
 					settleOnce(&applied)
@@ -264,7 +265,7 @@ func cmActors(w cmWorkload) (cmOutcome, error) {
 	}
 	o := cmOutcome{applied: applied.Load(), refused: refused.Load()}
 	for _, a := range accts {
-		b, err := actor.Ask[cmMsg, int64](context.Background(), a, cmMsg{query: true})
+		b, err := actor.Ask[int64](context.Background(), a, cmMsg{query: true})
 		if err != nil {
 			return cmOutcome{}, err
 		}
