@@ -28,7 +28,7 @@ func TestOneTypeAcrossPackages(t *testing.T) {
 			return err
 		}(),
 		"pool.Submit": func() error {
-			_, err := pool.Submit(p, ctx, func(context.Context) (int, error) { boom(); return 0, nil }).Await(ctx)
+			_, err := pool.Submit(ctx, p, func(context.Context) (int, error) { boom(); return 0, nil }).Await(ctx)
 			return err
 		}(),
 		"pool.Group": g.Wait(),

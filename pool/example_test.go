@@ -62,7 +62,7 @@ func ExampleSubmit() {
 	ctx := context.Background()
 	var fs []*async.Future[int]
 	for i := 1; i <= 5; i++ {
-		fs = append(fs, pool.Submit(p, ctx, func(context.Context) (int, error) { return i * i, nil }))
+		fs = append(fs, pool.Submit(ctx, p, func(context.Context) (int, error) { return i * i, nil }))
 	}
 	squares, err := async.All(ctx, fs...)
 	fmt.Println(squares, err)
@@ -119,7 +119,7 @@ func ExampleWithNonBlocking() {
 }
 
 func ExampleWithQueue() {
-	// With no queue, Go returns only once a worker has the task.
+	// With no queue, Go returns only once a worker is free for the task.
 	p := pool.New(2, pool.WithQueue(0))
 	var n atomic.Int64
 	for range 4 {
@@ -167,8 +167,8 @@ func ExamplePool_Stats() {
 	}
 	p.Close()
 	s := p.Stats()
-	fmt.Println(s.Submitted, s.Completed, s.Running, s.Workers)
-	// Output: 10 10 0 0
+	fmt.Println(s.Submitted, s.Completed, s.Succeeded, s.Running, s.Workers)
+	// Output: 10 10 10 0 0
 }
 
 func ExamplePool_Close() {
@@ -196,4 +196,91 @@ func ExamplePool_Shutdown() {
 	// Output:
 	// true 2
 	// 2
+}
+
+// A task that starts a group on its own pool, from the context it was
+// given, never waits for a worker it holds: here the pool's only worker
+// runs the inner tasks itself.
+func ExamplePool_Group_nested() {
+	p := pool.New(1, pool.WithQueue(0))
+	defer p.Close()
+	sum, err := pool.Submit(context.Background(), p, func(ctx context.Context) (int64, error) {
+		var sum atomic.Int64
+		g := p.Group(ctx) // ctx marks this goroutine as a worker of p
+		for i := range 4 {
+			g.Go(func(context.Context) error { sum.Add(int64(i)); return nil })
+		}
+		return sum.Load(), g.Wait()
+	}).Await(context.Background())
+	fmt.Println(sum, err)
+	// Output: 6 <nil>
+}
+
+// In AllErrors mode every task runs and Wait joins their errors in the
+// order the tasks were given.
+func ExampleGroup_SetErrorMode() {
+	p := pool.New(4)
+	defer p.Close()
+	g := p.Group(context.Background())
+	g.SetErrorMode(pool.AllErrors)
+	for _, name := range []string{"a.txt", "b.txt", "c.txt"} {
+		g.Go(func(context.Context) error {
+			if name != "b.txt" {
+				return fmt.Errorf("%s: not found", name)
+			}
+			return nil
+		})
+	}
+	fmt.Println(g.Wait())
+	// Output:
+	// a.txt: not found
+	// c.txt: not found
+}
+
+func ExampleGroup_TryGo() {
+	p := pool.New(1, pool.WithQueue(0))
+	defer p.Close()
+	g := p.Group(context.Background())
+	release := make(chan struct{})
+	fmt.Println(g.TryGo(func(context.Context) error { <-release; return nil }))
+	fmt.Println(g.TryGo(func(context.Context) error { return nil })) // the worker is busy
+	close(release)
+	fmt.Println(g.Wait())
+	// Output:
+	// true
+	// false
+	// <nil>
+}
+
+// The zero Group needs no pool: each task gets a goroutine, as with
+// errgroup. It can be used again after Wait.
+func ExampleGroup() {
+	var g pool.Group
+	var n atomic.Int64
+	for range 3 {
+		g.Go(func(context.Context) error { n.Add(1); return nil })
+	}
+	fmt.Println(g.Wait(), n.Load())
+	g.Go(func(context.Context) error { n.Add(1); return nil })
+	fmt.Println(g.Wait(), n.Load())
+	// Output:
+	// <nil> 3
+	// <nil> 4
+}
+
+// When the pool's context ends, queued tasks are skipped and counted, and
+// the pool takes no more.
+func ExampleWithContext() {
+	ctx, cancel := context.WithCancel(context.Background())
+	p := pool.New(1, pool.WithContext(ctx))
+	started, release := make(chan struct{}), make(chan struct{})
+	_ = p.Go(func() { close(started); <-release })
+	_ = p.Go(func() { fmt.Println("never runs") })
+	<-started
+	cancel()
+	close(release)
+	p.Close()
+	s := p.Stats()
+	fmt.Println(s.Succeeded, s.Cancelled, p.Go(func() {}))
+	// Output: 1 1 pool: closed
 }

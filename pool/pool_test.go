@@ -140,7 +140,7 @@ func TestGoexitInTask(t *testing.T) {
 	_ = p.Go(func() { runtime.Goexit() })
 	var ran atomic.Bool
 	_ = p.Go(func() { ran.Store(true) })
-	f := pool.Submit(p, context.Background(), func(context.Context) (int, error) { runtime.Goexit(); return 0, nil })
+	f := pool.Submit(context.Background(), p, func(context.Context) (int, error) { runtime.Goexit(); return 0, nil })
 	if _, err := f.Await(context.Background()); !errors.Is(err, async.ErrGoexit) {
 		t.Fatalf("Submit Goexit: %v", err)
 	}
@@ -265,7 +265,7 @@ func TestQueuedTasksWithEndedContext(t *testing.T) {
 	var ran atomic.Int64
 	var fs []*async.Future[int]
 	for range 50 {
-		fs = append(fs, pool.Submit(p, ctx, func(context.Context) (int, error) { ran.Add(1); return 1, nil }))
+		fs = append(fs, pool.Submit(ctx, p, func(context.Context) (int, error) { ran.Add(1); return 1, nil }))
 	}
 	g := p.Group(ctx)
 	for range 40 { // bulk submission to a group, then cancel
@@ -285,7 +285,7 @@ func TestQueuedTasksWithEndedContext(t *testing.T) {
 	if ran.Load() != 0 {
 		t.Fatalf("%d tasks ran after their context ended", ran.Load())
 	}
-	if s := p.Stats(); s.Completed != 91 || s.Failed != 90 {
+	if s := p.Stats(); s.Completed != 91 || s.Cancelled != 90 || s.Succeeded != 1 || s.Failed != 0 {
 		t.Fatalf("stats %+v", s)
 	}
 }
@@ -347,7 +347,7 @@ func TestClosedAndFull(t *testing.T) {
 	if err := p.Go(func() {}); !errors.Is(err, pool.ErrFull) {
 		t.Fatalf("Go on full pool = %v", err)
 	}
-	if _, err := pool.Submit(p, context.Background(), func(context.Context) (int, error) { return 1, nil }).Await(context.Background()); !errors.Is(err, pool.ErrFull) {
+	if _, err := pool.Submit(context.Background(), p, func(context.Context) (int, error) { return 1, nil }).Await(context.Background()); !errors.Is(err, pool.ErrFull) {
 		t.Fatalf("Submit on full pool = %v", err)
 	}
 	g := p.Group(context.Background())
@@ -363,7 +363,7 @@ func TestClosedAndFull(t *testing.T) {
 	if err := p.Go(func() {}); !errors.Is(err, pool.ErrClosed) {
 		t.Fatalf("Go after Close = %v", err)
 	}
-	if _, err := pool.Submit(p, context.Background(), func(context.Context) (int, error) { return 1, nil }).Await(context.Background()); !errors.Is(err, pool.ErrClosed) {
+	if _, err := pool.Submit(context.Background(), p, func(context.Context) (int, error) { return 1, nil }).Await(context.Background()); !errors.Is(err, pool.ErrClosed) {
 		t.Fatalf("Submit after Close = %v", err)
 	}
 	p.Close() // twice is fine
@@ -567,7 +567,7 @@ func TestSubmit(t *testing.T) {
 	ctx := context.Background()
 	var fs []*async.Future[int]
 	for i := range 100 {
-		fs = append(fs, pool.Submit(p, ctx, func(context.Context) (int, error) { return i * 2, nil }))
+		fs = append(fs, pool.Submit(ctx, p, func(context.Context) (int, error) { return i * 2, nil }))
 	}
 	vs, err := async.All(ctx, fs...)
 	if err != nil {
@@ -578,23 +578,23 @@ func TestSubmit(t *testing.T) {
 			t.Fatalf("vs[%d] = %d", i, v)
 		}
 	}
-	f := pool.Submit(p, ctx, func(context.Context) (int, error) { panic("submit panic") })
+	f := pool.Submit(ctx, p, func(context.Context) (int, error) { panic("submit panic") })
 	var pe *async.PanicError
 	if _, err := f.Await(ctx); !errors.As(err, &pe) || pe.Value != "submit panic" {
 		t.Fatalf("Submit panic = %v", err)
 	}
-	if _, err := pool.Submit[int](p, ctx, nil).Await(ctx); !errors.Is(err, pool.ErrNilTask) {
+	if _, err := pool.Submit[int](ctx, p, nil).Await(ctx); !errors.Is(err, pool.ErrNilTask) {
 		t.Fatalf("Submit(nil) = %v", err)
 	}
 	// Cancel reaches the task's context.
 	started := make(chan struct{})
-	f = pool.Submit(p, ctx, func(ctx context.Context) (int, error) { close(started); <-ctx.Done(); return 0, ctx.Err() })
+	f = pool.Submit(ctx, p, func(ctx context.Context) (int, error) { close(started); <-ctx.Done(); return 0, ctx.Err() })
 	<-started
 	f.Cancel()
 	if _, err := f.Await(ctx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled Submit = %v", err)
 	}
-	if _, err := pool.Submit(p, ctx, func(context.Context) (int, error) { return 0, errBoom }).Await(ctx); err != errBoom {
+	if _, err := pool.Submit(ctx, p, func(context.Context) (int, error) { return 0, errBoom }).Await(ctx); err != errBoom {
 		t.Fatalf("Submit error = %v", err)
 	}
 	eventually(t, "counters", func() bool { s := p.Stats(); return s.Panicked == 1 && s.Failed == 2 })

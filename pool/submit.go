@@ -2,45 +2,61 @@ package pool
 
 import (
 	"context"
-	"sync"
 
 	"github.com/labludus/ludus/async"
 	"github.com/labludus/ludus/panics"
 )
 
 // Submit runs fn on a worker of p and returns its future. fn receives a
-// context derived from ctx that the future's Cancel cancels. If ctx ends
-// while the task is still queued, the task is skipped and the future
-// settles with ctx.Err(). A panic in fn settles the future with an
-// *panics.Error (async.PanicError). When the pool cannot accept the task the future is
-// rejected at once: ErrClosed, ErrFull (WithNonBlocking), ErrNilTask, or
-// ctx.Err() if ctx ended while waiting for room.
-func Submit[T any](p *Pool, ctx context.Context, fn func(context.Context) (T, error)) *async.Future[T] {
+// context derived from ctx that the future's Cancel cancels, as does the
+// end of the pool's context (WithContext). If that context ends while the
+// task is still queued, the task is skipped and the future settles with
+// its error. A panic in fn settles the future with a *panics.Error (the
+// type async.PanicError names). When the pool cannot accept the task the
+// future is rejected at once: ErrClosed, ErrFull (WithNonBlocking),
+// ErrNilTask, or ctx.Err() if ctx ended while waiting for room.
+//
+// fn's context also tells the pool that fn runs in one of its workers, so
+// a Group made from it inside fn runs its tasks in place rather than wait
+// for a full pool (see Pool.Group).
+func Submit[T any](ctx context.Context, p *Pool, fn func(context.Context) (T, error)) *async.Future[T] {
 	if fn == nil {
 		return async.Rejected[T](ErrNilTask)
 	}
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	tctx, cancel := context.WithCancel(ctx)
+	tctx, cancel := context.WithCancel(p.markWorker(ctx))
 	f, pr := async.NewPromise[T](cancel)
+	unlink := p.follow(cancel)
 	err := p.submit(ctx, func() {
-		if err := tctx.Err(); err != nil {
-			p.failed.Add(1)
+		defer unlink()
+		if err := firstErr(tctx.Err(), p.contextErr()); err != nil {
+			p.cancelled.Add(1)
 			pr.Reject(err)
 			return
 		}
-		p.count(pr.Run(tctx, fn))
-	})
+		returned := false
+		defer func() {
+			if !returned { // runtime.Goexit: Run has settled the future
+				p.failed.Add(1)
+			}
+		}()
+		err := pr.Run(tctx, fn)
+		returned = true
+		p.record(err)
+	}, selfCountingTask, waitForRoom)
 	if err != nil {
+		unlink()
 		pr.Reject(err)
 	}
 	return f
 }
 
-// count records how a Submit or Group task ended.
-func (p *Pool) count(err error) {
+// record counts how a Submit or Group task that ran ended.
+func (p *Pool) record(err error) {
 	if err == nil {
+		p.succeeded.Add(1)
 		return
 	}
 	if _, ok := err.(*panics.Error); ok {
@@ -50,89 +66,58 @@ func (p *Pool) count(err error) {
 	p.failed.Add(1)
 }
 
-// Group is a set of tasks run on a pool that fail together, like errgroup:
-// the first error (or panic) cancels the group's context, so tasks not yet
-// started are skipped and running ones are asked to stop, and Wait returns
-// that error. Make one with Pool.Group; a Group is not reusable after Wait.
-type Group struct {
-	p      *Pool
-	ctx    context.Context
-	cancel context.CancelCauseFunc
-	wg     sync.WaitGroup
-	once   sync.Once
-	err    error
+// contextErr returns the pool's context's error once it has ended. Tasks
+// look at it themselves because the contexts that follow it (see follow)
+// are cancelled by a goroutine of their own, a moment later.
+func (p *Pool) contextErr() error {
+	if p.done == nil {
+		return nil
+	}
+	select {
+	case <-p.done:
+		return p.ctx.Err()
+	default:
+		return nil
+	}
 }
 
-// Group returns a new group running its tasks on p, under a context
-// derived from ctx.
-func (p *Pool) Group(ctx context.Context) *Group {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	gctx, cancel := context.WithCancelCause(ctx)
-	return &Group{p: p, ctx: gctx, cancel: cancel}
-}
-
-// Go submits fn to the group's pool, waiting for room as long as the
-// group's context lasts. fn receives the group's context. If the task
-// cannot be accepted (pool closed or full, context ended) that error
-// becomes the group's error, if it is the first.
-func (g *Group) Go(fn func(ctx context.Context) error) {
-	if fn == nil {
-		g.fail(ErrNilTask)
-		return
-	}
-	g.wg.Add(1)
-	err := g.p.submit(g.ctx, func() {
-		returned := false
-		defer func() {
-			if !returned {
-				// runtime.Goexit (as in t.FailNow): the task is over.
-				g.fail(async.ErrGoexit)
-			}
-			g.wg.Done()
-		}()
-		if g.ctx.Err() != nil {
-			// Skipped: the group has failed or its parent was cancelled.
-			g.p.failed.Add(1)
-			g.fail(context.Cause(g.ctx))
-			returned = true
-			return
-		}
-		err := g.call(fn)
-		returned = true
+// firstErr returns the first of errs that is not nil.
+func firstErr(errs ...error) error {
+	for _, err := range errs {
 		if err != nil {
-			g.p.count(err)
-			g.fail(err)
+			return err
 		}
-	})
-	if err != nil {
-		g.fail(err)
-		g.wg.Done()
 	}
+	return nil
 }
 
-// call runs fn, turning a panic into a *panics.Error.
-func (g *Group) call(fn func(context.Context) error) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = panics.New(r)
-		}
-	}()
-	return fn(g.ctx)
+// workerKey marks the context a task receives with the pool whose worker
+// runs it.
+type workerKey struct{}
+
+// markWorker returns ctx marked as the context of a task of p (ctx itself
+// if it is already marked so).
+func (p *Pool) markWorker(ctx context.Context) context.Context {
+	if p == nil || p.runsTask(ctx) {
+		return ctx
+	}
+	return context.WithValue(ctx, workerKey{}, p)
 }
 
-func (g *Group) fail(err error) {
-	g.once.Do(func() {
-		g.err = err
-		g.cancel(err)
-	})
+// runsTask reports whether ctx is the context of a task of p, that is,
+// whether the goroutine that has it is one of p's workers.
+func (p *Pool) runsTask(ctx context.Context) bool {
+	return p != nil && ctx != nil && ctx.Value(workerKey{}) == p
 }
 
-// Wait waits for every task the group accepted and returns the first error
-// (nil if none). It then cancels the group's context.
-func (g *Group) Wait() error {
-	g.wg.Wait()
-	g.cancel(nil)
-	return g.err
+// follow makes the end of the pool's context call stop, and returns the
+// function that undoes this. Without WithContext it costs nothing.
+func (p *Pool) follow(stop func()) (unlink func() bool) {
+	ctx := p.Context()
+	if ctx.Done() == nil {
+		return noUnlink
+	}
+	return context.AfterFunc(ctx, stop)
 }
+
+func noUnlink() bool { return false }
