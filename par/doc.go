@@ -48,5 +48,7 @@
 // call returns an error or the parent context ends; no new item starts
 // after that. They return the first error, or the parent context's error
 // if cancellation left items unprocessed. A nil error means fn ran on every
-// index and returned nil every time.
+// index and returned nil every time. With [Errors]([AllErrors]) an error
+// stops nothing: every index runs and every error is returned, joined in
+// index order (MapCtx then also returns the results it has).
 package par

@@ -103,3 +103,21 @@ func ExamplePanicError() {
 	// recovered: bad item
 	// stack names the culprit: true
 }
+
+// With Errors(AllErrors) every item runs, and every error is reported, in
+// input order.
+func ExampleErrors() {
+	sizes, err := par.MapCtx(context.Background(), []string{"a.txt", "", "b.txt", ""},
+		func(_ context.Context, name string) (int, error) {
+			if name == "" {
+				return 0, errors.New("empty name")
+			}
+			return len(name), nil
+		}, par.Errors(par.AllErrors))
+	fmt.Println(sizes)
+	fmt.Println(err)
+	// Output:
+	// [5 0 5 0]
+	// empty name
+	// empty name
+}

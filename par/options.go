@@ -8,6 +8,35 @@ type Option func(*config)
 type config struct {
 	workers int
 	grain   int
+	errors  ErrorMode
+}
+
+// ErrorMode says what ForCtx and MapCtx do when fn returns an error.
+type ErrorMode uint8
+
+const (
+	// FirstError (the default): the first error cancels the context given
+	// to fn, no new item starts, and the call returns that error.
+	FirstError ErrorMode = iota
+	// AllErrors: errors cancel nothing; every index runs, and the call
+	// returns every error, joined with errors.Join in index order.
+	AllErrors
+)
+
+func (m ErrorMode) String() string {
+	switch m {
+	case FirstError:
+		return "first error"
+	case AllErrors:
+		return "all errors"
+	}
+	return "ErrorMode(?)"
+}
+
+// Errors sets what ForCtx and MapCtx do with errors (default FirstError).
+// For, Map and Reduce, whose fn returns no error, ignore it.
+func Errors(m ErrorMode) Option {
+	return func(c *config) { c.errors = m }
 }
 
 // Workers sets the number of goroutines that run the loop, the caller

@@ -2,6 +2,7 @@ package par
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
 )
@@ -112,6 +113,11 @@ func Reduce[T, A any](in []T, zero A, fold func(A, T) A, combine func(A, A) A, o
 // ends. It returns the first error fn returned; otherwise ctx's error if
 // cancellation left some indexes unprocessed; otherwise nil, which means
 // fn ran on every index and returned nil.
+//
+// With Errors(AllErrors) an error stops nothing: fn runs on every index
+// (unless ctx ends), and ForCtx returns every error fn returned, joined
+// with errors.Join in index order, followed by ctx's error if cancellation
+// left some indexes unprocessed.
 func ForCtx(ctx context.Context, n int, fn func(ctx context.Context, i int) error, opts ...Option) error {
 	if n <= 0 {
 		return nil
@@ -119,17 +125,23 @@ func ForCtx(ctx context.Context, n int, fn func(ctx context.Context, i int) erro
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	r := newRunner(n, configure(opts))
+	c := configure(opts)
+	r := newRunner(n, c)
 	cctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	stopWatch := context.AfterFunc(cctx, func() { r.stop.Store(true) })
 	defer stopWatch()
+	var all indexedErrors // AllErrors: every error, with its index
 	r.body = func(lo, hi int) int {
 		for i := lo; i < hi; i++ {
 			if r.stop.Load() {
 				return i - lo
 			}
 			if err := fn(cctx, i); err != nil {
+				if c.errors == AllErrors {
+					all.add(i, err)
+					continue
+				}
 				r.fail(err)
 				cancel(err)
 				return i - lo + 1
@@ -138,29 +150,66 @@ func ForCtx(ctx context.Context, n int, fn func(ctx context.Context, i int) erro
 		return hi - lo
 	}
 	r.run()
+	var ctxErr error
+	if r.done.Load() < r.n {
+		ctxErr = ctx.Err()
+	}
+	if c.errors == AllErrors {
+		return all.join(ctxErr)
+	}
 	if r.err != nil {
 		return r.err
 	}
-	if r.done.Load() < r.n {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	return ctxErr
+}
+
+// indexedErrors collects errors from several workers, to report them in
+// index order.
+type indexedErrors struct {
+	mu   sync.Mutex
+	errs []indexedError
+}
+
+type indexedError struct {
+	i   int
+	err error
+}
+
+func (e *indexedErrors) add(i int, err error) {
+	e.mu.Lock()
+	e.errs = append(e.errs, indexedError{i, err})
+	e.mu.Unlock()
+}
+
+// join returns the errors in index order, then last if it is not nil,
+// joined with errors.Join; nil when there are none.
+func (e *indexedErrors) join(last error) error {
+	slices.SortFunc(e.errs, func(a, b indexedError) int { return a.i - b.i })
+	errs := make([]error, 0, len(e.errs)+1)
+	for _, x := range e.errs {
+		errs = append(errs, x.err)
 	}
-	return nil
+	return errors.Join(append(errs, last)...)
 }
 
 // MapCtx returns fn applied to every element of in, in the order of in,
 // computed like ForCtx: it stops at the first error or when ctx ends, and
 // then returns a nil slice and the error.
+//
+// With Errors(AllErrors) it runs fn on every element and returns the
+// results together with the joined errors: the zero value stands at each
+// index whose call failed.
 func MapCtx[In, Out any](ctx context.Context, in []In, fn func(context.Context, In) (Out, error), opts ...Option) ([]Out, error) {
 	out := make([]Out, len(in))
 	err := ForCtx(ctx, len(in), func(ctx context.Context, i int) error {
 		v, err := fn(ctx, in[i])
-		out[i] = v
+		if err == nil {
+			out[i] = v
+		}
 		return err
 	}, opts...)
-	if err != nil {
+	if err != nil && configure(opts).errors != AllErrors {
 		return nil, err
 	}
-	return out, nil
+	return out, err
 }
