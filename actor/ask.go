@@ -82,6 +82,9 @@ func ask[Resp, Req any](ctx context.Context, ref Ref[Req], build func(Ref[Resp])
 		return zero, fmt.Errorf("actor: ask %s: %w: %w", ref.Address(), ErrTimeout, err)
 	}
 	sys := ref.p.system()
+	if sys == nil {
+		return zero, fmt.Errorf("actor: ask %s: %w: the reference is not bound to a System", ref.Address(), ErrNoActor)
+	}
 	f := &future[Resp]{sys: sys, id: sys.ids.Add(1), ch: make(chan futureResult[Resp], 1)}
 	if err := ref.p.tell(ctx, build(Ref[Resp]{f}), f, modeSend); err != nil {
 		f.complete(zero, err) // settles the future, so nothing keeps it reachable
@@ -113,19 +116,37 @@ type futureResult[R any] struct {
 // future is the one-shot process an Ask waits on. It is a process like an
 // actor's (a Ref can point to it) but owns no goroutine.
 type future[R any] struct {
-	sys  *System
-	id   uint64
-	done atomic.Bool
-	ch   chan futureResult[R]
+	sys      *System
+	id       uint64
+	done     atomic.Bool
+	exported atomic.Bool // its address went to another System
+	ch       chan futureResult[R]
 }
 
 func (f *future[R]) complete(v R, err error) bool {
 	if !f.done.CompareAndSwap(false, true) {
 		return false
 	}
+	if f.exported.Load() {
+		if b := f.sys.bridge.Load(); b != nil {
+			b.forget(f)
+		}
+	}
 	f.ch <- futureResult[R]{v, err}
 	return true
 }
+
+// export registers the future with b so that a reply from another System
+// finds it (see Bridge.addTemp).
+func (f *future[R]) export(b *Bridge) {
+	if f.exported.CompareAndSwap(false, true) {
+		b.addTemp(f)
+	}
+}
+
+func (f *future[R]) isDone() bool { return f.done.Load() }
+
+func (f *future[R]) messageType() reflect.Type { return reflect.TypeFor[R]() }
 
 func (f *future[R]) fail(err error) {
 	var zero R
@@ -133,7 +154,7 @@ func (f *future[R]) fail(err error) {
 }
 
 func (f *future[R]) address() Address {
-	return Address{System: f.sys.name, Path: "/temp/$" + strconv.FormatUint(f.id, 10), ID: f.id}
+	return Address{System: f.sys.name, Path: tempPrefix + strconv.FormatUint(f.id, 10), ID: f.id}
 }
 
 func (f *future[R]) tell(_ context.Context, msg R, sender process, _ sendMode) error {
@@ -160,4 +181,5 @@ func (f *future[R]) tellAny(msg any, sender process, mode sendMode) error {
 func (f *future[R]) sendSys(sysMsg)  {}
 func (f *future[R]) stopGraceful()   {}
 func (f *future[R]) core() *base     { return nil }
+func (f *future[R]) ident() process  { return f }
 func (f *future[R]) system() *System { return f.sys }

@@ -41,7 +41,7 @@ const (
 
 type sysMsg struct {
 	kind sysKind
-	from *base
+	from process // who it is from: an actor here, or one in another System
 	err  error
 }
 
@@ -56,9 +56,14 @@ type envelope[M any] struct {
 }
 
 // process is the untyped face of anything a reference points to: an actor,
-// or the one-shot receiver of an Ask. A remote actor will be a third kind.
+// the one-shot receiver of an Ask, or a process in another System reached
+// through a Transport.
 type process interface {
 	address() Address
+	// ident is the process's identity as a map key: the same for every
+	// reference to it, whatever its message type (a typed reference to a
+	// remote actor and an untyped one are different values with one ident).
+	ident() process
 	tellAny(msg any, sender process, mode sendMode) error
 	sendSys(m sysMsg)
 	stopGraceful()
@@ -151,7 +156,7 @@ func (b spawnBlock) err() error {
 type baseExtra struct {
 	reason    error // why the actor ended (set when it starts to stop)
 	stats     map[*base]*childStats
-	watchers  map[*base]struct{}
+	watchers  map[process]struct{} // keyed by ident()
 	escalated []*base
 }
 
@@ -163,6 +168,10 @@ func (b *base) extra() *baseExtra {
 }
 
 func (b *base) core() *base { return b }
+
+func (c *cell[M]) ident() process { return c }
+
+func (c *cell[M]) messageType() reflect.Type { return reflect.TypeFor[M]() }
 
 // reason is why the actor ended; nil for a normal stop.
 func (b *base) reason() error {
@@ -250,7 +259,7 @@ type cell[M any] struct {
 type cellExtra[M any] struct {
 	pending    []envelope[M] // handled before the mailbox: unstashed messages, Terminated notices
 	stash      []envelope[M]
-	watching   map[*base]func(Terminated) M
+	watching   map[process]func(Terminated) M // keyed by ident()
 	timers     timerSet
 	stopping   func()
 	stopped    func(reason error)
@@ -397,22 +406,22 @@ func (c *cell[M]) handleSys(m sysMsg) {
 		c.beginStop(m.err, false)
 	case sysWatch:
 		if c.state == stateTerminated {
-			m.from.self.sendSys(sysMsg{kind: sysTerminated, from: &c.base, err: c.reason()})
+			m.from.sendSys(sysMsg{kind: sysTerminated, from: c, err: c.reason()})
 			return
 		}
 		x := c.base.extra()
 		if x.watchers == nil {
-			x.watchers = make(map[*base]struct{})
+			x.watchers = make(map[process]struct{})
 		}
-		x.watchers[m.from] = struct{}{}
+		x.watchers[m.from.ident()] = struct{}{}
 	case sysUnwatch:
 		if c.bx != nil {
-			delete(c.bx.watchers, m.from)
+			delete(c.bx.watchers, m.from.ident())
 		}
 	case sysTerminated:
 		c.onTerminated(m.from, m.err)
 	case sysFailed:
-		c.onChildFailed(m.from, m.err)
+		c.onChildFailed(m.from.core(), m.err)
 	case sysResume:
 		if c.state == stateSuspended {
 			if c.behavior == nil { // setup never succeeded: nothing to resume
@@ -476,7 +485,7 @@ func (c *cell[M]) escalate(f *Failure) {
 	if c.parent == nil {
 		return // the guardian never runs user code; nothing can get here
 	}
-	c.parent.self.sendSys(sysMsg{kind: sysFailed, from: &c.base, err: f})
+	c.parent.self.sendSys(sysMsg{kind: sysFailed, from: c, err: f})
 }
 
 func (c *cell[M]) resumeEscalated() {
@@ -595,8 +604,8 @@ func (c *cell[M]) stopRestartTimers() {
 	}
 }
 
-func (c *cell[M]) onTerminated(from *base, reason error) {
-	if from.parent == &c.base {
+func (c *cell[M]) onTerminated(fromProc process, reason error) {
+	if from := fromProc.core(); from != nil && from.parent == &c.base {
 		if c.bx != nil {
 			if st := c.bx.stats[from]; st != nil {
 				if st.timer != nil {
@@ -628,16 +637,17 @@ func (c *cell[M]) onTerminated(from *base, reason error) {
 	if c.cx == nil || c.cx.watching == nil {
 		return
 	}
-	f, ok := c.cx.watching[from]
+	key := fromProc.ident()
+	f, ok := c.cx.watching[key]
 	if !ok {
 		return
 	}
-	delete(c.cx.watching, from)
+	delete(c.cx.watching, key)
 	if c.state == stateTerminated || c.state == stateStopping {
 		return
 	}
 	var msg M
-	if err := protect(func() { msg = f(Terminated{Ref: AnyRef{from.self}, Reason: reason}) }); err != nil {
+	if err := protect(func() { msg = f(Terminated{Ref: AnyRef{fromProc}, Reason: reason}) }); err != nil {
 		c.fail(err, nil, nil)
 		return
 	}
@@ -709,7 +719,7 @@ func (c *cell[M]) finishStop() {
 		}
 		c.cx.pending, c.cx.stash = nil, nil
 	}
-	term := sysMsg{kind: sysTerminated, from: &c.base, err: c.reason()}
+	term := sysMsg{kind: sysTerminated, from: c, err: c.reason()}
 	if p := c.parent; p != nil {
 		// Free the name before telling anyone, so that a watcher reacting to
 		// Terminated can spawn a successor under the same name.
@@ -723,8 +733,8 @@ func (c *cell[M]) finishStop() {
 	}
 	if c.bx != nil {
 		for w := range c.bx.watchers {
-			if w != c.parent {
-				w.self.sendSys(term)
+			if w.core() != c.parent || w.core() == nil {
+				w.sendSys(term)
 			}
 		}
 		c.bx.watchers = nil
@@ -739,7 +749,7 @@ func (c *cell[M]) finishStop() {
 
 func (c *cell[M]) unwatchAll() {
 	for w := range c.cx.watching {
-		w.self.sendSys(sysMsg{kind: sysUnwatch, from: &c.base})
+		w.sendSys(sysMsg{kind: sysUnwatch, from: c})
 	}
 	c.cx.watching = nil
 }

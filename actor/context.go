@@ -99,39 +99,61 @@ func (x *Context[M]) Stashed() int {
 // Watch asks to be told when t terminates: the actor then receives
 // onTerminated(Terminated{...}) as a message, ahead of its mailbox. If t
 // has already terminated, the notice comes at once. Watching again replaces
-// the function; a restart drops every watch (setup watches again).
+// the function; a restart drops every watch (setup watches again). t may
+// be an actor of another System (a reference from a Transport such as
+// actor/remote): its termination, or its node going down, is told the same
+// way.
 func (x *Context[M]) Watch(t Target, onTerminated func(Terminated) M) error {
-	if t == nil || t.proc() == nil || t.proc().core() == nil {
-		return ErrNoActor
+	p, err := watchable(t)
+	if err != nil {
+		return err
 	}
 	if onTerminated == nil {
 		return fmt.Errorf("%w: nil onTerminated", ErrBadOption)
 	}
-	tb := t.proc().core()
-	if tb == &x.c.base {
+	key := p.ident()
+	if key == process(x.c) {
 		return fmt.Errorf("%w: an actor cannot watch itself", ErrBadOption)
 	}
 	e := x.c.extra()
 	if e.watching == nil {
-		e.watching = make(map[*base]func(Terminated) M)
+		e.watching = make(map[process]func(Terminated) M)
 	}
-	_, again := e.watching[tb]
-	e.watching[tb] = onTerminated
+	_, again := e.watching[key]
+	e.watching[key] = onTerminated
 	if !again {
-		tb.self.sendSys(sysMsg{kind: sysWatch, from: &x.c.base})
+		p.sendSys(sysMsg{kind: sysWatch, from: x.c})
 	}
 	return nil
 }
 
+// watchable returns t's process if it is an actor, here or remote.
+func watchable(t Target) (process, error) {
+	if t == nil {
+		return nil, ErrNoActor
+	}
+	p := t.proc()
+	if p == nil {
+		return nil, ErrNoActor
+	}
+	if p.core() == nil {
+		if _, ok := p.ident().(remote); !ok {
+			return nil, ErrNoActor
+		}
+	}
+	return p, nil
+}
+
 // Unwatch cancels a Watch; a notice already on its way is discarded.
 func (x *Context[M]) Unwatch(t Target) {
-	if t == nil || t.proc() == nil || t.proc().core() == nil || x.c.cx == nil {
+	p, err := watchable(t)
+	if err != nil || x.c.cx == nil {
 		return
 	}
-	tb := t.proc().core()
-	if _, ok := x.c.cx.watching[tb]; ok {
-		delete(x.c.cx.watching, tb)
-		tb.self.sendSys(sysMsg{kind: sysUnwatch, from: &x.c.base})
+	key := p.ident()
+	if _, ok := x.c.cx.watching[key]; ok {
+		delete(x.c.cx.watching, key)
+		p.sendSys(sysMsg{kind: sysUnwatch, from: x.c})
 	}
 }
 

@@ -43,6 +43,11 @@ var (
 	// ErrLateReply is the dead-letter reason of a reply that arrived after
 	// its Ask had given up.
 	ErrLateReply = errors.New("actor: reply arrived after the ask ended")
+	// ErrNodeDown reports that the System an actor lives in cannot be
+	// reached: its node left, died or stopped answering (see actor/remote).
+	// Watchers of its actors get Terminated with a reason that wraps it,
+	// and Asks waiting on them fail with it.
+	ErrNodeDown = errors.New("actor: node down")
 	// ErrBadOption reports an invalid option value (a negative capacity, an
 	// unknown policy...).
 	ErrBadOption = errors.New("actor: invalid option")

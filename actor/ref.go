@@ -151,6 +151,11 @@ func (r AnyRef) Kill() {
 // actor, the channel is already closed.
 func (r AnyRef) Done() <-chan struct{} {
 	if r.p == nil || r.p.core() == nil {
+		if rp, ok := r.p.(interface{ ident() process }); ok {
+			if rm, ok := rp.ident().(remote); ok && rm.b != nil {
+				return rm.b.done(rm.addr)
+			}
+		}
 		ch := make(chan struct{})
 		close(ch)
 		return ch
@@ -165,6 +170,11 @@ func RefOf[M any](r AnyRef) (Ref[M], error) {
 		return Ref[M]{}, ErrNoActor
 	}
 	t, ok := r.p.(typed[M])
+	if rm, isRemote := r.p.ident().(remote); !ok && isRemote {
+		// Checked where the actor lives: a message it cannot take is a
+		// dead letter there.
+		return Ref[M]{remoteOf[M]{rm}}, nil
+	}
 	if !ok {
 		return Ref[M]{}, fmt.Errorf("%w: %s does not take %v", ErrWrongType, r.Address(), reflect.TypeFor[M]())
 	}

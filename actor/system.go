@@ -32,6 +32,8 @@ type System struct {
 	logger    *slog.Logger              // nil: slog.Default()
 	deadLog   deadLetterLog             // rate limit of the dead-letter log lines
 
+	bridge atomic.Pointer[Bridge] // the Transport's side, once attached
+
 	shuttingDown atomic.Bool
 	shutdownOnce sync.Once
 	doneOnce     sync.Once
