@@ -7,7 +7,8 @@ package ludus
 // data and a new package must be given a place in them before it can land.
 //
 // This test lives at the module root because it is about the whole module;
-// the root holds no other Go file.
+// the root's only other file embeds the checker runtime's source for
+// "ludus check" (checkruntime.go).
 
 import (
 	"fmt"
@@ -71,13 +72,13 @@ async, pool, par, csp, actor, evloop, actor/remote < MODELS;
 MODELS < examples/...;
 
 # Above the library: the lab, the rewriter, the lab's pages, the command.
+# The module root embeds the checker runtime's source and imports nothing.
+NONE < .;
+
 MODELS, CHECK, LINEAR < lab;
-CHECK < check/rewrite;
+CHECK, . < check/rewrite;
 lab < web;
 web, check/rewrite, LINEAR < cmd/ludus;
-
-# The module root holds only this test.
-NONE < .;
 
 # The library reaches the checker only from tests, and through the
 # ludus_check build tag, which swaps a package's synchronisation seam for

@@ -1,0 +1,123 @@
+package rewrite
+
+import (
+	"go/ast"
+	"go/types"
+)
+
+// call rewrites a call: builtins on channels and maps, the testing.T
+// methods the runtime takes over, runtime.Gosched and NumGoroutine, calls
+// that block outside the checker, and the operands of any other call.
+func (r *fileRewriter) call(x *ast.CallExpr) {
+	fun := unparen(x.Fun)
+	if r.isType(fun) { // a conversion
+		for _, a := range x.Args {
+			r.expr(a, read)
+		}
+		return
+	}
+	if id, ok := fun.(*ast.Ident); ok {
+		if b, ok := r.info.Uses[id].(*types.Builtin); ok {
+			r.builtin(x, id, b.Name())
+			return
+		}
+	}
+	if sel, ok := fun.(*ast.SelectorExpr); ok {
+		if s := r.info.Selections[sel]; s != nil && s.Kind() == types.MethodVal && r.tMethod(sel, s) && fun == x.Fun {
+			r.tCall(x, sel, s)
+			return
+		}
+		if pn := r.pkgNameOf(sel); pn != nil && pn.Imported().Path() == "runtime" {
+			switch sel.Sel.Name {
+			case "Gosched", "NumGoroutine":
+				r.replace(sel.Pos(), sel.End(), r.rtCall(sel.Sel.Name))
+				r.pkgGone[pn]++
+				for _, a := range x.Args {
+					r.expr(a, read)
+				}
+				return
+			}
+		}
+	}
+	if name, ok := r.external(x); ok && !r.marked[x] && r.numResults(x) == 1 {
+		r.usedRT = true
+		r.insert(x.Pos(), rt+".Exit1("+rt+".Enter("+quote(name)+"), ")
+		r.plainCall(x)
+		r.insert(x.End(), ")")
+		return
+	}
+	r.plainCall(x)
+}
+
+// plainCall rewrites the function operand and the arguments of a call.
+func (r *fileRewriter) plainCall(x *ast.CallExpr) {
+	r.expr(x.Fun, read)
+	for _, a := range x.Args {
+		r.expr(a, read)
+	}
+}
+
+// numResults returns the number of results of call x.
+func (r *fileRewriter) numResults(x *ast.CallExpr) int {
+	switch t := r.typeOf(x).(type) {
+	case nil:
+		return 0
+	case *types.Tuple:
+		return t.Len()
+	default:
+		return 1
+	}
+}
+
+// builtin rewrites a call of a built-in function.
+func (r *fileRewriter) builtin(x *ast.CallExpr, id *ast.Ident, name string) {
+	arg := func(i int) ast.Expr {
+		if i < len(x.Args) {
+			return x.Args[i]
+		}
+		return nil
+	}
+	switch name {
+	case "len":
+		if c, ok := isChan(r.typeOf(arg(0))); ok {
+			fn := "Len"
+			if c.Dir() == types.SendOnly {
+				fn = "LenSend"
+			}
+			r.replace(id.Pos(), id.End(), r.rtCall(fn))
+			r.expr(arg(0), operand)
+			return
+		}
+		if isMap(r.typeOf(arg(0))) {
+			r.mapOperand(arg(0), false)
+			return
+		}
+	case "close":
+		if _, ok := isChan(r.typeOf(arg(0))); ok {
+			r.replace(id.Pos(), id.End(), r.rtCall("Close"))
+			r.expr(arg(0), operand)
+			return
+		}
+	case "delete":
+		r.mapOperand(arg(0), true)
+		r.expr(arg(1), read)
+		return
+	case "clear":
+		if isMap(r.typeOf(arg(0))) {
+			r.mapOperand(arg(0), true)
+			return
+		}
+	case "make":
+		if _, ok := isChan(r.typeOf(arg(0))); ok {
+			r.insert(x.Pos(), r.rtCall("Make")+"(")
+			for _, a := range x.Args[1:] {
+				r.expr(a, read)
+			}
+			r.insert(x.End(), ")")
+			return
+		}
+	}
+	for _, a := range x.Args {
+		r.expr(a, read)
+	}
+}

@@ -1,0 +1,180 @@
+package rewrite
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strings"
+)
+
+// send rewrites ch <- v as ludus_rt.Send(ch, v).
+func (r *fileRewriter) send(s *ast.SendStmt) {
+	r.insert(s.Chan.Pos(), r.rtCall("Send")+"(")
+	r.expr(s.Chan, operand)
+	r.replace(s.Chan.End(), s.Value.Pos(), ", ")
+	r.expr(s.Value, read)
+	r.insert(s.Value.End(), ")")
+}
+
+// recv rewrites <-ch as ludus_rt.Recv(ch), or ludus_rt.Recv2(ch) in the
+// comma-ok form.
+func (r *fileRewriter) recv(x *ast.UnaryExpr, commaOK bool) {
+	fn := "Recv"
+	if commaOK {
+		fn = "Recv2"
+	}
+	r.replace(x.OpPos, x.X.Pos(), r.rtCall(fn)+"(")
+	r.expr(x.X, operand)
+	r.insert(x.X.End(), ")")
+}
+
+// selectStmt rewrites a select statement (labelled by label, if any) into
+// a switch on ludus_rt.Select, the channel and value operands evaluated
+// once, in source order, in the switch's init statement:
+//
+//	switch ludus_c0, ludus_c1 := ludus_rt.RecvCase(a), ludus_rt.SendCase(b, x); ludus_rt.Select(false, ludus_c0, ludus_c1) {
+//	case 0: v := ludus_c0.V; ...
+//	case 1: ...
+//	}
+func (r *fileRewriter) selectStmt(s *ast.SelectStmt, label *ast.LabeledStmt) {
+	clauses := s.Body.List
+	if len(clauses) == 0 {
+		r.replace(s.Select, s.End(), r.rtCall("Select")+"(false)")
+		return
+	}
+	var names, inits []string
+	hasDefault := false
+	for _, c := range clauses {
+		cc := c.(*ast.CommClause)
+		if cc.Comm == nil {
+			hasDefault = true
+			continue
+		}
+		i := len(names)
+		name := fmt.Sprintf("ludus_c%d", i)
+		names = append(names, name)
+		head := fmt.Sprintf("case %d:", i)
+		switch comm := cc.Comm.(type) {
+		case *ast.SendStmt:
+			r.expr(comm.Chan, operand)
+			r.expr(comm.Value, read)
+			ch := r.move(comm.Chan, s.Select)
+			v := r.move(comm.Value, s.Select)
+			inits = append(inits, r.rtCall("SendCase")+"("+ch+", "+v+")")
+			r.replace(cc.Case, comm.Chan.Pos(), head)
+			r.replace(comm.Chan.End(), comm.Value.Pos(), "")
+			r.replace(comm.Value.End(), cc.Colon+1, "")
+		case *ast.ExprStmt:
+			recv := unparen(comm.X).(*ast.UnaryExpr)
+			r.expr(recv.X, operand)
+			ch := r.move(recv.X, s.Select)
+			inits = append(inits, r.rtCall("RecvCase")+"("+ch+")")
+			r.replace(cc.Case, recv.X.Pos(), head)
+			r.replace(recv.X.End(), cc.Colon+1, "")
+		case *ast.AssignStmt:
+			recv := unparen(comm.Rhs[0]).(*ast.UnaryExpr)
+			r.lhs(comm)
+			r.expr(recv.X, operand)
+			ch := r.move(recv.X, s.Select)
+			inits = append(inits, r.rtCall("RecvCase")+"("+ch+")")
+			r.replace(cc.Case, comm.Lhs[0].Pos(), head+" ")
+			last := comm.Lhs[len(comm.Lhs)-1]
+			r.replace(last.End(), recv.X.Pos(), " "+comm.Tok.String()+" ")
+			rhs := name + ".V"
+			if len(comm.Lhs) == 2 {
+				rhs += ", " + name + ".OK"
+			}
+			r.replace(recv.X.End(), cc.Colon+1, rhs+";")
+		default:
+			r.fail(cc, "unexpected select case %T", comm)
+			return
+		}
+	}
+	sel := r.rtCall("Select") + fmt.Sprintf("(%t", hasDefault)
+	for _, n := range names {
+		sel += ", " + n
+	}
+	sel += ")"
+	head := "switch "
+	if len(names) > 0 {
+		head += strings.Join(names, ", ") + " := " + strings.Join(inits, ", ") + "; "
+	}
+	r.replace(s.Select, s.Body.Lbrace, head+sel+" ")
+	for _, c := range clauses {
+		r.block(c.(*ast.CommClause).Body)
+	}
+}
+
+// rangeStmt rewrites a range loop. Over a channel it becomes a three-clause
+// loop, which keeps the module's loop-variable semantics and continue:
+//
+//	for ludus_r, v, ludus_ok := ludus_range(ch); ludus_ok; v, ludus_ok = ludus_rt.Recv2(ludus_r) {
+//
+// (ludus_range, in the package's generated file, receives the first value
+// and returns the channel, so ch is evaluated once). Over a map the map is
+// read through ludus_rt.MR. Shared iteration variables get a write at the
+// top of each iteration, as the loop assigns them.
+func (r *fileRewriter) rangeStmt(s *ast.RangeStmt) {
+	if _, ok := isChan(r.typeOf(s.X)); ok {
+		r.rangeChan(s)
+		return
+	}
+	if s.Tok == token.ASSIGN {
+		r.expr(s.Key, write)
+		r.expr(s.Value, write)
+	}
+	if isMap(r.typeOf(s.X)) {
+		r.mapOperand(s.X, false)
+	} else {
+		r.expr(s.X, read)
+	}
+	if s.Tok == token.DEFINE {
+		var writes string
+		for _, e := range []ast.Expr{s.Key, s.Value} {
+			if id, ok := e.(*ast.Ident); ok && id.Name != "_" && r.sharedDef(id) {
+				writes += " " + r.rtCall("W") + "(&" + id.Name + ");"
+			}
+		}
+		if writes != "" {
+			r.insert(s.Body.Lbrace+1, writes)
+		}
+	}
+	r.block(s.Body.List)
+}
+
+// rangeChan rewrites for ... range ch.
+func (r *fileRewriter) rangeChan(s *ast.RangeStmt) {
+	r.usedGen = true
+	recv2 := r.rtCall("Recv2")
+	switch {
+	case s.Key == nil: // for range ch
+		r.replace(s.Range, s.X.Pos(), "ludus_r, _, ludus_ok := ludus_range(")
+		r.expr(s.X, operand)
+		r.insert(s.X.End(), "); ludus_ok; _, ludus_ok = "+recv2+"(ludus_r)")
+	case s.Tok == token.DEFINE: // for v := range ch
+		key := s.Key.(*ast.Ident).Name
+		post := key
+		if r.sharedDef(s.Key.(*ast.Ident)) {
+			post = "*" + r.rtCall("W") + "(&" + key + ")"
+		}
+		r.insert(s.Key.Pos(), "ludus_r, ")
+		r.replace(s.Key.End(), s.X.Pos(), ", ludus_ok := ludus_range(")
+		r.expr(s.X, operand)
+		r.insert(s.X.End(), "); ludus_ok; "+post+", ludus_ok = "+recv2+"(ludus_r)")
+	default: // for x = range ch: assign through a temporary
+		r.expr(s.Key, write)
+		key := r.move(s.Key, s.Body.Lbrace)
+		r.replace(s.Key.End(), s.X.Pos(), "ludus_r, ludus_v, ludus_ok := ludus_range(")
+		r.expr(s.X, operand)
+		r.insert(s.X.End(), "); ludus_ok; ludus_v, ludus_ok = "+recv2+"(ludus_r)")
+		r.insert(s.Body.Lbrace+1, " "+key+" = ludus_v;")
+	}
+	r.block(s.Body.List)
+}
+
+// sharedDef reports whether the variable id declares is shared.
+func (r *fileRewriter) sharedDef(id *ast.Ident) bool {
+	v, _ := r.info.Defs[id].(*types.Var)
+	return v != nil && r.shared[v]
+}
