@@ -26,10 +26,23 @@
 // Every stage watches its context in every receive and before every send,
 // and once the context ends, whatever a stage still sends is drained from
 // its output so that no send blocks for good. Cancelling the context thus
-// stops every stage, and each closes its output, so a pipeline never leaves
-// a goroutine behind, even when the consumer stops reading in the middle
-// of the stream. The rule for users: give a
-// pipeline a context you cancel when you stop consuming, typically
+// stops every stage, and each closes its output.
+//
+// The easy way to get this right is [Run]: it gives the stages a context
+// of its own and cancels it when the loop over its iterator ends, however
+// it ends, and the loop is over only once every stage goroutine has
+// exited. Breaking out of the loop is then always safe:
+//
+//	for n, err := range csp.Run(ctx, func(ctx context.Context) <-chan csp.Item[int] {
+//		return csp.OrderedMap(ctx, csp.FromSlice(ctx, lines), 8, parse)
+//	}) {
+//		...
+//	}
+//
+// Built by hand, a pipeline needs a context that is cancelled when its
+// consumer stops; breaking out of a [ToSeq] loop, or [Collect] stopping at
+// an error, stops only the reading, and the stages upstream run on until
+// that context ends:
 //
 //	ctx, cancel := context.WithCancel(ctx)
 //	defer cancel()

@@ -224,3 +224,27 @@ func ExamplePanicError() {
 	fmt.Println(errors.As(err, &pe), pe.Value)
 	// Output: true runtime error: integer divide by zero
 }
+
+// Run owns the pipeline: breaking out of the loop stops every stage,
+// here an endless source and four workers, before the loop is over.
+func ExampleRun() {
+	ctx := context.Background()
+	for sq, err := range csp.Run(ctx, func(ctx context.Context) <-chan csp.Item[int] {
+		naturals := csp.Generate(ctx, func(ctx context.Context, emit func(int) bool) error {
+			for i := 1; emit(i); i++ {
+			}
+			return nil
+		})
+		return csp.OrderedMap(ctx, naturals, 4, func(_ context.Context, n int) (int, error) { return n * n, nil })
+	}) {
+		if err != nil || sq > 20 {
+			break
+		}
+		fmt.Println(sq)
+	}
+	// Output:
+	// 1
+	// 4
+	// 9
+	// 16
+}

@@ -60,15 +60,29 @@ type output[T any] struct {
 	ch       chan T
 	done     <-chan struct{}
 	stopWait func() bool
+	// stages is the Run this output belongs to, or nil. The output holds
+	// one count in it until close or the drain, whichever is last, is over.
+	stages *stageGroup
 }
 
 func newOutput[T any](ctx context.Context, buffer int) *output[T] {
-	o := &output[T]{ch: make(chan T, buffer), done: ctx.Done()}
+	o := &output[T]{ch: make(chan T, buffer), done: ctx.Done(), stages: stagesOf(ctx)}
+	if o.stages != nil {
+		o.stages.wg.Add(1)
+	}
 	o.stopWait = context.AfterFunc(ctx, func() {
 		for range o.ch {
 		}
+		o.release()
 	})
 	return o
+}
+
+// release gives back the output's count in its Run, if any.
+func (o *output[T]) release() {
+	if o.stages != nil {
+		o.stages.wg.Done()
+	}
 }
 
 // send delivers v unless ctx has ended; it reports whether the stage
@@ -81,10 +95,14 @@ func (o *output[T]) send(v T) bool {
 	return true
 }
 
-// close closes the channel, which also ends the drain if it runs.
+// close closes the channel, which also ends the drain if it runs; if the
+// drain never started it never will, and close gives the count back.
 func (o *output[T]) close() {
-	o.stopWait()
+	stopped := o.stopWait()
 	close(o.ch)
+	if stopped {
+		o.release()
+	}
 }
 
 // recv takes the next value of ch; ok is false when ch is closed or done

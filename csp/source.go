@@ -15,13 +15,13 @@ import (
 // The output closes when fn returns.
 func Generate[T any](ctx context.Context, fn func(ctx context.Context, emit func(T) bool) error, opts ...Option) <-chan Item[T] {
 	out := newOutput[Item[T]](ctx, configure(opts).buffer)
-	go func() {
+	spawn(ctx, func() {
 		defer out.close()
 		emit := func(v T) bool { return out.send(Item[T]{Value: v}) }
 		if err := generate(ctx, fn, emit); err != nil {
 			out.send(Item[T]{Err: err})
 		}
-	}()
+	})
 	return out.ch
 }
 
@@ -56,7 +56,7 @@ func FromSeq[T any](ctx context.Context, seq iter.Seq[T], opts ...Option) <-chan
 // it is not nil. It is the inverse of ToSeq.
 func FromSeq2[T any](ctx context.Context, seq iter.Seq2[T, error], opts ...Option) <-chan Item[T] {
 	out := newOutput[Item[T]](ctx, configure(opts).buffer)
-	go func() {
+	spawn(ctx, func() {
 		defer out.close()
 		err := generate(ctx, func(ctx context.Context, _ func(T) bool) error {
 			for v, err := range seq {
@@ -69,6 +69,6 @@ func FromSeq2[T any](ctx context.Context, seq iter.Seq2[T, error], opts ...Optio
 		if err != nil {
 			out.send(Item[T]{Err: err})
 		}
-	}()
+	})
 	return out.ch
 }

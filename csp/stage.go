@@ -19,7 +19,7 @@ func Map[In, Out any](ctx context.Context, in <-chan Item[In], workers int, fn f
 	var running atomic.Int32
 	running.Store(int32(workers))
 	for range workers {
-		go func() {
+		spawn(ctx, func() {
 			defer func() {
 				if running.Add(-1) == 0 {
 					out.close()
@@ -31,7 +31,7 @@ func Map[In, Out any](ctx context.Context, in <-chan Item[In], workers int, fn f
 					return
 				}
 			}
-		}()
+		})
 	}
 	return out.ch
 }
@@ -72,7 +72,7 @@ func OrderedMap[In, Out any](ctx context.Context, in <-chan Item[In], workers in
 	}
 	s.running.Store(int32(workers))
 	for range workers {
-		go s.work()
+		spawn(ctx, s.work)
 	}
 	return s.out.ch
 }
@@ -199,7 +199,7 @@ func Filter[T any](ctx context.Context, in <-chan Item[T], keep func(T) bool, op
 	out := newOutput[Item[T]](ctx, configure(opts).buffer)
 	done := ctx.Done()
 	test := func(_ context.Context, v T) (bool, error) { return keep(v), nil }
-	go func() {
+	spawn(ctx, func() {
 		defer out.close()
 		for {
 			it, ok := recv(done, in)
@@ -218,7 +218,7 @@ func Filter[T any](ctx context.Context, in <-chan Item[T], keep func(T) bool, op
 				return
 			}
 		}
-	}()
+	})
 	return out.ch
 }
 
@@ -232,7 +232,7 @@ func Batch[T any](ctx context.Context, in <-chan Item[T], n int, maxWait time.Du
 	n = max(n, 1)
 	out := newOutput[Item[[]T]](ctx, configure(opts).buffer)
 	done := ctx.Done()
-	go func() {
+	spawn(ctx, func() {
 		defer out.close()
 		var (
 			batch   []T
@@ -285,7 +285,7 @@ func Batch[T any](ctx context.Context, in <-chan Item[T], n int, maxWait time.Du
 				}
 			}
 		}
-	}()
+	})
 	return out.ch
 }
 
@@ -300,7 +300,7 @@ func Merge[T any](ctx context.Context, ins ...<-chan Item[T]) <-chan Item[T] {
 		out.close()
 	}
 	for _, in := range ins {
-		go func() {
+		spawn(ctx, func() {
 			defer func() {
 				if running.Add(-1) == 0 {
 					out.close()
@@ -312,7 +312,7 @@ func Merge[T any](ctx context.Context, ins ...<-chan Item[T]) <-chan Item[T] {
 					return
 				}
 			}
-		}()
+		})
 	}
 	return out.ch
 }
@@ -333,7 +333,7 @@ func Broadcast[T any](ctx context.Context, in <-chan Item[T], n int, opts ...Opt
 		ro[i] = outs[i].ch
 	}
 	done := ctx.Done()
-	go func() {
+	spawn(ctx, func() {
 		defer func() {
 			for _, c := range outs {
 				c.close()
@@ -350,7 +350,7 @@ func Broadcast[T any](ctx context.Context, in <-chan Item[T], n int, opts ...Opt
 				}
 			}
 		}
-	}()
+	})
 	return ro
 }
 
