@@ -13,9 +13,11 @@ func Builtin() []Experiment {
 		// Concurrency models; Go channels.
 		concurrencyModelsExperiment(),
 		actorBankExperiment(),
+		eventLoopExperiment(),
 		// When to use what.
 		ioBoundExperiment(),
 		parallelSpeedupExperiment(),
+		webServerExperiment(),
 		// Best practices.
 		immutableSnapshotsExperiment(),
 		minimizeLocksExperiment(),

@@ -1,0 +1,52 @@
+package lab
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestWebServerVerdicts(t *testing.T) {
+	st := func(med, lo, hi float64) Stats { return Stats{N: 3, Median: med, Min: lo, Max: hi} }
+	mk := func(loopMem, gorMem, loopRate, gorRate, poolP99, gorP99 float64, peak int64) webServerMeasurements {
+		return webServerMeasurements{
+			clients: 256, requests: 200, idle: 1000, workers: 32, loops: 2, rounds: 3,
+			servers: []*wsServer{
+				{name: "loop", perConn: loopMem, served: 1000, rate: st(loopRate, loopRate*0.9, loopRate*1.1), p99: st(0.002, 0.002, 0.003)},
+				{name: "pool", rate: st(50000, 45000, 55000), p99: st(poolP99, poolP99*0.9, poolP99*1.1), peakBusy: peak},
+				{name: "goroutines", perConn: gorMem, served: 1000, rate: st(gorRate, gorRate*0.9, gorRate*1.1), p99: st(gorP99, gorP99*0.9, gorP99*1.1)},
+			},
+		}
+	}
+	sameVerdicts(t, "textbook", mk(200, 6000, 90000, 100000, 0.05, 0.003, 32).verdicts(), Holds, Holds)
+	sameVerdicts(t, "contradicted", mk(7000, 6000, 40000, 100000, 0.003, 0.003, 33).verdicts(), Fails, Fails)
+	sameVerdicts(t, "in between", mk(4000, 6000, 90000, 100000, 0.0045, 0.003, 32).verdicts(), Inconclusive, Inconclusive)
+	c := mk(200, 6000, 90000, 100000, 0.05, 0.003, 32).verdicts()
+	if !strings.Contains(c[0].Detail, "thread pool") && !strings.Contains(c[0].Detail, "pool") || c[1].Measurements["pool_peak_busy"] != 32 {
+		t.Errorf("detail %q, measurements %v", c[0].Detail, c[1].Measurements)
+	}
+	m := mk(200, 6000, 90000, 100000, 0.05, 0.003, 32)
+	m.clients = 16 // no more clients than workers: nothing to queue
+	if v := m.verdicts()[1].Verdict; v != Inconclusive {
+		t.Errorf("clients <= workers: %s", v)
+	}
+}
+
+func TestWebServerQuick(t *testing.T) {
+	e := webServerExperiment()
+	res, err := e.Run(context.Background(), &Env{Quick: true, CPUs: CPUs()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Claims) != len(e.Claims) {
+		t.Fatalf("%d claims for %d", len(res.Claims), len(e.Claims))
+	}
+	c := res.Claims[0]
+	if c.Measurements["event_loop_requests_per_s"] <= 0 || c.Measurements["pool_requests_per_s"] <= 0 || c.Detail == "" {
+		t.Errorf("%+v", c)
+	}
+	for _, c := range res.Claims {
+		t.Logf("%s: %s", c.Verdict, c.Evidence)
+	}
+	t.Logf("\n%s", c.Detail)
+}
