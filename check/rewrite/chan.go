@@ -12,9 +12,30 @@ import (
 func (r *fileRewriter) send(s *ast.SendStmt) {
 	r.insert(s.Chan.Pos(), r.rtCall("Send")+"(")
 	r.expr(s.Chan, operand)
-	r.replace(s.Chan.End(), s.Value.Pos(), ", ")
+	open, close := r.elemConv(s.Chan, s.Value)
+	r.replace(s.Chan.End(), s.Value.Pos(), ", "+open)
 	r.expr(s.Value, read)
-	r.insert(s.Value.End(), ")")
+	r.insert(s.Value.End(), close+")")
+}
+
+// elemConv returns the conversion to put around value v sent on channel
+// ch ("(T)(", ")") when v's type is not the element type: the runtime's
+// generic Send infers the element type from both operands, so a value of
+// another type assignable to it (a *T sent on a chan of an interface) must
+// be converted first. Untyped constants and nil need nothing.
+func (r *fileRewriter) elemConv(ch, v ast.Expr) (string, string) {
+	c, ok := isChan(r.typeOf(ch))
+	if !ok {
+		return "", ""
+	}
+	tv := r.info.Types[v]
+	if tv.Type == nil || tv.Value != nil || tv.IsNil() || types.Identical(tv.Type, c.Elem()) {
+		return "", ""
+	}
+	if b, ok := tv.Type.(*types.Basic); ok && b.Info()&types.IsUntyped != 0 {
+		return "", ""
+	}
+	return "(" + types.TypeString(c.Elem(), r.qualifier) + ")(", ")"
 }
 
 // recv rewrites <-ch as ludus_rt.Recv(ch), or ludus_rt.Recv2(ch) in the
@@ -61,7 +82,8 @@ func (r *fileRewriter) selectStmt(s *ast.SelectStmt, label *ast.LabeledStmt) {
 			r.expr(comm.Value, read)
 			ch := r.move(comm.Chan, s.Select)
 			v := r.move(comm.Value, s.Select)
-			inits = append(inits, r.rtCall("SendCase")+"("+ch+", "+v+")")
+			open, close := r.elemConv(comm.Chan, comm.Value)
+			inits = append(inits, r.rtCall("SendCase")+"("+ch+", "+open+v+close+")")
 			r.replace(cc.Case, comm.Chan.Pos(), head)
 			r.replace(comm.Chan.End(), comm.Value.Pos(), "")
 			r.replace(comm.Value.End(), cc.Colon+1, "")

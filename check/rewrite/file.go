@@ -18,12 +18,12 @@ const rt = "ludus_rt"
 // swaps maps each standard package the rewriter replaces to its drop-in
 // under the checker's control (same API, same package name).
 var swaps = map[string]string{
-	"sync":          "github.com/labludus/ludus/check/sync",
-	"sync/atomic":   "github.com/labludus/ludus/check/atomic",
-	"time":          "github.com/labludus/ludus/check/time",
-	"context":       "github.com/labludus/ludus/check/context",
-	"math/rand":     "github.com/labludus/ludus/check/math/rand",
-	"math/rand/v2":  "github.com/labludus/ludus/check/math/rand/v2",
+	"sync":         "github.com/labludus/ludus/check/sync",
+	"sync/atomic":  "github.com/labludus/ludus/check/atomic",
+	"time":         "github.com/labludus/ludus/check/time",
+	"context":      "github.com/labludus/ludus/check/context",
+	"math/rand":    "github.com/labludus/ludus/check/math/rand",
+	"math/rand/v2": "github.com/labludus/ludus/check/math/rand/v2",
 }
 
 // FileOptions says how one file is rewritten.
@@ -48,10 +48,10 @@ type fileRewriter struct {
 	opts FileOptions
 	buf  *buffer
 
-	shared  map[*types.Var]bool  // locals that goroutines may share: captured or address taken
-	results map[*types.Var]bool  // named results of the function being visited, when shared
-	usedRT  bool                 // the file now refers to ludus_rt
-	usedGen bool                 // the file calls a helper of the package's generated file
+	shared  map[*types.Var]bool    // locals that goroutines may share: captured or address taken
+	results map[*types.Var]bool    // named results of the function being visited, when shared
+	usedRT  bool                   // the file now refers to ludus_rt
+	usedGen bool                   // the file calls a helper of the package's generated file
 	pkgUses map[*types.PkgName]int // uses of each imported package name in the original
 	pkgGone map[*types.PkgName]int // of those, uses the rewrite replaced
 	marked  map[*ast.CallExpr]bool // external calls a statement already marked

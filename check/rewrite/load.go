@@ -28,12 +28,12 @@ func (e *LoadError) Error() string { return strings.Join(e.Msgs, "\n") }
 
 // module is the user's main module.
 type module struct {
-	path    string        // module path
-	dir     string        // directory of go.mod
-	gomod   string        // path of go.mod
-	file    *modfile.File // go.mod, parsed
-	lang    string        // language version of its files, "go1.21" (at least go1.18)
-	goLine  string        // its go line, "1.21" ("" when absent)
+	path   string        // module path
+	dir    string        // directory of go.mod
+	gomod  string        // path of go.mod
+	file   *modfile.File // go.mod, parsed
+	lang   string        // language version of its files, "go1.21" (at least go1.18)
+	goLine string        // its go line, "1.21" ("" when absent)
 }
 
 // findModule asks the go command for the main module of dir.
@@ -87,11 +87,11 @@ func langOf(goLine string) string {
 
 // loaded is a package of the build as go/packages loaded it.
 type loaded struct {
-	pkg      *packages.Package
-	underTest bool // the package (or its test variant) is one the user named
-	test     bool // a test variant: "p [p.test]" or "p_test [p.test]"
-	xtest    bool // the external test package p_test
-	lang     string // language version of its module's files
+	pkg       *packages.Package
+	underTest bool   // the package (or its test variant) is one the user named
+	test      bool   // a test variant: "p [p.test]" or "p_test [p.test]"
+	xtest     bool   // the external test package p_test
+	lang      string // language version of its module's files
 }
 
 // load type-checks the packages under test, the packages of the main
@@ -126,7 +126,10 @@ func load(ctx context.Context, dir string, env []string, m *module, patterns, in
 		roots[p] = true
 	}
 	packages.Visit(graph, nil, func(p *packages.Package) {
-		if p.Module != nil && p.Module.Main && !strings.HasSuffix(p.PkgPath, ".test") {
+		if strings.HasSuffix(p.ID, ".test") || strings.HasSuffix(p.Name, "_test") {
+			return // a test main or an external test package: not importable
+		}
+		if p.Module != nil && p.Module.Main {
 			roots[p.PkgPath] = true
 		}
 		if inst[p.PkgPath] {

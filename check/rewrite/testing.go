@@ -79,7 +79,8 @@ func (r *fileRewriter) wrapTest(d *ast.FuncDecl) {
 }
 
 // tMethod reports whether sel selects one of the methods of *testing.T or
-// testing.TB the runtime takes over.
+// testing.TB the runtime takes over, on a *testing.T, a testing.TB or a
+// struct that embeds one.
 func (r *fileRewriter) tMethod(sel *ast.SelectorExpr, s *types.Selection) bool {
 	if !tMethods[sel.Sel.Name] {
 		return false
@@ -88,29 +89,40 @@ func (r *fileRewriter) tMethod(sel *ast.SelectorExpr, s *types.Selection) bool {
 	if !ok || fn.Pkg() == nil || fn.Pkg().Path() != "testing" {
 		return false
 	}
-	recv := fn.Type().(*types.Signature).Recv().Type()
-	return isTestingT(recv) || isNamed(recv, "testing", "TB")
+	_, ok = testingPath(s)
+	return ok
 }
 
-// embeddedPath spells the fields through which a promoted method is
-// reached (".T" for a struct embedding *testing.T), or "".
-func embeddedPath(s *types.Selection) string {
-	idx := s.Index()
-	if len(idx) <= 1 {
-		return ""
-	}
+// isTB reports whether t is *testing.T or testing.TB.
+func isTB(t types.Type) bool {
+	return isTestingT(t) || isNamed(t, "testing", "TB")
+}
+
+// testingPath returns the fields through which the selection reaches its
+// *testing.T or testing.TB (".T" for a struct embedding *testing.T; ""
+// for t itself), and whether it reaches one.
+func testingPath(s *types.Selection) (string, bool) {
 	var b strings.Builder
 	t := s.Recv()
-	for _, i := range idx[:len(idx)-1] {
+	for _, i := range s.Index() {
+		if isTB(t) {
+			return b.String(), true
+		}
 		st, ok := derefUnder(t).(*types.Struct)
-		if !ok {
-			return ""
+		if !ok || i >= st.NumFields() {
+			return "", false
 		}
 		f := st.Field(i)
 		b.WriteString("." + f.Name())
 		t = f.Type()
 	}
-	return b.String()
+	return "", false
+}
+
+// embeddedPath is testingPath without the verdict.
+func embeddedPath(s *types.Selection) string {
+	p, _ := testingPath(s)
+	return p
 }
 
 func derefUnder(t types.Type) types.Type {
