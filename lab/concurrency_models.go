@@ -23,7 +23,7 @@ func concurrencyModelsExperiment() Experiment {
 	}
 }
 
-// One workload, three models: workers make random transfers between
+// One workload, four models: workers make random transfers between
 // accounts; a transfer moves the amount if the source has it and is
 // refused otherwise. Money is neither made nor lost, so the total must be
 // the same at the end, with every balance non-negative and every transfer
@@ -291,6 +291,7 @@ var cmMustGetRight = []string{
 	"lock both accounts in one global order (lock.All), or two transfers deadlock",
 	"who waits on whom: owners must not block sending to each other",
 	"when the work is done (money is in flight in mailboxes), and backpressure",
+	"never block or compute long in a callback: every transfer waits behind it, and a loop is one core",
 }
 
 func runConcurrencyModels(ctx context.Context, env *Env) (Result, error) {
@@ -300,6 +301,7 @@ func runConcurrencyModels(ctx context.Context, env *Env) (Result, error) {
 		{name: "shared memory (lock.Mutex)", mustGetRight: cmMustGetRight[0]},
 		{name: "CSP (goroutines + channels)", mustGetRight: cmMustGetRight[1]},
 		{name: "actors (ludus/actor)", mustGetRight: cmMustGetRight[2]},
+		{name: "event loop (ludus/evloop)", mustGetRight: cmMustGetRight[3]},
 	}
 	record := func(i int, o cmOutcome) {
 		if p := w.cmCorrect(o); p != "" {
@@ -308,13 +310,18 @@ func runConcurrencyModels(ctx context.Context, env *Env) (Result, error) {
 			}
 		}
 	}
-	env.Step("%d trials of %d random transfers between %d accounts, in three models", m.trials, m.transfers, w.accounts)
+	env.Step("%d trials of %d random transfers between %d accounts, in four models", m.trials, m.transfers, w.accounts)
 	stats, err := TimeInterleaved(ctx, m.trials,
 		func() error { record(0, cmSharedMemory(w)); return nil },
 		func() error { record(1, cmCSP(w)); return nil },
 		func() error {
 			o, err := cmActors(w)
 			record(2, o)
+			return err
+		},
+		func() error {
+			o, err := cmEventLoop(w)
+			record(3, o)
 			return err
 		},
 	)
@@ -331,7 +338,7 @@ func cmVerdict(m cmMeasurements) Claim {
 	c := Claim{Claim: concurrencyModelsExperiment().Claims[0], Measurements: map[string]float64{
 		"trials": float64(m.trials), "transfers_per_trial": float64(m.transfers),
 	}}
-	keys := []string{"shared_memory", "csp", "actors"}
+	keys := []string{"shared_memory", "csp", "actors", "event_loop"}
 	var table strings.Builder
 	fmt.Fprintf(&table, "%-28s %14s %9s  %s\n", "model", "transfers/s", "correct", "what you must get right")
 	wrong := 0
@@ -369,7 +376,7 @@ func cmVerdict(m cmMeasurements) Claim {
 			}
 		}
 	}
-	c.Evidence = fmt.Sprintf("All three models kept the total and every balance right in all %d trials of %d transfers; the fastest (%s, %s/s) did %.1fx the transfers/s of the slowest (%s, %s/s).",
+	c.Evidence = fmt.Sprintf("Every model kept the total and every balance right in all %d trials of %d transfers; the fastest (%s, %s/s) did %.1fx the transfers/s of the slowest (%s, %s/s).",
 		m.trials, m.transfers, fast.name, actorBankHuman(fast.rate.Median), spread, slow.name, actorBankHuman(slow.rate.Median))
 	switch {
 	case spread >= 1.5 && fast.rate.Median > slow.rate.Max && slow.rate.Median < fast.rate.Min:
