@@ -126,6 +126,12 @@ func (r *fileRewriter) selectStmt(s *ast.SelectStmt, label *ast.LabeledStmt) {
 	for _, c := range clauses {
 		r.block(c.(*ast.CommClause).Body)
 	}
+	if !hasDefault {
+		// A select whose cases all end in a return is a terminating
+		// statement; a switch is one only with a default case. Select
+		// without a default never returns -1.
+		r.insert(s.Body.Rbrace, "; default: panic(\"unreachable\"); ")
+	}
 }
 
 // rangeStmt rewrites a range loop. Over a channel it becomes a three-clause

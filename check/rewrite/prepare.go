@@ -54,6 +54,19 @@ type Program struct {
 	// BuildFlags are the flags that make go build and go test use the
 	// rewritten program: -overlay, -modfile and -mod=mod.
 	BuildFlags []string
+	// original maps each file written under Dir to the user's file it
+	// replaces, for Unmap.
+	original map[string]string
+}
+
+// Unmap replaces the names of rewritten files in a message (the go
+// command's or the compiler's) with the names of the user's files they
+// replace: their lines are the same.
+func (p *Program) Unmap(msg string) string {
+	for tmp, orig := range p.original {
+		msg = strings.ReplaceAll(msg, tmp, orig)
+	}
+	return msg
 }
 
 // Package is a package under test.
@@ -127,6 +140,7 @@ func (p *Program) write(m *module, pkgs []*loaded, runtimeDir, runtimeGo string)
 	}
 	p.Packages = under
 	replace := map[string]string{}
+	p.original = map[string]string{}
 	names := make([]string, 0, len(overlay))
 	for name := range overlay {
 		names = append(names, name)
@@ -141,6 +155,7 @@ func (p *Program) write(m *module, pkgs []*loaded, runtimeDir, runtimeGo string)
 			return err
 		}
 		replace[name] = dst
+		p.original[dst] = name
 	}
 	p.Files = len(replace)
 	js, err := json.MarshalIndent(struct{ Replace map[string]string }{replace}, "", "\t")

@@ -1,0 +1,3 @@
+module example.com/unmodified
+
+go 1.21
