@@ -99,11 +99,3 @@ func (m *mailbox) close() []func() {
 	m.tasks = nil
 	return batch
 }
-
-// pending reports whether functions wait in the mailbox (the loop then does
-// not sleep).
-func (m *mailbox) pending() bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.tasks) > 0 || m.stopping
-}
