@@ -20,8 +20,13 @@ var (
 	ErrNilTask = errors.New("pool: nil task")
 )
 
-// DefaultQueue is the queue capacity of a pool made without WithQueue.
-const DefaultQueue = 1024
+// DefaultQueue is the queue capacity of a pool made without WithQueue:
+// enough for a submitter to hand over dozens of tasks per wake-up (a
+// blocked submitter is woken once half the queue is free), small enough
+// that a pool costs about 2 KiB in all. Raise it with WithQueue to absorb
+// longer bursts without blocking. (It was 1024 until the pool benchmark's
+// memory goal; see bench/RESULTS.md.)
+const DefaultQueue = 128
 
 // Pool runs submitted functions on at most a fixed number of worker
 // goroutines. Its zero value is a pool of runtime.GOMAXPROCS(0) workers
