@@ -161,7 +161,7 @@ func (r *fileRewriter) rangeStmt(s *ast.RangeStmt) {
 		var writes string
 		for _, e := range []ast.Expr{s.Key, s.Value} {
 			if id, ok := e.(*ast.Ident); ok && id.Name != "_" && r.sharedDef(id) {
-				writes += " " + r.rtCall("W") + "(&" + id.Name + ");"
+				writes += " " + r.rtCall("W") + "(&" + id.Name + ", " + quote(id.Name) + ");"
 			}
 		}
 		if writes != "" {
@@ -184,7 +184,7 @@ func (r *fileRewriter) rangeChan(s *ast.RangeStmt) {
 		key := s.Key.(*ast.Ident).Name
 		post := key
 		if r.sharedDef(s.Key.(*ast.Ident)) {
-			post = "*" + r.rtCall("W") + "(&" + key + ")"
+			post = "*" + r.rtCall("W") + "(&" + key + ", " + quote(key) + ")"
 		}
 		r.insert(s.Key.Pos(), "ludus_r, ")
 		r.replace(s.Key.End(), s.X.Pos(), ", ludus_ok := ludus_range(")

@@ -5,6 +5,8 @@ import (
 	"go/token"
 	"go/types"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 )
 
 // mode says how an expression's value is used where it stands.
@@ -191,7 +193,7 @@ func (r *fileRewriter) receiver(x ast.Expr, sel *types.Selection) {
 		// implicit *x: the method reads the value through the pointer
 		r.insert(x.Pos(), "(*"+r.rtCall("R")+"(")
 		r.expr(x, read)
-		r.insert(x.End(), "))")
+		r.insert(x.End(), ", "+quote(r.name(x, "*"))+"))")
 	default:
 		r.expr(x, read)
 	}
@@ -283,14 +285,14 @@ func (r *fileRewriter) loc(e ast.Expr, m mode) {
 			// *p: the pointer itself is the address
 			r.replace(star.Star, star.X.Pos(), "(*"+r.rtCall(fn)+"(")
 			r.expr(star.X, read)
-			r.insert(star.End(), "))")
+			r.insert(star.End(), ", "+quote(r.name(e, ""))+"))")
 			return
 		}
 		r.insert(e.Pos(), "(*"+r.rtCall(fn)+"(&")
 	}
 	r.locOperands(e)
 	if wrap {
-		r.insert(e.End(), "))")
+		r.insert(e.End(), ", "+quote(r.name(e, ""))+"))")
 	}
 }
 
@@ -343,10 +345,28 @@ func (r *fileRewriter) mapOperand(m ast.Expr, write bool) {
 	}
 	r.insert(m.Pos(), r.rtCall(fn)+"(")
 	r.expr(m, read)
-	r.insert(m.End(), ")")
+	r.insert(m.End(), ", "+quote(r.name(m, ""))+")")
 }
 
 func (r *fileRewriter) mapIndex(x *ast.IndexExpr, m mode) {
 	r.mapOperand(x.X, m == write)
 	r.expr(x.Index, read)
+}
+
+// maxName bounds the source text an access is named by in traces.
+const maxName = 40
+
+// name returns the source text of e as traces name the memory it
+// accesses (prefix, such as "*", first): whitespace collapsed, shortened
+// to about maxName bytes.
+func (r *fileRewriter) name(e ast.Expr, prefix string) string {
+	s := prefix + strings.Join(strings.Fields(r.buf.text(r.off(e.Pos()), r.off(e.End()))), " ")
+	if len(s) > maxName {
+		cut := maxName - 3
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "..."
+	}
+	return s
 }

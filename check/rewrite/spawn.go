@@ -147,10 +147,10 @@ func (sp *spawn) finish(builtin, fn string, args []string, call *ast.CallExpr) s
 	case "close":
 		return r.rtCall("Close") + "(" + args[0] + ")"
 	case "delete":
-		return "delete(" + r.rtCall("MW") + "(" + args[0] + "), " + args[1] + ")"
+		return "delete(" + r.rtCall("MW") + "(" + args[0] + ", " + quote(r.name(call.Args[0], "")) + "), " + args[1] + ")"
 	case "clear":
 		if isMap(r.typeOf(call.Args[0])) {
-			return "clear(" + r.rtCall("MW") + "(" + args[0] + "))"
+			return "clear(" + r.rtCall("MW") + "(" + args[0] + ", " + quote(r.name(call.Args[0], "")) + "))"
 		}
 	}
 	return builtin + "(" + strings.Join(args, ", ") + ell + ")"

@@ -241,7 +241,7 @@ func (r *fileRewriter) ret(s *ast.ReturnStmt) {
 		}
 		v := res.At(i)
 		if r.shared[v] {
-			lhs += "(*" + r.rtCall("W") + "(&" + v.Name() + "))"
+			lhs += "(*" + r.rtCall("W") + "(&" + v.Name() + ", " + quote(v.Name()) + "))"
 		} else {
 			lhs += v.Name()
 		}
