@@ -181,15 +181,18 @@ func (r *fileRewriter) rangeChan(s *ast.RangeStmt) {
 		r.expr(s.X, operand)
 		r.insert(s.X.End(), "); ludus_ok; _, ludus_ok = "+recv2+"(ludus_r)")
 	case s.Tok == token.DEFINE: // for v := range ch
+		// The post statement assigns v only when a value came: when the
+		// channel is closed, v keeps the last value, as with range (seen
+		// when v outlives the loop: go1.21 semantics and &v).
 		key := s.Key.(*ast.Ident).Name
-		post := key
+		ptr := "&" + key
 		if r.sharedDef(s.Key.(*ast.Ident)) {
-			post = "*" + r.rtCall("W") + "(&" + key + ", " + quote(key) + ")"
+			ptr = r.rtCall("W") + "(&" + key + ", " + quote(key) + ")"
 		}
 		r.insert(s.Key.Pos(), "ludus_r, ")
 		r.replace(s.Key.End(), s.X.Pos(), ", ludus_ok := ludus_range(")
 		r.expr(s.X, operand)
-		r.insert(s.X.End(), "); ludus_ok; "+post+", ludus_ok = "+recv2+"(ludus_r)")
+		r.insert(s.X.End(), "); ludus_ok; ludus_ok = ludus_next(ludus_r, "+ptr+")")
 	default: // for x = range ch: assign through a temporary
 		r.expr(s.Key, write)
 		key := r.move(s.Key, s.Body.Lbrace)

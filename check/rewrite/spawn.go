@@ -2,6 +2,7 @@ package rewrite
 
 import (
 	"go/ast"
+	"go/token"
 	"go/types"
 	"strconv"
 	"strings"
@@ -160,8 +161,7 @@ func (sp *spawn) finish(builtin, fn string, args []string, call *ast.CallExpr) s
 // when it is an untyped value that is not a constant (a comparison, a
 // shift): bound to a temporary it would take its default type instead.
 func (r *fileRewriter) untypedConv(call *ast.CallExpr, i int) string {
-	b, ok := r.typeOf(call.Args[i]).(*types.Basic)
-	if !ok || b.Info()&types.IsUntyped == 0 {
+	if !untypedOrigin(call.Args[i], r.info) {
 		return ""
 	}
 	sig, ok := under(r.typeOf(call.Fun)).(*types.Signature)
@@ -179,6 +179,31 @@ func (r *fileRewriter) untypedConv(call *ast.CallExpr, i int) string {
 		return ""
 	}
 	return "(" + types.TypeString(t, r.qualifier) + ")"
+}
+
+// untypedOrigin reports whether e is an untyped value that is not a
+// constant: a comparison (or a logical operation on comparisons), or a
+// shift of an untyped constant. The type checker records the type it was
+// converted to where it is used; bound to a temporary it would take its
+// default type (bool, int) instead.
+func untypedOrigin(e ast.Expr, info *types.Info) bool {
+	if tv := info.Types[e]; tv.Value != nil {
+		return false
+	}
+	switch x := unparen(e).(type) {
+	case *ast.BinaryExpr:
+		switch x.Op {
+		case token.EQL, token.NEQ, token.LSS, token.LEQ, token.GTR, token.GEQ:
+			return true
+		case token.LAND, token.LOR:
+			return untypedOrigin(x.X, info) && untypedOrigin(x.Y, info)
+		case token.SHL, token.SHR:
+			return info.Types[x.X].Value != nil
+		}
+	case *ast.UnaryExpr:
+		return x.Op == token.NOT && untypedOrigin(x.X, info)
+	}
+	return false
 }
 
 // spawnName names a goroutine after its callee.

@@ -19,6 +19,16 @@ func ludus_range[T any](c <-chan T) (<-chan T, T, bool) {
 	return c, v, ok
 }
 
+// ludus_next receives the loop's next value into *p; when the channel is
+// closed *p keeps its value, as a range loop's variable does.
+func ludus_next[T any](c <-chan T, p *T) bool {
+	v, ok := ludus_rt.Recv2(c)
+	if ok {
+		*p = v
+	}
+	return ok
+}
+
 // ludus_cloneMap and ludus_refillMap snapshot and restore a map's contents,
 // keeping the map itself (other variables may refer to it).
 func ludus_cloneMap[M ~map[K]V, K comparable, V any](m M) M {
