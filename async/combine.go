@@ -72,7 +72,7 @@ func AllSettled[T any](ctx context.Context, fs ...*Future[T]) []Result[T] {
 		switch {
 		case f == nil:
 			out[i].Err = ErrNilFuture
-		case f.c.settled.Load():
+		case f.c.settled():
 			out[i] = Result[T]{f.val, f.err}
 		default:
 			out[i].Err = err

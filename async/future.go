@@ -3,6 +3,7 @@ package async
 import (
 	"context"
 	"errors"
+	"math"
 )
 
 var (
@@ -32,7 +33,7 @@ var closed = func() chan struct{} {
 // settles exactly once, with a value and an error, and is safe for use by
 // many goroutines.
 //
-// Its layout is kept small (96 bytes for a word-sized T): a program that
+// Its layout is kept small (80 bytes for a word-sized T): a program that
 // starts ten thousand futures touches ten thousand of them, and every byte
 // is cache and garbage-collector work. What most futures never need (a
 // Done channel, second subscribers, a Promise's cancel function, derived
@@ -41,13 +42,13 @@ type Future[T any] struct {
 	// c holds the lock, the settled flag and the side record, and is the
 	// context of a function started by Go.
 	c taskCtx
-	// sub0 is the first combinator waiting on this future, and sub0i the
-	// future's index among that combinator's futures; others go in the side
-	// record.
-	sub0  subscriber
-	sub0i int
-	val   T
-	err   error
+	// sub0 is the first combinator waiting on this future (c.sub0i is the
+	// future's index among that combinator's futures); others go in the
+	// side record. A pointer, not an interface: every combinator of
+	// Future[T]s is a *waiter[T].
+	sub0 *waiter[T]
+	val  T
+	err  error
 }
 
 // subscriber is a combinator waiting on several futures; i identifies the
@@ -79,7 +80,7 @@ func Go[T any](ctx context.Context, fn func(context.Context) (T, error)) *Future
 // Resolved returns a future already settled with v and a nil error.
 func Resolved[T any](v T) *Future[T] {
 	f := &Future[T]{val: v}
-	f.c.settled.Store(true)
+	f.c.markSettled()
 	return f
 }
 
@@ -88,7 +89,7 @@ func Resolved[T any](v T) *Future[T] {
 // value.
 func Rejected[T any](err error) *Future[T] {
 	f := &Future[T]{err: err}
-	f.c.settled.Store(true)
+	f.c.markSettled()
 	return f
 }
 
@@ -101,7 +102,7 @@ func (f *Future[T]) Await(ctx context.Context) (T, error) {
 	if f == nil {
 		return zero, ErrNilFuture
 	}
-	if f.c.settled.Load() {
+	if f.c.settled() {
 		return f.val, f.err
 	}
 	var stop <-chan struct{}
@@ -114,7 +115,7 @@ func (f *Future[T]) Await(ctx context.Context) (T, error) {
 	case <-stop:
 		// Both may be ready: a settled future wins, so the answer does not
 		// depend on select's coin toss.
-		if f.c.settled.Load() {
+		if f.c.settled() {
 			return f.val, f.err
 		}
 		return zero, ctx.Err()
@@ -124,12 +125,12 @@ func (f *Future[T]) Await(ctx context.Context) (T, error) {
 // Done returns a channel closed when f has settled. A nil f returns a
 // closed channel (its Await returns ErrNilFuture at once).
 func (f *Future[T]) Done() <-chan struct{} {
-	if f == nil || f.c.settled.Load() {
+	if f == nil || f.c.settled() {
 		return closed
 	}
 	f.c.mu.Lock()
 	defer f.c.mu.Unlock()
-	if f.c.settled.Load() {
+	if f.c.settled() {
 		return closed
 	}
 	x := f.c.extraLocked()
@@ -171,13 +172,13 @@ func (f *Future[T]) settle(v T, err error) bool {
 		return false
 	}
 	f.c.mu.Lock()
-	if f.c.settled.Load() {
+	if f.c.settled() {
 		f.c.mu.Unlock()
 		return false
 	}
 	f.val, f.err = v, err
-	f.c.settled.Store(true)
-	s0, i0 := f.sub0, f.sub0i
+	f.c.markSettled()
+	s0, i0 := f.sub0, int(f.c.sub0i)
 	f.sub0 = nil
 	var done chan struct{}
 	var more []subscription
@@ -212,14 +213,14 @@ func (f *Future[T]) settle(v T, err error) bool {
 
 // subscribe asks f to call s.notify(i) when it settles. It returns false,
 // without subscribing, when f has already settled.
-func (f *Future[T]) subscribe(s subscriber, i int) bool {
+func (f *Future[T]) subscribe(s *waiter[T], i int) bool {
 	f.c.mu.Lock()
 	defer f.c.mu.Unlock()
-	if f.c.settled.Load() {
+	if f.c.settled() {
 		return false
 	}
-	if f.sub0 == nil {
-		f.sub0, f.sub0i = s, i
+	if f.sub0 == nil && i <= math.MaxInt32 {
+		f.sub0, f.c.sub0i = s, int32(i)
 	} else {
 		x := f.c.extraLocked()
 		x.more = append(x.more, subscription{s, i})

@@ -15,20 +15,39 @@ import (
 // itself to the parent's cancellation only when someone needs a channel
 // (Done, or a context derived from it); Err alone just asks the parent.
 type taskCtx struct {
-	mu      sync.Mutex
-	settled atomic.Bool // the future has settled
-	state   atomic.Uint32
-	parent  context.Context // nil for futures not started by Go
-	done    atomic.Pointer[chan struct{}]
-	extra   *sideRecord // made on demand, guarded by mu
+	mu sync.Mutex
+	// state holds the context's state (ctxLive, ctxCancelled or
+	// ctxParentDone, under ctxMask) and the future's settledBit: one word
+	// for both keeps a Future[int] at 80 bytes, a size class below 96.
+	state atomic.Uint32
+	// sub0i belongs to the Future: the index of its first subscriber among
+	// that combinator's futures. It sits here, in what would be padding;
+	// guarded by mu.
+	sub0i  int32
+	parent context.Context // nil for futures not started by Go
+	done   atomic.Pointer[chan struct{}]
+	extra  *sideRecord // made on demand, guarded by mu
 }
 
-// Context states: live, or cancelled and why.
+// Context states: live, or cancelled and why; the first is final.
 const (
 	ctxLive uint32 = iota
 	ctxCancelled
 	ctxParentDone
+
+	ctxMask    uint32 = 3 // the context state's bits
+	settledBit uint32 = 4 // the future has settled
 )
+
+// ctxState returns the context's state.
+func (c *taskCtx) ctxState() uint32 { return c.state.Load() & ctxMask }
+
+// settled reports whether the future has settled.
+func (c *taskCtx) settled() bool { return c.state.Load()&settledBit != 0 }
+
+// markSettled records that the future has settled (under mu, or before the
+// future is shared).
+func (c *taskCtx) markSettled() { c.state.Or(settledBit) }
 
 // sideRecord holds what few futures need.
 type sideRecord struct {
@@ -53,7 +72,7 @@ func (c *taskCtx) Value(key any) any           { return c.parent.Value(key) }
 func (c *taskCtx) String() string              { return "async.Go context" }
 
 func (c *taskCtx) Err() error {
-	switch c.state.Load() {
+	switch c.ctxState() {
 	case ctxCancelled:
 		return context.Canceled
 	case ctxParentDone:
@@ -88,7 +107,7 @@ func (c *taskCtx) Done() <-chan struct{} {
 func (c *taskCtx) AfterFunc(f func()) (stop func() bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.state.Load() != ctxLive {
+	if c.ctxState() != ctxLive {
 		go f()
 		return func() bool { return false }
 	}
@@ -114,7 +133,7 @@ func (c *taskCtx) AfterFunc(f func()) (stop func() bool) {
 
 // hookLocked makes the parent's cancellation reach c, once.
 func (c *taskCtx) hookLocked() {
-	if c.state.Load() != ctxLive || c.parent.Done() == nil || c.extra != nil && c.extra.unhook != nil {
+	if c.ctxState() != ctxLive || c.parent.Done() == nil || c.extra != nil && c.extra.unhook != nil {
 		return
 	}
 	c.extraLocked().unhook = context.AfterFunc(c.parent, func() { c.cancel(ctxParentDone) })
@@ -132,10 +151,10 @@ func (c *taskCtx) cancel(why uint32) {
 // cancelLocked is cancel's part under c.mu; run the result after
 // unlocking.
 func (c *taskCtx) cancelLocked(why uint32) (after cancelled) {
-	if c.state.Load() != ctxLive {
+	if c.ctxState() != ctxLive {
 		return after
 	}
-	c.state.Store(why)
+	c.state.Or(why) // from ctxLive, whose bits are zero
 	if d := c.done.Load(); d != nil {
 		close(*d)
 	} else {

@@ -20,7 +20,15 @@ func TestFunctionContext(t *testing.T) {
 
 	derivedDone := make(chan error, 1)
 	afterRan := make(chan struct{})
+	checked := make(chan struct{}) // the checks before cancellation are done
 	f := async.Go(parent, func(ctx context.Context) (string, error) {
+		defer func() {
+			select {
+			case <-checked:
+			default:
+				close(checked)
+			}
+		}()
 		if ctx.Value(ctxKey{}) != "v" {
 			return "", errors.New("value not inherited")
 		}
@@ -34,13 +42,14 @@ func TestFunctionContext(t *testing.T) {
 		defer cancel()
 		context.AfterFunc(ctx, func() { close(afterRan) })
 		go func() { <-child.Done(); derivedDone <- child.Err() }()
+		close(checked)
 		<-ctx.Done()
 		if !errors.Is(context.Cause(ctx), context.Canceled) {
 			return "", errors.New("no cause")
 		}
 		return "stopped", ctx.Err()
 	})
-	time.Sleep(time.Millisecond)
+	<-checked // not a sleep: under load the goroutine may start late
 	f.Cancel()
 	v, err := f.Await(context.Background())
 	if v != "stopped" || !errors.Is(err, context.Canceled) {
