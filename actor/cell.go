@@ -592,16 +592,22 @@ func (c *cell[M]) restartChild(k *base, cause error, delay time.Duration) {
 	st.timer = time.AfterFunc(delay, func() { k.self.sendSys(msg) })
 }
 
-func (c *cell[M]) stopRestartTimers() {
+// stopRestartTimers cancels the delayed restarts and returns the children
+// whose restart it cancelled (they stay suspended).
+func (c *cell[M]) stopRestartTimers() map[*base]bool {
+	cancelled := map[*base]bool{}
 	if c.bx == nil {
-		return
+		return cancelled
 	}
-	for _, st := range c.bx.stats {
+	for k, st := range c.bx.stats {
 		if st.timer != nil {
-			st.timer.Stop()
+			if st.timer.Stop() {
+				cancelled[k] = true
+			}
 			st.timer = nil
 		}
 	}
+	return cancelled
 }
 
 func (c *cell[M]) onTerminated(fromProc process, reason error) {
@@ -670,10 +676,18 @@ func (c *cell[M]) beginStop(reason error, graceful bool) {
 		}
 	}
 	c.cancelTimers()
-	c.stopRestartTimers()
+	// A child waiting for a delayed restart, or for the fate of an
+	// escalation, handles no user message: a graceful stop marker would
+	// wait in its mailbox forever. Stop those at once.
+	suspended := c.stopRestartTimers()
+	if c.bx != nil {
+		for _, k := range c.bx.escalated {
+			suspended[k] = true
+		}
+	}
 	kids := c.childList()
 	for _, k := range kids {
-		if graceful {
+		if graceful && !suspended[k] {
 			k.self.stopGraceful()
 		} else {
 			k.self.sendSys(sysMsg{kind: sysStop, err: reason})

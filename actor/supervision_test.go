@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -431,4 +432,24 @@ func TestPanicIsPanicsError(t *testing.T) {
 	if msg := pe.Error(); strings.Contains(msg, "\n") || !strings.Contains(msg, "supervision_test.go") {
 		t.Fatalf("Error() = %q; want one line with the panicking frame", msg)
 	}
+}
+
+// TestGracefulStopOfParentWithSuspendedChild: a child waiting for a
+// delayed restart handles no user message, so the graceful stop of its
+// parent used to wait forever for it; it is stopped at once now.
+func TestGracefulStopOfParentWithSuspendedChild(t *testing.T) {
+	s := newSys(t, WithLogger(slog.New(slog.DiscardHandler)))
+	failed := make(chan struct{}, 1)
+	parent := must[Ref[int]](t)(Spawn(s, "", func(c *Context[int]) Behavior[int] {
+		kid := must[Ref[int]](t)(Spawn(c, "", Stateless(func(*Context[int], int) error {
+			failed <- struct{}{}
+			return errors.New("x")
+		})))
+		kid.Send(1)
+		return func(*Context[int], int) error { return nil }
+	}, WithChildStrategy(Strategy{BackoffMin: time.Hour})))
+	<-failed
+	time.Sleep(10 * time.Millisecond) // the parent schedules the delayed restart
+	parent.Stop()
+	waitDone(t, parent.Done(), "the parent of a child in restart backoff to stop")
 }
