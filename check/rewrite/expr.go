@@ -235,8 +235,8 @@ func (r *fileRewriter) sharedLoc(e ast.Expr) bool {
 	switch x := e.(type) {
 	case *ast.Ident:
 		v, ok := r.info.Uses[x].(*types.Var)
-		if !ok || v.Name() == "_" {
-			return false
+		if !ok || v.Name() == "_" || isTB(v.Type()) {
+			return false // a test's t is handed around, never raced on
 		}
 		return isPackageVar(v) || r.shared[v]
 	case *ast.ParenExpr:

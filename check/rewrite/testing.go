@@ -74,7 +74,7 @@ func (r *fileRewriter) wrapTest(d *ast.FuncDecl) {
 	default:
 		name = field.Names[0].Name
 	}
-	typ := r.src(field.Type)
+	typ := r.buf.text(r.off(field.Type.Pos()), r.off(field.Type.End()))
 	r.insert(d.Body.Lbrace+1, " "+r.rtCall("Test")+"("+name+", func("+name+" "+typ+") {")
 }
 
@@ -167,10 +167,9 @@ func (r *fileRewriter) tMethodValue(x *ast.SelectorExpr, s *types.Selection) {
 		params = append(params, p+" "+ts)
 		args = append(args, a)
 	}
-	res := types.TypeString(sig.Results(), r.qualifier)
-	ret := ""
+	res, ret := "", ""
 	if sig.Results().Len() > 0 {
-		ret = "return "
+		res, ret = types.TypeString(sig.Results(), r.qualifier), "return "
 	}
 	fnType := strings.TrimPrefix(types.TypeString(sig, r.qualifier), "func")
 	inner := "func(" + strings.Join(params, ", ") + ") " + res + " { " + ret +
