@@ -1,7 +1,5 @@
 package immutable
 
-import "hash/maphash"
-
 // Builder builds a Map from many updates at a lower cost than as many calls
 // to Map.Set: it modifies in place the nodes it has already copied (a
 // "transient", as in Clojure), so a batch of n updates allocates about one
@@ -32,7 +30,7 @@ func (b *Builder[K, V]) Set(k K, v V) {
 	if b.m.root == nil {
 		b.m.init()
 	}
-	root, added := b.m.root.set(b.token(), 0, b.m.hash(k), k, v, b.m.seed, maphash.Comparable[K])
+	root, added := b.m.root.set(b.token(), 0, b.m.hash(k), k, v, b.m.h)
 	b.m.root = root
 	if added {
 		b.m.size++

@@ -1,6 +1,6 @@
-// Package immutable provides persistent collections: a hash map (Map) and a
-// vector (Vector) whose updates return new versions and never change the
-// old ones.
+// Package immutable provides persistent collections: a hash map (Map), a
+// sorted map (SortedMap) and a vector (Vector) whose updates return new
+// versions and never change the old ones.
 //
 // This is the guide's "avoid shared state: use immutable data" made cheap.
 // Copying a Go map or slice for every change costs O(n); a persistent
@@ -13,6 +13,7 @@
 // new version to the readers is one atomic pointer store:
 //
 //	var current atomic.Pointer[immutable.Map[string, string]]
+//	current.Store(&immutable.Map[string, string]{}) // Load returns nil until the first Store
 //
 //	// writer
 //	next := current.Load().Set("mode", "fast")
@@ -31,7 +32,13 @@
 // "transient"), so building a Map of n keys costs about one allocation per
 // node instead of one path per key.
 //
-// Both types are values of a few words with a usable zero value (empty);
-// pass them by value. Map hashes keys with hash/maphash under a random
-// per-map seed, so iteration order differs between maps and between runs.
+// The collections are values of a few words with a usable zero value
+// (empty); pass them by value. Comparing two of them with == compares
+// identity (whether they are the same version), not contents: use Equal
+// for Maps and SortedEqual for SortedMaps, or compare a Vector's Values.
+// Map hashes keys with hash/maphash under a random per-map seed, so its
+// iteration order differs between maps and between runs (NewMapFunc takes
+// a hash of your own); SortedMap iterates in key order, forwards or
+// backwards; Vector appends and prepends, slices without copying, and
+// iterates forwards or backwards.
 package immutable

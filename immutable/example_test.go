@@ -1,9 +1,11 @@
 package immutable_test
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"sync/atomic"
 
 	"github.com/labludus/ludus/immutable"
@@ -83,21 +85,121 @@ func ExampleMap_Has() {
 	// Output: true false
 }
 
-// A configuration snapshot shared by readers without locks.
+// A configuration snapshot shared by readers without locks: the package
+// documentation's code, run.
 func ExampleMap_snapshot() {
 	var current atomic.Pointer[immutable.Map[string, string]]
-	cfg := immutable.Map[string, string]{}.Set("mode", "safe")
-	current.Store(&cfg)
+	current.Store(&immutable.Map[string, string]{}) // Load returns nil until the first Store
 
-	snapshot := current.Load() // a reader keeps this version
-
-	next := current.Load().Set("mode", "fast") // a writer publishes another
+	// writer
+	next := current.Load().Set("mode", "fast")
 	current.Store(&next)
 
-	old, _ := snapshot.Get("mode")
+	// readers, at any time, lock-free
+	cfg := current.Load()
+	mode, _ := cfg.Get("mode")
+
+	// A reader that kept cfg keeps its version while writers go on.
+	later := current.Load().Set("mode", "safe")
+	current.Store(&later)
 	now, _ := current.Load().Get("mode")
-	fmt.Println(old, now)
-	// Output: safe fast
+	fmt.Println(mode, now)
+	// Output: fast safe
+}
+
+func ExampleEqual() {
+	a := immutable.Map[string, int]{}.Set("x", 1)
+	b := a.Set("x", 2).Set("x", 1) // same contents, another version
+	fmt.Println(a == b, immutable.Equal(a, b))
+	// Output: false true
+}
+
+func ExampleEqualFunc() {
+	counts := immutable.Map[string, int]{}.Set("a", 1)
+	labels := immutable.Map[string, string]{}.Set("a", "1")
+	fmt.Println(immutable.EqualFunc(counts, labels, func(n int, s string) bool { return strconv.Itoa(n) == s }))
+	// Output: true
+}
+
+func ExampleNewMapFunc() {
+	// A fixed hash gives the same iteration order in every run (maphash's
+	// seed is random): here, with small int keys, ascending.
+	m := immutable.NewMapFunc[int, string](func(k int) uint64 { return uint64(k) })
+	m = m.Set(3, "c").Set(1, "a").Set(2, "b")
+	for k, v := range m.All() {
+		fmt.Println(k, v)
+	}
+	// Output:
+	// 1 a
+	// 2 b
+	// 3 c
+}
+
+func ExampleSortedMap() {
+	var m immutable.SortedMap[string, int]
+	m = m.Set("pear", 3).Set("apple", 1).Set("fig", 2)
+	older := m
+	m = m.Delete("fig")
+	for k, v := range older.All() {
+		fmt.Println(k, v)
+	}
+	fmt.Println(m.Len(), older.Len())
+	// Output:
+	// apple 1
+	// fig 2
+	// pear 3
+	// 2 3
+}
+
+func ExampleSortedMap_Range() {
+	var prices immutable.SortedMap[int, string]
+	for _, p := range []int{5, 12, 18, 25, 40} {
+		prices = prices.Set(p, fmt.Sprint("item at ", p))
+	}
+	for p, item := range prices.Range(10, 30) { // 10 <= p < 30
+		fmt.Println(p, item)
+	}
+	// Output:
+	// 12 item at 12
+	// 18 item at 18
+	// 25 item at 25
+}
+
+func ExampleSortedMap_Backward() {
+	m := immutable.NewSortedMap[int, string]().Set(1, "one").Set(3, "three").Set(2, "two")
+	for k, v := range m.Backward() {
+		fmt.Println(k, v)
+	}
+	hi, _, _ := m.Max()
+	lo, _, _ := m.Min()
+	fmt.Println(lo, hi)
+	// Output:
+	// 3 three
+	// 2 two
+	// 1 one
+	// 1 3
+}
+
+func ExampleNewSortedMapFunc() {
+	type version struct{ major, minor int }
+	byVersion := immutable.NewSortedMapFunc[version, string](func(a, b version) int {
+		return cmp.Or(cmp.Compare(a.major, b.major), cmp.Compare(a.minor, b.minor))
+	})
+	byVersion = byVersion.Set(version{1, 10}, "b").Set(version{1, 9}, "a").Set(version{2, 0}, "c")
+	for v, name := range byVersion.All() {
+		fmt.Println(v.major, v.minor, name)
+	}
+	// Output:
+	// 1 9 a
+	// 1 10 b
+	// 2 0 c
+}
+
+func ExampleSortedEqual() {
+	a := immutable.NewSortedMap[string, int]().Set("x", 1).Set("y", 2)
+	b := immutable.NewSortedMap[string, int]().Set("y", 2).Set("x", 1)
+	fmt.Println(a == b, immutable.SortedEqual(a, b))
+	// Output: false true
 }
 
 func ExampleBuilder() {
@@ -171,6 +273,37 @@ func ExampleVector_Set() {
 	w := v.Set(1, "Y")
 	fmt.Println(v.At(1), w.At(1))
 	// Output: y Y
+}
+
+func ExampleVector_Prepend() {
+	v := immutable.Vector[string]{}.Append("b").Append("c")
+	w := v.Prepend("a")
+	fmt.Println(slices.Collect(w.Values()), slices.Collect(v.Values()))
+	// Output: [a b c] [b c]
+}
+
+func ExampleVector_Slice() {
+	var v immutable.Vector[int]
+	for i := range 10 {
+		v = v.Append(i)
+	}
+	mid := v.Slice(3, 7) // shares v's nodes; v is unchanged
+	fmt.Println(slices.Collect(mid.Values()), mid.Len(), v.Len())
+	fmt.Println(slices.Collect(mid.Append(100).Values()), v.At(7))
+	// Output:
+	// [3 4 5 6] 4 10
+	// [3 4 5 6 100] 7
+}
+
+func ExampleVector_Backward() {
+	v := immutable.Vector[string]{}.Append("a").Append("b").Append("c")
+	for i, s := range v.Backward() {
+		fmt.Println(i, s)
+	}
+	// Output:
+	// 2 c
+	// 1 b
+	// 0 a
 }
 
 func ExampleVector_Len() {

@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"iter"
 	"math/bits"
+	"slices"
 )
 
 // Map is a persistent hash map: Set and Delete return a new Map and leave
@@ -18,17 +19,60 @@ import (
 // a few shifts, popcounts and one key comparison per level, with no
 // interface calls. Keys are hashed with hash/maphash.Comparable under a seed
 // chosen randomly when the first key is added, and shared by every version
-// derived from that Map.
+// derived from that Map; NewMapFunc installs a hash function of your own.
 //
-// The zero Map is empty and ready to use. Maps are small values (three
+// The zero Map is empty and ready to use. Maps are small values (four
 // words): pass and store them by value.
+//
+// Comparing two Maps with == compares identity, not contents: it reports
+// whether they are the same version (the same trie, size and hashing), so
+// two maps built alike, or a map and a copy of it updated back to the same
+// contents, compare unequal. Use Equal or EqualFunc to compare contents.
 //
 // Keys that are not equal to themselves (floating-point NaNs) can be added
 // but never found, as with Go maps.
 type Map[K comparable, V any] struct {
 	root *hnode[K, V]
 	size int
+	h    hasher[K]
+}
+
+// hasher is how a Map hashes its keys. Every version derived from one Map
+// shares it, so that they can share subtrees.
+type hasher[K comparable] struct {
+	// seed is maphash's seed, chosen when the first key is added (zero
+	// until then, and unused with fn).
 	seed maphash.Seed
+	// fn holds the user's hash function (NewMapFunc), or is nil for
+	// maphash. It is a pointer so that Maps stay comparable with ==.
+	fn *func(K) uint64
+}
+
+func (h hasher[K]) hash(k K) uint64 {
+	if h.fn != nil {
+		return (*h.fn)(k)
+	}
+	return maphash.Comparable(h.seed, k)
+}
+
+// sameAs reports whether h and o hash every key alike (same seed, no
+// custom function): then equal key sets have identical tries.
+func (h hasher[K]) sameAs(o hasher[K]) bool { return h.fn == nil && o.fn == nil && h.seed == o.seed }
+
+// NewMapFunc returns an empty Map that hashes its keys with hash instead of
+// hash/maphash, and so does every Map derived from it (and a Builder
+// started from it). hash must give equal keys (==) equal hashes. It need
+// not be good: keys whose hashes collide in all 64 bits share a collision
+// node, searched key by key, so a poor hash costs speed, never
+// correctness. A fixed hash makes iteration order the same from run to run
+// (maphash's random seed does not), and a cheap one can be faster for
+// small keys; but a hash an adversary can predict lets chosen keys pile up
+// in one node. A nil hash gives the default Map.
+func NewMapFunc[K comparable, V any](hash func(K) uint64) Map[K, V] {
+	if hash == nil {
+		return Map[K, V]{}
+	}
+	return Map[K, V]{h: hasher[K]{fn: &hash}}
 }
 
 const (
@@ -51,7 +95,7 @@ type hnode[K comparable, V any] struct {
 	edit    *token
 }
 
-type entry[K comparable, V any] struct {
+type entry[K, V any] struct {
 	key   K
 	value V
 }
@@ -59,13 +103,13 @@ type entry[K comparable, V any] struct {
 // token identifies the owner of nodes that may be modified in place.
 type token struct{ _ byte }
 
-func (m Map[K, V]) hash(k K) uint64 { return maphash.Comparable(m.seed, k) }
+func (m Map[K, V]) hash(k K) uint64 { return m.h.hash(k) }
 
-// init gives an empty map a root, and a seed if it has none yet (an emptied
-// map keeps its seed).
+// init gives an empty map a root, and a seed if it hashes with maphash and
+// has none yet (an emptied map keeps its seed).
 func (m *Map[K, V]) init() {
-	if m.seed == (maphash.Seed{}) {
-		m.seed = maphash.MakeSeed()
+	if m.h.fn == nil && m.h.seed == (maphash.Seed{}) {
+		m.h.seed = maphash.MakeSeed()
 	}
 	m.root = &hnode[K, V]{}
 }
@@ -116,7 +160,7 @@ func (m Map[K, V]) Set(k K, v V) Map[K, V] {
 	if m.root == nil {
 		m.init()
 	}
-	root, added := m.root.set(nil, 0, m.hash(k), k, v, m.seed, maphash.Comparable[K])
+	root, added := m.root.set(nil, 0, m.hash(k), k, v, m.h)
 	m.root = root
 	if added {
 		m.size++
@@ -136,9 +180,75 @@ func (m Map[K, V]) Delete(k K) Map[K, V] {
 	m.root = root
 	m.size--
 	if m.size == 0 {
-		m.root = nil // keep the seed: versions of one map hash alike
+		m.root = nil // keep the hasher: versions of one map hash alike
 	}
 	return m
+}
+
+// Equal reports whether a and b hold the same keys with equal values (==).
+// Unlike a == b, which compares identity, Equal compares contents. It is
+// fast where the maps share structure: versions derived from one Map hash
+// alike, so their tries have the same shape for the same keys, and a
+// subtree both share is equal without a look inside (a map equals itself,
+// even with NaN values). Maps that hash differently are compared key by
+// key.
+func Equal[K, V comparable](a, b Map[K, V]) bool {
+	return EqualFunc(a, b, func(x, y V) bool { return x == y })
+}
+
+// EqualFunc is like Equal, but compares values with eq.
+func EqualFunc[K comparable, V1, V2 any](a Map[K, V1], b Map[K, V2], eq func(V1, V2) bool) bool {
+	switch {
+	case a.size != b.size:
+		return false
+	case a.size == 0:
+		return true
+	case a.h.sameAs(b.h):
+		return equalNodes(a.root, b.root, 0, eq)
+	}
+	for k, va := range a.All() {
+		vb, ok := b.Get(k)
+		if !ok || !eq(va, vb) {
+			return false
+		}
+	}
+	return true
+}
+
+// equalNodes compares two tries built under the same hashing, which have
+// the same shape for the same keys (CHAMP's canonical form): the same
+// bitmaps, entries in the same order, except in collision nodes, whose
+// entries are in the order they were added.
+func equalNodes[K comparable, V1, V2 any](a *hnode[K, V1], b *hnode[K, V2], shift uint, eq func(V1, V2) bool) bool {
+	if any(a) == any(b) { // a subtree the two versions share
+		return true
+	}
+	if shift >= maxShift {
+		if len(a.entries) != len(b.entries) {
+			return false
+		}
+		for _, ea := range a.entries {
+			i := slices.IndexFunc(b.entries, func(eb entry[K, V2]) bool { return eb.key == ea.key })
+			if i < 0 || !eq(ea.value, b.entries[i].value) {
+				return false
+			}
+		}
+		return true
+	}
+	if a.datamap != b.datamap || a.nodemap != b.nodemap {
+		return false
+	}
+	for i := range a.entries {
+		if a.entries[i].key != b.entries[i].key || !eq(a.entries[i].value, b.entries[i].value) {
+			return false
+		}
+	}
+	for i := range a.kids {
+		if !equalNodes(a.kids[i], b.kids[i], shift+bitsPerLevel, eq) {
+			return false
+		}
+	}
+	return true
 }
 
 // All returns an iterator over the key/value pairs, in an order that depends
@@ -199,15 +309,12 @@ func (n *hnode[K, V]) editable(edit *token) *hnode[K, V] {
 	return c
 }
 
-// hashFunc hashes a key; set needs it to push down an entry whose hash is
-// not stored. It is maphash.Comparable except in tests of full collisions.
-type hashFunc[K comparable] func(maphash.Seed, K) uint64
-
 // set returns the node that results from setting k to v under n (at depth
 // shift, h = hash(k)), and whether k was new. With edit nil it copies the
 // nodes it changes; with a Builder's token it changes in place the nodes
-// that token owns.
-func (n *hnode[K, V]) set(edit *token, shift uint, h uint64, k K, v V, seed maphash.Seed, hf hashFunc[K]) (*hnode[K, V], bool) {
+// that token owns. hs hashes an entry that must be pushed down (hashes are
+// not stored).
+func (n *hnode[K, V]) set(edit *token, shift uint, h uint64, k K, v V, hs hasher[K]) (*hnode[K, V], bool) {
 	if shift >= maxShift {
 		for i := range n.entries {
 			if n.entries[i].key == k {
@@ -225,7 +332,7 @@ func (n *hnode[K, V]) set(edit *token, shift uint, h uint64, k K, v V, seed maph
 		}
 		// Two keys in one slot: push both down into a new child.
 		old := n.entries[i]
-		kid := pair(edit, shift+bitsPerLevel, hf(seed, old.key), old, h, entry[K, V]{k, v})
+		kid := pair(edit, shift+bitsPerLevel, hs.hash(old.key), old, h, entry[K, V]{k, v})
 		var c *hnode[K, V]
 		if edit != nil {
 			c = n.editable(edit)
@@ -240,7 +347,7 @@ func (n *hnode[K, V]) set(edit *token, shift uint, h uint64, k K, v V, seed maph
 		return c, true
 	case n.nodemap&bit != 0:
 		i := index(n.nodemap, bit)
-		kid, added := n.kids[i].set(edit, shift+bitsPerLevel, h, k, v, seed, hf)
+		kid, added := n.kids[i].set(edit, shift+bitsPerLevel, h, k, v, hs)
 		return n.replaceKid(edit, i, kid), added
 	default:
 		return n.insertEntry(edit, index(n.datamap|bit, bit), bit, entry[K, V]{k, v}), true

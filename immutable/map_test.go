@@ -1,9 +1,10 @@
 package immutable
 
 import (
-	"hash/maphash"
 	"maps"
 	"math/rand/v2"
+	"slices"
+	"strconv"
 	"sync"
 	"testing"
 )
@@ -83,89 +84,156 @@ func TestMapVersions(t *testing.T) {
 const collidingHash = 0xdeadbeefcafebabe
 
 // constHash gives every key the same 64-bit hash.
-func constHash(maphash.Seed, string) uint64 { return collidingHash }
+func constHash(string) uint64 { return collidingHash }
 
 // TestMapCollisions drives the trie with a hash under which every key
-// collides in all 64 bits (maphash gives no way to choose colliding keys),
-// so that the collision nodes at the bottom are built, searched, updated
-// and emptied.
+// collides in all 64 bits (NewMapFunc), so that the collision nodes at the
+// bottom are built, searched, updated and emptied, persistently and by a
+// Builder.
 func TestMapCollisions(t *testing.T) {
-	seed := maphash.MakeSeed()
-	root := &hnode[string, int]{}
-	const h = collidingHash
 	keys := []string{"a", "b", "c", "d"}
-	var added bool
+	m := NewMapFunc[string, int](constHash)
+	want := map[string]int{}
 	for i, k := range keys {
-		root, added = root.set(nil, 0, h, k, i, seed, constHash)
-		if !added {
-			t.Fatalf("set(%q) reported an existing key", k)
-		}
+		m = m.Set(k, i)
+		want[k] = i
 	}
-	m := Map[string, int]{root: root, size: len(keys), seed: seed}
-	get := func(k string) (int, bool) { // Get with the constant hash
-		n := m.root
-		for shift := uint(0); shift < maxShift; shift += bitsPerLevel {
-			bit := uint32(1) << ((h >> shift) & levelMask)
-			if n.datamap&bit != 0 {
-				e := n.entries[index(n.datamap, bit)]
-				return e.value, e.key == k
-			}
-			if n.nodemap&bit == 0 {
-				return 0, false
-			}
-			n = n.kids[index(n.nodemap, bit)]
-		}
-		for _, e := range n.entries {
-			if e.key == k {
-				return e.value, true
-			}
-		}
-		return 0, false
+	checkMap(t, m, want)
+	if _, ok := m.Get("e"); ok {
+		t.Fatal("found a colliding key never set")
 	}
-	for i, k := range keys {
-		if v, ok := get(k); !ok || v != i {
-			t.Fatalf("colliding key %q = %d, %v", k, v, ok)
-		}
-	}
-	old := m.root
-	root, _ = m.root.set(nil, 0, h, "b", 20, seed, constHash)
-	m.root = root
-	if v, _ := get("b"); v != 20 {
-		t.Fatal("overwrite in a collision node failed")
-	}
+	old, oldWant := m, maps.Clone(want)
+	m = m.Set("b", 20)
+	want["b"] = 20
+	checkMap(t, m, want)
 	// Delete down to one key: it must be inlined up to the root.
 	for _, k := range []string{"a", "c", "d"} {
-		var removed bool
-		root, removed = m.root.del(nil, 0, h, k)
-		if !removed {
-			t.Fatalf("del(%q) found nothing", k)
-		}
-		m.root = root
+		m = m.Delete(k)
+		delete(want, k)
 	}
+	checkMap(t, m, want)
 	if len(m.root.entries) != 1 || len(m.root.kids) != 0 {
 		t.Fatalf("last colliding key not inlined into the root: %d entries, %d kids", len(m.root.entries), len(m.root.kids))
 	}
-	// The old version is untouched.
-	m.root = old
+	checkMap(t, old, oldWant) // the old version is untouched
+
+	// A Builder handles collision nodes in place.
+	b := NewBuilder(NewMapFunc[string, int](constHash))
 	for i, k := range keys {
-		if v, ok := get(k); !ok || v != i {
-			t.Fatalf("old version changed: %q = %d, %v", k, v, ok)
+		b.Set(k, i)
+	}
+	b.Set("a", 100)
+	b.Delete("b")
+	checkMap(t, b.Map(), map[string]int{"a": 100, "c": 2, "d": 3})
+	checkMap(t, old, oldWant)
+}
+
+// TestMapFunc: a Map made with NewMapFunc uses that hash for every version
+// and Builder derived from it, and works like the default one.
+func TestMapFunc(t *testing.T) {
+	calls := 0
+	identity := func(k int) uint64 { calls++; return uint64(k) }
+	m := NewMapFunc[int, string](identity)
+	for i := range 100 {
+		m = m.Set(i, "v")
+	}
+	if calls == 0 {
+		t.Fatal("the custom hash was never called")
+	}
+	b := NewBuilder(m.Delete(5))
+	before := calls
+	b.Set(200, "w")
+	if calls == before {
+		t.Fatal("a Builder started from the map does not use its hash")
+	}
+	got := b.Map()
+	if _, ok := got.Get(5); ok || got.Len() != 100 {
+		t.Fatalf("Len %d, has 5: %v", got.Len(), got.Has(5))
+	}
+	// With the identity hash the keys below 32 sit in the root in order:
+	// iteration order is the same in every run.
+	var first []int
+	for k := range NewMapFunc[int, bool](identity).Set(3, true).Set(1, true).Set(2, true).Keys() {
+		first = append(first, k)
+	}
+	if !slices.Equal(first, []int{1, 2, 3}) {
+		t.Fatalf("order with the identity hash = %v, want [1 2 3]", first)
+	}
+	if NewMapFunc[int, int](nil).Set(1, 1).h.fn != nil {
+		t.Fatal("NewMapFunc(nil) is not the default map")
+	}
+}
+
+// TestMapEqual compares maps built along different paths: Equal must agree
+// with a comparison of their contents, whatever the history, while ==
+// compares identity.
+func TestMapEqual(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	base := Map[int, int]{}.Set(-1, -1) // fixes the seed the versions share
+	for round := range 300 {
+		n := rng.IntN(60)
+		contents := map[int]int{}
+		for range n {
+			contents[rng.IntN(80)] = rng.IntN(3)
+		}
+		// Three histories of the same contents: Set in random order with
+		// detours through deleted extra keys, a Builder, and the reverse.
+		a := base.Delete(-1)
+		for k, v := range contents {
+			a = a.Set(k+1000, 0).Set(k, v+7).Set(k, v).Delete(k + 1000)
+		}
+		b := NewBuilder(base.Delete(-1))
+		for k, v := range contents {
+			b.Set(k, v)
+		}
+		bm := b.Map()
+		keys := slices.Sorted(maps.Keys(contents))
+		c := base.Delete(-1)
+		for _, k := range slices.Backward(keys) {
+			c = c.Set(k, contents[k])
+		}
+		// And one with a different seed (compared key by key).
+		var d Map[int, int]
+		for k, v := range contents {
+			d = d.Set(k, v)
+		}
+		for name, pair := range map[string][2]Map[int, int]{"set/builder": {a, bm}, "set/reverse": {a, c}, "other seed": {a, d}} {
+			if !Equal(pair[0], pair[1]) {
+				t.Fatalf("round %d, %s: equal contents (%d keys) judged unequal", round, name, len(contents))
+			}
+		}
+		if len(contents) == 0 {
+			continue
+		}
+		// Change one value, add one key, or drop one: unequal.
+		k := keys[rng.IntN(len(keys))]
+		for name, other := range map[string]Map[int, int]{
+			"value": c.Set(k, contents[k]+1), "extra key": c.Set(999, 0), "missing key": c.Delete(k),
+			"value, other seed": d.Set(k, contents[k]+1),
+		} {
+			if Equal(a, other) {
+				t.Fatalf("round %d: a map with a different %s judged equal", round, name)
+			}
 		}
 	}
-	// And a Builder handles collision nodes in place.
-	edit := new(token)
-	r2 := &hnode[string, int]{}
-	for i, k := range keys {
-		r2, _ = r2.set(edit, 0, h, k, i, seed, constHash)
+	x := Map[string, int]{}.Set("a", 1)
+	y := x.Set("a", 2).Set("a", 1)
+	if x == y || !Equal(x, y) {
+		t.Fatalf("x == y: %v, Equal: %v; want identity false, contents true", x == y, Equal(x, y))
 	}
-	r2, _ = r2.set(edit, 0, h, "a", 100, seed, constHash)
-	r2, _ = r2.del(edit, 0, h, "b")
-	m.root = r2
-	if v, ok := get("a"); !ok || v != 100 {
-		t.Fatal("builder overwrite in a collision node failed")
+	if !Equal(Map[string, int]{}, x.Delete("a")) {
+		t.Fatal("two empty maps unequal")
 	}
-	if _, ok := get("b"); ok {
-		t.Fatal("builder delete in a collision node failed")
+	// EqualFunc compares values of different types.
+	s := Map[string, string]{}.Set("a", "1")
+	if !EqualFunc(x, s, func(i int, s string) bool { return strconv.Itoa(i) == s }) {
+		t.Fatal("EqualFunc across value types")
+	}
+	// Collision nodes hold their keys in insertion order: still equal.
+	p := NewMapFunc[string, int](constHash).Set("a", 1).Set("b", 2)
+	q := NewMapFunc[string, int](constHash).Set("b", 2).Set("a", 1)
+	if !Equal(p, q) || Equal(p, q.Set("a", 3)) {
+		t.Fatal("collision nodes compared by position")
 	}
 }
 
