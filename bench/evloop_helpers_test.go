@@ -70,16 +70,44 @@ func openIdleClients(addr string, n int) ([]int, error) {
 		}
 		fds = append(fds, fd)
 		_ = unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
-		_ = unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &unix.Timeval{Sec: 10})
-		if err := unix.Connect(fd, sa); err != nil {
+		if err := connect(fd, sa); err != nil {
 			return fail(err)
 		}
-		if _, err := unix.Write(fd, buf); err != nil {
+		if _, err := retry(func() (int, error) { return unix.Write(fd, buf) }); err != nil {
 			return fail(err)
 		}
-		if n, err := unix.Read(fd, buf); n != 1 || err != nil {
+		if n, err := retry(func() (int, error) { return unix.Read(fd, buf) }); n != 1 || err != nil {
 			return fail(fmt.Errorf("echo of 1 byte: %d %v", n, err))
 		}
 	}
 	return fds, nil
+}
+
+// retry repeats a system call the Go runtime's signals (goroutine
+// preemption) interrupted.
+func retry(call func() (int, error)) (int, error) {
+	for {
+		n, err := call()
+		if err != unix.EINTR {
+			return n, err
+		}
+	}
+}
+
+// connect is a blocking connect that survives being interrupted by a
+// signal: the connection then completes in the background, and poll says
+// when.
+func connect(fd int, sa unix.Sockaddr) error {
+	err := unix.Connect(fd, sa)
+	if err != unix.EINTR && err != unix.EINPROGRESS {
+		return err
+	}
+	pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLOUT}}
+	if _, err := retry(func() (int, error) { return unix.Poll(pfd, -1) }); err != nil {
+		return err
+	}
+	if soerr, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR); err != nil || soerr != 0 {
+		return fmt.Errorf("connect: %v %v", err, unix.Errno(soerr))
+	}
+	return nil
 }
