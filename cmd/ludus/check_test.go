@@ -1,0 +1,133 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// unmodifiedDir is examples/unmodified: ordinary Go tests, no ludus import.
+func unmodifiedDir(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", "..", "examples", "unmodified"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+type checkJSON struct {
+	Results []checkResult `json:"results"`
+}
+
+// TestCheckUnmodified runs ludus check on examples/unmodified and checks
+// each test's verdict and kind: the guide's lost update, its deadlock, a
+// leak and a double close are found; the correct code passes.
+func TestCheckUnmodified(t *testing.T) {
+	t.Chdir(unmodifiedDir(t))
+	code, out, errOut := runCmd("check", "-json", ".")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (tests failed)\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	var doc checkJSON
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("bad -json output: %v\n%s", err, out)
+	}
+	want := map[string][2]string{
+		"TestLostUpdate":     {"fail", "data-race"},
+		"TestSafeDeposit":    {"pass", ""},
+		"TestTransfer":       {"fail", "deadlock"},
+		"TestFirstReply":     {"fail", "leak"},
+		"TestStopTwice":      {"fail", "panic"},
+		"TestPoolCancel":     {"pass", ""},
+		"TestAtomicCounter":  {"pass", ""},
+		"TestHourAgainstDay": {"pass", ""},
+	}
+	seen := map[string]bool{}
+	for _, r := range doc.Results {
+		seen[r.Test] = true
+		w, ok := want[r.Test]
+		if !ok {
+			t.Errorf("unexpected test %s", r.Test)
+			continue
+		}
+		if r.Verdict != w[0] || r.Kind != w[1] {
+			t.Errorf("%s: verdict %q kind %q, want %q %q (%s)", r.Test, r.Verdict, r.Kind, w[0], w[1], r.Message)
+		}
+		if r.Package != "example.com/unmodified" || r.Schedules < 1 || r.Complete == "" || r.ElapsedNS <= 0 {
+			t.Errorf("%s: incomplete result %+v", r.Test, r)
+		}
+		if r.Verdict == "fail" && (r.Replay == "" || r.Message == "") {
+			t.Errorf("%s: a failure without a message or a replay token: %+v", r.Test, r)
+		}
+	}
+	for name := range want {
+		if !seen[name] {
+			t.Errorf("no result for %s", name)
+		}
+	}
+}
+
+// TestCheckReplay: a failure's token reruns its schedule, and the human
+// output prints the schedule and the command that replays it.
+func TestCheckReplay(t *testing.T) {
+	t.Chdir(unmodifiedDir(t))
+	code, out, errOut := runCmd("check", "-run", "Transfer", ".")
+	if code != 1 || !strings.Contains(out, "--- FAIL  TestTransfer") || !strings.Contains(out, "0 passed, 1 failed") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	i := strings.Index(out, "-replay ")
+	if i < 0 {
+		t.Fatalf("no replay command:\n%s", out)
+	}
+	token := strings.Fields(out[i+len("-replay "):])[0]
+	code, out, errOut = runCmd("check", ".", "-json", "-run", "^TestTransfer$", "-replay", token) // flags after the package
+	var doc checkJSON
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != 1 || len(doc.Results) != 1 {
+		t.Fatalf("replay: exit %d, %v\nstdout:\n%s\nstderr:\n%s", code, err, out, errOut)
+	}
+	if r := doc.Results[0]; r.Verdict != "fail" || r.Kind != "deadlock" {
+		t.Errorf("replay: %+v, want the deadlock again", r)
+	}
+}
+
+// TestCheckBadInput: options and packages that cannot be checked exit 2
+// with a message naming the problem, before or instead of any test.
+func TestCheckBadInput(t *testing.T) {
+	broken := t.TempDir()
+	writeFile(t, filepath.Join(broken, "go.mod"), "module example.com/broken\n\ngo 1.21\n")
+	writeFile(t, filepath.Join(broken, "b.go"), "package broken\n\nfunc F() int { return \"x\" }\n")
+	writeFile(t, filepath.Join(broken, "b_test.go"), "package broken\n\nimport \"testing\"\n\nfunc TestF(t *testing.T) { F() }\n")
+	noModule := t.TempDir()
+	for _, tc := range []struct {
+		name, dir string
+		args      []string
+		want      string
+	}{
+		{"zero budget", broken, []string{"-budget", "0"}, "must be positive"},
+		{"bad budget", broken, []string{"-budget", "lots"}, "want a number of executions"},
+		{"negative timeout", broken, []string{"-timeout", "-1s"}, "must not be negative"},
+		{"replay without run", broken, []string{"-replay", "AAAA"}, "-replay needs -run"},
+		{"bad run", broken, []string{"-run", "("}, "-run"},
+		{"type error", broken, []string{"."}, "b.go:3:"},
+		{"no module", noModule, []string{"."}, "go.mod"},
+		{"no such package", broken, []string{"./nothing"}, "nothing"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Chdir(tc.dir)
+			code, out, errOut := runCmd(append([]string{"check"}, tc.args...)...)
+			if code != 2 || !strings.Contains(errOut, tc.want) {
+				t.Errorf("exit %d, want 2 with %q\nstdout:\n%s\nstderr:\n%s", code, tc.want, out, errOut)
+			}
+		})
+	}
+}
+
+func writeFile(t *testing.T, name, content string) {
+	t.Helper()
+	if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
