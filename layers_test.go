@@ -57,9 +57,9 @@ NONE
 
 NONE < linear < linear/models < linear/formats < LINEAR;
 
-# Shared-state tools, and the leaf every package that runs user code shares
-# for recovered panics.
-NONE < panics, lock, lockfree, immutable < TOOLS;
+# Shared-state tools, and the leaves the models share: panics (recovered
+# panics) and errmode (first error or all errors, for par and pool).
+NONE < panics, lock, lockfree, immutable, errmode < TOOLS;
 
 # The models. Each may use the tools; none uses another model, except:
 TOOLS < async, par, csp, actor;
@@ -283,7 +283,7 @@ func TestLayersCatchBadImports(t *testing.T) {
 		wantRule string // in the message
 	}{
 		{"lock", "actor", nonTest, nil, upward,
-			`rule broken: layers_test.go:LOCKLINE: "NONE < panics, lock, lockfree, immutable < TOOLS" lets lock import nothing of ludus; actor sits above it`},
+			`rule broken: layers_test.go:LOCKLINE: "NONE < panics, lock, lockfree, immutable, errmode < TOOLS" lets lock import nothing of ludus; actor sits above it`},
 		{"check", "lock", nonTest, nil, upward, `lets check import only check/internal/...; lock sits above it`},
 		{"par", "csp", nonTest, nil, sideways, `"TOOLS < async, par, csp, actor" lets par import only panics, lock, lockfree, immutable`},
 		{"pool", "evloop", nonTest, nil, upward, `evloop sits above it`},

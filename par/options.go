@@ -1,6 +1,10 @@
 package par
 
-import "runtime"
+import (
+	"runtime"
+
+	"github.com/labludus/ludus/errmode"
+)
 
 // Option configures one call of For, Map, Reduce, ForCtx or MapCtx.
 type Option func(*config)
@@ -11,27 +15,18 @@ type config struct {
 	errors  ErrorMode
 }
 
-// ErrorMode says what ForCtx and MapCtx do when fn returns an error.
-type ErrorMode uint8
+// ErrorMode says what ForCtx and MapCtx do when fn returns an error (the
+// same type as pool.ErrorMode).
+type ErrorMode = errmode.Mode
 
 const (
 	// FirstError (the default): the first error cancels the context given
 	// to fn, no new item starts, and the call returns that error.
-	FirstError ErrorMode = iota
+	FirstError = errmode.FirstError
 	// AllErrors: errors cancel nothing; every index runs, and the call
 	// returns every error, joined with errors.Join in index order.
-	AllErrors
+	AllErrors = errmode.AllErrors
 )
-
-func (m ErrorMode) String() string {
-	switch m {
-	case FirstError:
-		return "first error"
-	case AllErrors:
-		return "all errors"
-	}
-	return "ErrorMode(?)"
-}
 
 // Errors sets what ForCtx and MapCtx do with errors (default FirstError).
 // For, Map and Reduce, whose fn returns no error, ignore it.

@@ -2,9 +2,10 @@ package par
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"sync"
+
+	"github.com/labludus/ludus/errmode"
 )
 
 // For calls fn(i) for every i in [0, n), on up to Workers goroutines, and
@@ -131,7 +132,7 @@ func ForCtx(ctx context.Context, n int, fn func(ctx context.Context, i int) erro
 	defer cancel(nil)
 	stopWatch := context.AfterFunc(cctx, func() { r.stop.Store(true) })
 	defer stopWatch()
-	var all indexedErrors // AllErrors: every error, with its index
+	var all errmode.Collector // AllErrors: every error, with its index
 	r.body = func(lo, hi int) int {
 		for i := lo; i < hi; i++ {
 			if r.stop.Load() {
@@ -139,7 +140,7 @@ func ForCtx(ctx context.Context, n int, fn func(ctx context.Context, i int) erro
 			}
 			if err := fn(cctx, i); err != nil {
 				if c.errors == AllErrors {
-					all.add(i, err)
+					all.Add(i, err)
 					continue
 				}
 				r.fail(err)
@@ -155,41 +156,12 @@ func ForCtx(ctx context.Context, n int, fn func(ctx context.Context, i int) erro
 		ctxErr = ctx.Err()
 	}
 	if c.errors == AllErrors {
-		return all.join(ctxErr)
+		return all.Join(ctxErr)
 	}
 	if r.err != nil {
 		return r.err
 	}
 	return ctxErr
-}
-
-// indexedErrors collects errors from several workers, to report them in
-// index order.
-type indexedErrors struct {
-	mu   sync.Mutex
-	errs []indexedError
-}
-
-type indexedError struct {
-	i   int
-	err error
-}
-
-func (e *indexedErrors) add(i int, err error) {
-	e.mu.Lock()
-	e.errs = append(e.errs, indexedError{i, err})
-	e.mu.Unlock()
-}
-
-// join returns the errors in index order, then last if it is not nil,
-// joined with errors.Join; nil when there are none.
-func (e *indexedErrors) join(last error) error {
-	slices.SortFunc(e.errs, func(a, b indexedError) int { return a.i - b.i })
-	errs := make([]error, 0, len(e.errs)+1)
-	for _, x := range e.errs {
-		errs = append(errs, x.err)
-	}
-	return errors.Join(append(errs, last)...)
 }
 
 // MapCtx returns fn applied to every element of in, in the order of in,

@@ -2,40 +2,29 @@ package pool
 
 import (
 	"context"
-	"errors"
-	"slices"
 	"sync"
 	"sync/atomic"
 
 	"github.com/labludus/ludus/async"
-	"github.com/labludus/ludus/panics"
+	"github.com/labludus/ludus/errmode"
 )
 
-// ErrorMode says what a Group does with its tasks' errors.
-type ErrorMode uint8
+// ErrorMode says what a Group does with its tasks' errors (the same type
+// as par.ErrorMode).
+type ErrorMode = errmode.Mode
 
 const (
 	// FirstError (the default, as in errgroup): the first error or panic
 	// cancels the group's context, so tasks not yet started are skipped and
 	// running ones are asked to stop, and Wait returns that error. The
 	// group stays failed: Wait returns the same error after any later use.
-	FirstError ErrorMode = iota
+	FirstError = errmode.FirstError
 	// AllErrors: errors cancel nothing and every task runs; Wait returns
 	// every error of the tasks given since the previous Wait, joined with
 	// errors.Join in the order the tasks were given to Go, and the next
 	// round starts clean (as conc's ErrorPool).
-	AllErrors
+	AllErrors = errmode.AllErrors
 )
-
-func (m ErrorMode) String() string {
-	switch m {
-	case FirstError:
-		return "first error"
-	case AllErrors:
-		return "all errors"
-	}
-	return "ErrorMode(?)"
-}
 
 // Group is a set of tasks run on a pool that are waited for together, like
 // errgroup.Group: Go starts tasks, Wait waits for them and returns their
@@ -78,20 +67,16 @@ type round struct {
 	cancel context.CancelCauseFunc
 	// unlink stops the pool's context from cancelling ctx.
 	unlink func() bool
+	// errs holds, in AllErrors mode, every error with its task's number.
+	errs errmode.Collector
 	// The rest is guarded by the group's mu.
 	live int          // tasks given and not yet ended
 	n    int          // tasks given: the next task's number
-	errs []taskErr    // AllErrors: every error, with its task's number
 	skip error        // AllErrors: why tasks were skipped (recorded once)
 	todo []*groupTask // helping groups: tasks queued in the pool that may not have started
 	// changed is closed and cleared when live drops or todo grows, to wake
 	// Wait; nil while nobody waits.
 	changed chan struct{}
-}
-
-type taskErr struct {
-	i   int
-	err error
 }
 
 // groupTask is one task of a group.
@@ -252,7 +237,7 @@ func (t *groupTask) execute() {
 		t.skipped(cause)
 		return
 	}
-	err := call(r.ctx, t.fn)
+	_, err := protect(r.ctx, t.call)
 	returned = true
 	if g.p != nil {
 		g.p.record(err)
@@ -272,15 +257,8 @@ func (t *groupTask) cancelled() error {
 	return nil
 }
 
-// call runs fn, turning a panic into a *panics.Error.
-func call(ctx context.Context, fn func(context.Context) error) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = panics.New(r)
-		}
-	}()
-	return fn(ctx)
-}
+// call is the task's function in the shape protect takes.
+func (t *groupTask) call(ctx context.Context) (struct{}, error) { return struct{}{}, t.fn(ctx) }
 
 // end records the task's error (nil for none) and that it is over.
 func (t *groupTask) end(err error) {
@@ -288,7 +266,7 @@ func (t *groupTask) end(err error) {
 	g.mu.Lock()
 	if err != nil {
 		if g.mode == AllErrors {
-			r.errs = append(r.errs, taskErr{t.i, err})
+			r.errs.Add(t.i, err)
 		} else if g.err == nil {
 			g.err = err
 			r.cancel(err)
@@ -381,16 +359,5 @@ func (g *Group) resultLocked(r *round) error {
 	if g.mode != AllErrors {
 		return g.err
 	}
-	if len(r.errs) == 0 && r.skip == nil {
-		return nil
-	}
-	slices.SortFunc(r.errs, func(a, b taskErr) int { return a.i - b.i })
-	errs := make([]error, 0, len(r.errs)+1)
-	for _, e := range r.errs {
-		errs = append(errs, e.err)
-	}
-	if r.skip != nil {
-		errs = append(errs, r.skip)
-	}
-	return errors.Join(errs...)
+	return r.errs.Join(r.skip)
 }

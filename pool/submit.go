@@ -38,19 +38,33 @@ func Submit[T any](ctx context.Context, p *Pool, fn func(context.Context) (T, er
 		}
 		returned := false
 		defer func() {
-			if !returned { // runtime.Goexit: Run has settled the future
+			if !returned { // runtime.Goexit, as in t.FailNow
 				p.failed.Add(1)
+				pr.Reject(async.ErrGoexit)
 			}
 		}()
-		err := pr.Run(tctx, fn)
+		v, err := protect(tctx, fn)
 		returned = true
+		// Counted before the future settles, so that whoever awaits it
+		// finds the task in Stats.
 		p.record(err)
+		pr.Settle(v, err)
 	}, selfCountingTask, waitForRoom)
 	if err != nil {
 		unlink()
 		pr.Reject(err)
 	}
 	return f
+}
+
+// protect calls fn, turning a panic into a *panics.Error.
+func protect[T any](ctx context.Context, fn func(context.Context) (T, error)) (v T, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = panics.New(r)
+		}
+	}()
+	return fn(ctx)
 }
 
 // record counts how a Submit or Group task that ran ended.
