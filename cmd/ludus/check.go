@@ -50,15 +50,15 @@ type checkOptions struct {
 	budget     string        // -budget: "N" executions or a duration; "" for the runtime's default
 	replay     string        // -replay: a token to rerun
 	verbose    bool          // -v: tests' output and commands
-	instrument listFlag      // -instrument: more packages to rewrite
+	instrument checkPatterns      // -instrument: more packages to rewrite
 }
 
-// listFlag is a repeatable string flag.
-type listFlag []string
+// checkPatterns is a repeatable string flag.
+type checkPatterns []string
 
-func (l *listFlag) String() string { return strings.Join(*l, " ") }
+func (l *checkPatterns) String() string { return strings.Join(*l, " ") }
 
-func (l *listFlag) Set(s string) error {
+func (l *checkPatterns) Set(s string) error {
 	if strings.TrimSpace(s) == "" {
 		return errors.New("empty pattern")
 	}
@@ -118,7 +118,7 @@ func runCheck(o checkOptions, patterns []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	c := &checker{opts: o, top: top, sub: sub, stdout: stdout, stderr: stderr}
-	c.progress = newProgress(stderr, !o.json)
+	c.progress = newCheckProgress(stderr, !o.json)
 	start := time.Now()
 	prog, err := rewrite.Prepare(ctx, rewrite.Config{Patterns: patterns, Instrument: o.instrument})
 	if err != nil {
@@ -159,7 +159,7 @@ type checker struct {
 	top, sub       *regexp.Regexp // -run, split at its first slash
 	stdout, stderr io.Writer
 	prog           *rewrite.Program
-	progress       *progress
+	progress       *checkProgress
 }
 
 // logf prints a -v line.
@@ -214,7 +214,7 @@ func (c *checker) listTests(ctx context.Context, b testBinary) ([]string, error)
 	cmd.Env = c.prog.Env
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("%s: listing tests: %v\n%s", b.pkg.ImportPath, err, exitOutput(err))
+		return nil, fmt.Errorf("%s: listing tests: %v\n%s", b.pkg.ImportPath, err, checkStderr(err))
 	}
 	var tests []string
 	for _, name := range strings.Fields(string(out)) {
@@ -225,7 +225,7 @@ func (c *checker) listTests(ctx context.Context, b testBinary) ([]string, error)
 	return tests, nil
 }
 
-func exitOutput(err error) string {
+func checkStderr(err error) string {
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
 		return string(ee.Stderr)
@@ -357,7 +357,7 @@ func (c *checker) watch(cmd *exec.Cmd, name, resFile string) error {
 			return err
 		case <-tick.C:
 			var last *rtLine
-			off, last = readProgress(resFile, off)
+			off, last = readCheckProgress(resFile, off)
 			if last != nil {
 				c.progress.show(fmt.Sprintf("%s  %d schedules  %.0f/s  bound %d", name, last.Schedules, last.Rate, last.Bound))
 			}
@@ -365,9 +365,9 @@ func (c *checker) watch(cmd *exec.Cmd, name, resFile string) error {
 	}
 }
 
-// readProgress reads the results file from offset off and returns the new
+// readCheckProgress reads the results file from offset off and returns the new
 // offset and the last progress line among the complete lines read.
-func readProgress(file string, off int64) (int64, *rtLine) {
+func readCheckProgress(file string, off int64) (int64, *rtLine) {
 	f, err := os.Open(file)
 	if err != nil {
 		return off, nil
@@ -391,8 +391,8 @@ func readProgress(file string, off int64) (int64, *rtLine) {
 	return off + int64(end) + 1, last
 }
 
-// readResults returns the result lines of the results file.
-func readResults(file string) []rtLine {
+// readCheckResults returns the result lines of the results file.
+func readCheckResults(file string) []rtLine {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil
@@ -411,7 +411,7 @@ func readResults(file string) []rtLine {
 func (c *checker) result(b testBinary, name, resFile string, runErr error, output string, elapsed time.Duration) *checkResult {
 	r := &checkResult{Package: b.pkg.ImportPath, Test: name, ElapsedNS: elapsed.Nanoseconds(), output: output}
 	var found *rtLine
-	for _, l := range readResults(resFile) {
+	for _, l := range readCheckResults(resFile) {
 		if l.Test == name {
 			found = &l
 		}
@@ -424,25 +424,25 @@ func (c *checker) result(b testBinary, name, resFile string, runErr error, outpu
 		}
 		if r.Verdict == "pass" && runErr != nil {
 			r.Verdict = "error"
-			r.Message = fmt.Sprintf("the test process failed (%v) after the checker passed it:\n%s", runErr, tail(output, 20))
+			r.Message = fmt.Sprintf("the test process failed (%v) after the checker passed it:\n%s", runErr, checkTail(output, 20))
 		}
 		return r
 	}
 	switch {
 	case runErr == nil && strings.Contains(output, "--- SKIP: "+name):
-		r.Verdict, r.Message = "skip", tail(output, 5)
+		r.Verdict, r.Message = "skip", checkTail(output, 5)
 	case runErr == nil:
 		r.Verdict = "error"
 		r.Message = "the test process reported no result (does it run its tests, or was it built without the rewriter?)"
 	default:
 		r.Verdict = "error"
-		r.Message = fmt.Sprintf("the test process failed (%v) without a result from the checker:\n%s", runErr, tail(output, 30))
+		r.Message = fmt.Sprintf("the test process failed (%v) without a result from the checker:\n%s", runErr, checkTail(output, 30))
 	}
 	return r
 }
 
 // tail returns the last n lines of s.
-func tail(s string, n int) string {
+func checkTail(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	if len(lines) > n {
 		lines = append([]string{"..."}, lines[len(lines)-n:]...)
@@ -465,7 +465,7 @@ func (c *checker) printResult(r *checkResult) {
 	}
 	line := fmt.Sprintf("--- %-5s %s (%v)", label, r.Test, took)
 	if r.Verdict != "skip" && r.Verdict != "error" {
-		line += fmt.Sprintf(": %d schedules, %s", r.Schedules, orDefault(r.Complete, "completeness unknown"))
+		line += fmt.Sprintf(": %d schedules, %s", r.Schedules, checkOr(r.Complete, "completeness unknown"))
 	}
 	fmt.Fprintln(w, line)
 	if r.Verdict != "pass" {
@@ -473,27 +473,27 @@ func (c *checker) printResult(r *checkResult) {
 		if r.Kind != "" && !strings.Contains(msg, r.Kind) {
 			msg = r.Kind + ": " + msg
 		}
-		fmt.Fprintln(w, indent(msg, "    "))
+		fmt.Fprintln(w, checkIndent(msg, "    "))
 		if r.Trace != "" {
-			fmt.Fprintln(w, indent(r.Trace, "    "))
+			fmt.Fprintln(w, checkIndent(r.Trace, "    "))
 		}
 		if r.Replay != "" && r.Verdict == "fail" {
 			fmt.Fprintf(w, "    replay: ludus check -run '^%s$' -replay %s %s\n", regexp.QuoteMeta(r.Test), r.Replay, r.Package)
 		}
 	}
 	if c.opts.verbose && r.output != "" {
-		fmt.Fprintln(w, indent(strings.TrimRight(r.output, "\n"), "    | "))
+		fmt.Fprintln(w, checkIndent(strings.TrimRight(r.output, "\n"), "    | "))
 	}
 }
 
-func orDefault(s, def string) string {
+func checkOr(s, def string) string {
 	if s == "" {
 		return def
 	}
 	return s
 }
 
-func indent(s, prefix string) string {
+func checkIndent(s, prefix string) string {
 	if s == "" {
 		return ""
 	}
@@ -538,20 +538,20 @@ func (c *checker) finish(results []*checkResult) int {
 	return status
 }
 
-// progress is the line that shows, on a terminal, what is being explored;
+// checkProgress is the line that shows, on a terminal, what is being explored;
 // elsewhere it prints nothing (the result lines are the plain output).
-type progress struct {
+type checkProgress struct {
 	w     io.Writer
 	on    bool // a terminal, and not -json
 	shown bool // a line is on the screen
 }
 
-func newProgress(w io.Writer, enabled bool) *progress {
+func newCheckProgress(w io.Writer, enabled bool) *checkProgress {
 	f, ok := w.(*os.File)
-	return &progress{w: w, on: enabled && ok && term.IsTerminal(int(f.Fd()))}
+	return &checkProgress{w: w, on: enabled && ok && term.IsTerminal(int(f.Fd()))}
 }
 
-func (p *progress) show(s string) {
+func (p *checkProgress) show(s string) {
 	if !p.on {
 		return
 	}
@@ -559,7 +559,7 @@ func (p *progress) show(s string) {
 	p.shown = true
 }
 
-func (p *progress) clear() {
+func (p *checkProgress) clear() {
 	if p.on && p.shown {
 		fmt.Fprint(p.w, "\r\x1b[K")
 		p.shown = false

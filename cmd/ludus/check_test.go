@@ -97,9 +97,9 @@ func TestCheckReplay(t *testing.T) {
 // with a message naming the problem, before or instead of any test.
 func TestCheckBadInput(t *testing.T) {
 	broken := t.TempDir()
-	writeFile(t, filepath.Join(broken, "go.mod"), "module example.com/broken\n\ngo 1.21\n")
-	writeFile(t, filepath.Join(broken, "b.go"), "package broken\n\nfunc F() int { return \"x\" }\n")
-	writeFile(t, filepath.Join(broken, "b_test.go"), "package broken\n\nimport \"testing\"\n\nfunc TestF(t *testing.T) { F() }\n")
+	writeCheckFile(t, filepath.Join(broken, "go.mod"), "module example.com/broken\n\ngo 1.21\n")
+	writeCheckFile(t, filepath.Join(broken, "b.go"), "package broken\n\nfunc F() int { return \"x\" }\n")
+	writeCheckFile(t, filepath.Join(broken, "b_test.go"), "package broken\n\nimport \"testing\"\n\nfunc TestF(t *testing.T) { F() }\n")
 	noModule := t.TempDir()
 	for _, tc := range []struct {
 		name, dir string
@@ -125,7 +125,7 @@ func TestCheckBadInput(t *testing.T) {
 	}
 }
 
-func writeFile(t *testing.T, name, content string) {
+func writeCheckFile(t *testing.T, name, content string) {
 	t.Helper()
 	if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
