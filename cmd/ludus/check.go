@@ -50,7 +50,7 @@ type checkOptions struct {
 	budget     string        // -budget: "N" executions or a duration; "" for the runtime's default
 	replay     string        // -replay: a token to rerun
 	verbose    bool          // -v: tests' output and commands
-	instrument checkPatterns      // -instrument: more packages to rewrite
+	instrument checkPatterns // -instrument: more packages to rewrite
 }
 
 // checkPatterns is a repeatable string flag.
