@@ -58,7 +58,8 @@ func (cborCodec) Unmarshal(data []byte, v any) error { return cborDec.Unmarshal(
 // a conversation must register a type under the same name; the name, not
 // the Go type, is what crosses the wire, so nodes built from different
 // programs can talk. The basic types (bool, string, []byte, the integer
-// and float types) are registered under their Go names. Safe for
+// and float types) are registered under their Go names, and the empty
+// interface as "any" (for Lookup of actors that take any message). Safe for
 // concurrent use: a type may be registered while the node runs (a message
 // of a type not yet registered is a dead letter with ErrUnknownType).
 type Types struct {
@@ -75,6 +76,9 @@ func NewTypes() *Types {
 		t := reflect.TypeOf(v)
 		ts.byName[t.String()], ts.byType[t] = t, t.String()
 	}
+	// An actor that takes any message: its Lookup[any] must match. (A
+	// message always travels under its concrete type's name.)
+	ts.byName["any"], ts.byType[reflect.TypeFor[any]()] = reflect.TypeFor[any](), "any"
 	return ts
 }
 

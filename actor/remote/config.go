@@ -22,7 +22,7 @@ const (
 	DefaultNodeTimeout    = time.Second
 	DefaultRequestTimeout = 5 * time.Second
 	DefaultOutbound       = 8192
-	DefaultMaxMessageSize = 1 << 20
+	DefaultMaxMessageSize = 1<<20 - 1<<10 // fits a NATS server's default max payload (1 MiB) with its frame
 )
 
 // Config says how a System joins a cluster. The zero Config starts an

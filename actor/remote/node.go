@@ -66,6 +66,10 @@ type member struct {
 	url   string
 }
 
+// frameRoom is what a message's frame and the NATS message's header take
+// besides the encoded message (addresses, type name), at most.
+const frameRoom = 1 << 10
+
 // nodes finds the Node of a System (for Lookup and SpawnOn, which take
 // the System). Entries live from Join to Close.
 var nodes sync.Map // *actor.System -> *Node
@@ -126,7 +130,7 @@ func (n *Node) connect() error {
 	n.header = appendHeader(nil, n.cfg.name, n.inc)
 	n.headerLen = len(n.header)
 	n.maxPayload = int(nc.MaxPayload())
-	if n.maxPayload < n.cfg.MaxMessageSize+1024 {
+	if n.maxPayload < n.cfg.MaxMessageSize+frameRoom {
 		n.disconnect()
 		return fmt.Errorf("%w: MaxMessageSize %d does not fit the server's max payload %d", ErrBadConfig, n.cfg.MaxMessageSize, n.maxPayload)
 	}

@@ -41,8 +41,8 @@ type logRecorder struct {
 }
 
 func (r *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
-func (r *logRecorder) WithAttrs([]slog.Attr) slog.Handler      { return r }
-func (r *logRecorder) WithGroup(string) slog.Handler           { return r }
+func (r *logRecorder) WithAttrs([]slog.Attr) slog.Handler       { return r }
+func (r *logRecorder) WithGroup(string) slog.Handler            { return r }
 func (r *logRecorder) Handle(_ context.Context, rec slog.Record) error {
 	var b strings.Builder
 	b.WriteString(rec.Level.String() + " " + rec.Message)
@@ -107,21 +107,40 @@ func joinSystem(t testing.TB, name string, cfg Config) (*actor.System, *Node) {
 	return sys, n
 }
 
+// clusterFunc makes a cluster of one System per name.
+type clusterFunc func(t testing.TB, cfg Config, names ...string) ([]*actor.System, []*Node)
+
 // cluster joins one System per name: the first embeds the NATS server,
 // the others join through its URL (cleanups run in reverse, so the
 // server's node closes last). Every node waits to see every other.
 func cluster(t testing.TB, cfg Config, names ...string) ([]*actor.System, []*Node) {
-	t.Helper()
-	var systems []*actor.System
-	var ns []*Node
-	for i, name := range names {
-		c := cfg
-		if i > 0 {
-			c.URLs = []string{ns[0].URL()}
+	return clusterAt(nil)(t, cfg, names...)
+}
+
+// clusterAt joins the i-th name to urls[i%len(urls)] (NATS servers run as
+// processes, see natsServers), or like cluster when urls is empty.
+func clusterAt(urls []string) clusterFunc {
+	return func(t testing.TB, cfg Config, names ...string) ([]*actor.System, []*Node) {
+		t.Helper()
+		var systems []*actor.System
+		var ns []*Node
+		for i, name := range names {
+			c := cfg
+			switch {
+			case len(urls) > 0:
+				c.URLs = []string{urls[i%len(urls)]}
+			case i > 0:
+				c.URLs = []string{ns[0].URL()}
+			}
+			s, n := joinSystem(t, name, c)
+			systems, ns = append(systems, s), append(ns, n)
 		}
-		s, n := joinSystem(t, name, c)
-		systems, ns = append(systems, s), append(ns, n)
+		waitAll(t, ns, names)
+		return systems, ns
 	}
+}
+
+func waitAll(t testing.TB, ns []*Node, names []string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	for _, n := range ns {
@@ -131,7 +150,42 @@ func cluster(t testing.TB, cfg Config, names ...string) ([]*actor.System, []*Nod
 			}
 		}
 	}
-	return systems, ns
+}
+
+// scenarios run on every kind of NATS: embedded, a server process, a
+// cluster of three server processes with the nodes on different servers.
+var scenarios = []struct {
+	name string
+	run  func(*testing.T, clusterFunc)
+}{
+	{"ping-pong", testPingPong}, {"ask", testAsk}, {"watch-stop", testWatchAndStop},
+	{"three-systems", testThreeSystems}, {"node-down", testNodeDown},
+}
+
+func runScenarios(t *testing.T, mk clusterFunc) {
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) { sc.run(t, mk) })
+	}
+}
+
+func TestEmbedded(t *testing.T) { runScenarios(t, cluster) }
+
+// TestServerProcess: the nodes connect by URL to a NATS server running as
+// its own process.
+func TestServerProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	runScenarios(t, clusterAt(natsServers(t, 1)))
+}
+
+// TestServerCluster: three NATS server processes joined by routes; each
+// node is attached to a different one.
+func TestServerCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	runScenarios(t, clusterAt(natsServers(t, 3)))
 }
 
 func must[T any](t testing.TB) func(T, error) T {
@@ -168,8 +222,8 @@ func pongActor(c *actor.Context[ping]) actor.Behavior[ping] {
 
 // TestPingPong: two Systems, a reference sent inside a message and used by
 // its receiver, a thousand round trips, nothing lost.
-func TestPingPong(t *testing.T) {
-	sys, _ := cluster(t, Config{Types: testTypes(t), Logger: quiet}, "a", "b")
+func testPingPong(t *testing.T, mk clusterFunc) {
+	sys, _ := mk(t, Config{Types: testTypes(t), Logger: quiet}, "a", "b")
 	must[actor.Ref[ping]](t)(actor.Spawn(sys[1], "pong", pongActor))
 	remotePong := must[actor.Ref[ping]](t)(Lookup[ping](context.Background(), sys[0], "b/user/pong"))
 	const rounds = 1000
@@ -198,8 +252,8 @@ func TestPingPong(t *testing.T) {
 
 // TestAsk: Ask across with its deadline; a late reply is a dead letter on
 // the asking side; the wrong reply type fails the Ask.
-func TestAsk(t *testing.T) {
-	sys, _ := cluster(t, Config{Types: testTypes(t), Logger: quiet}, "a", "b")
+func testAsk(t *testing.T, mk clusterFunc) {
+	sys, _ := mk(t, Config{Types: testTypes(t), Logger: quiet}, "a", "b")
 	gate := make(chan struct{})
 	must[actor.Ref[ping]](t)(actor.Spawn(sys[1], "slow", actor.Stateless(func(c *actor.Context[ping], p ping) error {
 		switch p.N {
@@ -246,8 +300,8 @@ func TestAsk(t *testing.T) {
 
 // TestWatchAndStop: Watch a remote actor, Stop it remotely (after its
 // queued messages), get Terminated with a nil reason; Kill gives ErrKilled.
-func TestWatchAndStop(t *testing.T) {
-	sys, _ := cluster(t, Config{Types: testTypes(t), Logger: quiet}, "a", "b")
+func testWatchAndStop(t *testing.T, mk clusterFunc) {
+	sys, _ := mk(t, Config{Types: testTypes(t), Logger: quiet}, "a", "b")
 	var handled atomic.Int64
 	for _, name := range []string{"x", "y"} {
 		must[actor.Ref[ping]](t)(actor.Spawn(sys[1], name, actor.Stateless(func(*actor.Context[ping], ping) error {
@@ -352,8 +406,8 @@ func mustNode(t testing.TB, s *actor.System) *Node {
 
 // TestThreeSystems: c looks up b's actor and gives it a reference to an
 // actor of a; b answers there.
-func TestThreeSystems(t *testing.T) {
-	sys, _ := cluster(t, Config{Types: testTypes(t), Logger: quiet}, "a", "b", "c")
+func testThreeSystems(t *testing.T, mk clusterFunc) {
+	sys, _ := mk(t, Config{Types: testTypes(t), Logger: quiet}, "a", "b", "c")
 	must[actor.Ref[ping]](t)(actor.Spawn(sys[1], "pong", pongActor))
 	got := make(chan pong, 1)
 	sink := must[actor.Ref[pong]](t)(actor.Spawn(sys[0], "sink", actor.Stateless(func(_ *actor.Context[pong], p pong) error { got <- p; return nil })))
@@ -376,9 +430,9 @@ func TestThreeSystems(t *testing.T) {
 // is detected within NodeTimeout: watchers get "node down", pending Asks
 // fail, and the actor that SpawnOn put there is restarted on a live node
 // by its supervisor, behind the same Ref.
-func TestNodeDown(t *testing.T) {
+func testNodeDown(t *testing.T, mk clusterFunc) {
 	cfg := fastConfig(t)
-	sys, ns := cluster(t, cfg, "a", "b", "c")
+	sys, ns := mk(t, cfg, "a", "b", "c")
 	for _, n := range ns[1:] {
 		if err := RegisterKind(n, "worker", pongActor); err != nil {
 			t.Fatal(err)

@@ -33,7 +33,7 @@ func startServer(cfg settings) (*server.Server, error) {
 		Port:          port,
 		NoLog:         true,
 		NoSigs:        true,
-		MaxPayload:    int32(max(cfg.MaxMessageSize+64<<10, server.MAX_PAYLOAD_SIZE)),
+		MaxPayload:    int32(max(cfg.MaxMessageSize+frameRoom, server.MAX_PAYLOAD_SIZE)),
 		Username:      cfg.User,
 		Password:      cfg.Password,
 		Authorization: cfg.Token,
