@@ -14,9 +14,9 @@ func actorBankExperiment() Experiment {
 	return Experiment{
 		ID:      "actor-bank",
 		Section: "Concurrency Models: Actor Model (no shared memory, message passing)",
-		Claims: []string{
-			"A balance owned by an actor never loses an update: concurrent deposits and withdrawals from many goroutines all land, with no lock.",
-			"The actor's safety costs throughput of the same order as the mutex version (within 10x) when senders do not wait for answers; waiting for each answer (Ask) costs a round trip per update.",
+		Specs: []ClaimSpec{
+			{ID: "no-lost-update", Text: "A balance owned by an actor never loses an update: concurrent deposits and withdrawals from many goroutines all land, with no lock."},
+			{ID: "cost-within-10x", Text: "The actor's safety costs throughput of the same order as the mutex version (within 10x) when senders do not wait for answers; waiting for each answer (Ask) costs a round trip per update."},
 		},
 		Run: runActorBank,
 	}
@@ -197,21 +197,26 @@ func runActorBank(ctx context.Context, env *Env) (Result, error) {
 	return Result{Claims: actorBankVerdicts(m)}, nil
 }
 
-// actorBankRate turns durations in seconds into updates per second (the
-// fastest run gives the largest rate, so Min and Max swap).
+// actorBankRate turns durations in seconds into updates per second, round
+// by round.
 func actorBankRate(s Stats, updates int) Stats {
-	rate := func(sec float64) float64 { return ratio(float64(updates), sec) }
-	return Stats{N: s.N, Median: rate(s.Median), Min: rate(s.Max), Max: rate(s.Min)}
+	return s.Map(func(sec float64) float64 { return ratio(float64(updates), sec) })
 }
 
+// actorBankVerdicts is a pure function of the measurements: wrong balances
+// decide the first claim; the second holds while the actor (tell) keeps at
+// least a tenth of the mutex's throughput, judged round by round (see
+// Judge).
 func actorBankVerdicts(m actorBankMeasurements) []Claim {
-	c := actorBankExperiment().Claims
-	meas := map[string]float64{
+	exp := actorBankExperiment()
+	safe := exp.NewClaim("no-lost-update")
+	for k, v := range map[string]float64{
 		"trials": float64(m.trials), "updates_per_trial": float64(m.updates),
 		"mutex_wrong_trials":      float64(m.mutexWrong),
 		"actor_tell_wrong_trials": float64(m.tellWrong), "actor_ask_wrong_trials": float64(m.askWrong),
+	} {
+		safe.Measurements[k] = v
 	}
-	safe := Claim{Claim: c[0], Measurements: meas}
 	switch {
 	case m.trials == 0:
 		safe.Verdict, safe.Evidence = Inconclusive, "No trial ran."
@@ -224,27 +229,20 @@ func actorBankVerdicts(m actorBankMeasurements) []Claim {
 			m.trials, m.updates, m.askUpdates, m.trials-m.mutexWrong, m.trials)
 	}
 
-	cost := Claim{Claim: c[1], Measurements: map[string]float64{
-		"mutex_updates_per_s": m.mutex.Median, "actor_tell_updates_per_s": m.tell.Median, "actor_ask_updates_per_s": m.ask.Median,
-		"tell_over_mutex": ratio(m.tell.Median, m.mutex.Median), "ask_over_mutex": ratio(m.ask.Median, m.mutex.Median),
-	}}
-	r := ratio(m.tell.Median, m.mutex.Median)
+	cost := exp.NewClaim("cost-within-10x")
+	r := RatioSpread(m.tell, m.mutex)
+	cost.Measurements["mutex_updates_per_s"], cost.Measurements["actor_tell_updates_per_s"] = m.mutex.Median, m.tell.Median
+	cost.Measurements["actor_ask_updates_per_s"], cost.Measurements["ask_over_mutex"] = m.ask.Median, ratio(m.ask.Median, m.mutex.Median)
+	r.Measure(cost.Measurements, "tell_over_mutex")
 	cost.Evidence = fmt.Sprintf("Median updates/s: mutex %s, actor with tell %s (%.2fx the mutex), actor with Ask per update %s (%.3fx).",
-		actorBankHuman(m.mutex.Median), actorBankHuman(m.tell.Median), r, actorBankHuman(m.ask.Median), ratio(m.ask.Median, m.mutex.Median))
-	// Medians decide, and the best runs (the least disturbed by other load)
-	// must agree, or the machine was too noisy to say.
-	best := ratio(m.tell.Max, m.mutex.Max)
-	switch {
-	case m.mutex.N == 0 || m.tell.N == 0:
+		actorBankHuman(m.mutex.Median), actorBankHuman(m.tell.Median), r.Median, actorBankHuman(m.ask.Median), ratio(m.ask.Median, m.mutex.Median))
+	if m.mutex.N == 0 || m.tell.N == 0 {
 		cost.Verdict = Inconclusive
-	case r >= 0.1 && best >= 0.1:
-		cost.Verdict = Holds
-	case r < 0.1 && best < 0.1:
-		cost.Verdict = Fails
-	default:
-		cost.Verdict = Inconclusive
-		cost.Evidence += fmt.Sprintf(" The best runs say %.2fx: too noisy to decide.", best)
+		return []Claim{safe, cost}
 	}
+	var note string
+	cost.Verdict, note = Judge(r, times, func(x float64) bool { return x >= 0.1 }, func(x float64) bool { return x < 0.1 })
+	cost.Evidence += note
 	return []Claim{safe, cost}
 }
 

@@ -16,9 +16,9 @@ func asyncAwaitExperiment() Experiment {
 	return Experiment{
 		ID:      "async-await",
 		Section: "Async/Await",
-		Claims: []string{
-			"Awaiting getUser(42) then getOrders(42) takes about the sum of their latencies.",
-			"Awaiting both at once (Promise.all) takes about the longest latency.",
+		Specs: []ClaimSpec{
+			{ID: "sequential-sum", Text: "Awaiting getUser(42) then getOrders(42) takes about the sum of their latencies."},
+			{ID: "concurrent-longest", Text: "Awaiting both at once (Promise.all) takes about the longest latency."},
 		},
 		Run: runAsyncAwait,
 	}
@@ -26,7 +26,7 @@ func asyncAwaitExperiment() Experiment {
 
 type asyncAwaitMeasurements struct {
 	userLatency, ordersLatency float64 // seconds, set by the server
-	sequential, concurrent     float64 // seconds, medians
+	sequential, concurrent     Stats   // seconds, one sample per round
 }
 
 func runAsyncAwait(ctx context.Context, env *Env) (Result, error) {
@@ -45,27 +45,23 @@ func runAsyncAwait(ctx context.Context, env *Env) (Result, error) {
 	if _, _, err := getUserAndOrdersConcurrently(ctx, api); err != nil {
 		return Result{}, err
 	}
-	env.Step("sequential awaits against %s", api.URL)
-	s, err := Time(ctx, reps, func() error {
-		if _, err := api.get(ctx, "/users/42"); err != nil {
+	env.Step("sequential and concurrent awaits against %s, in turn", api.URL)
+	s, err := TimeInterleaved(ctx, reps,
+		func() error {
+			if _, err := api.get(ctx, "/users/42"); err != nil {
+				return err
+			}
+			_, err := api.get(ctx, "/orders/42")
 			return err
-		}
-		_, err := api.get(ctx, "/orders/42")
-		return err
-	})
+		},
+		func() error {
+			_, _, err := getUserAndOrdersConcurrently(ctx, api)
+			return err
+		})
 	if err != nil {
 		return Result{}, err
 	}
-	m.sequential = s.Median
-	env.Step("concurrent awaits against %s", api.URL)
-	s, err = Time(ctx, reps, func() error {
-		_, _, err := getUserAndOrdersConcurrently(ctx, api)
-		return err
-	})
-	if err != nil {
-		return Result{}, err
-	}
-	m.concurrent = s.Median
+	m.sequential, m.concurrent = s[0], s[1]
 	return Result{Claims: m.verdicts()}, nil
 }
 
@@ -83,41 +79,38 @@ func getUserAndOrdersConcurrently(ctx context.Context, api *slowAPI) (user, orde
 	return both[0], both[1], nil
 }
 
+// verdicts is a pure function of the measurements: each time is compared
+// with the latencies' prediction, round by round (see Judge).
 func (m asyncAwaitMeasurements) verdicts() []Claim {
-	c := asyncAwaitExperiment().Claims
+	exp := asyncAwaitExperiment()
 	sum := m.userLatency + m.ordersLatency
 	longest := max(m.userLatency, m.ordersLatency)
-	meas := map[string]float64{
-		"user_latency_s": m.userLatency, "orders_latency_s": m.ordersLatency,
-		"sequential_s": m.sequential, "concurrent_s": m.concurrent,
+	meas := func(c Claim) Claim {
+		c.Measurements["user_latency_s"], c.Measurements["orders_latency_s"] = m.userLatency, m.ordersLatency
+		m.sequential.Spread().Measure(c.Measurements, "sequential_s")
+		m.concurrent.Spread().Measure(c.Measurements, "concurrent_s")
+		return c
 	}
 	// Real requests cost a little more than their latency; anything within
 	// 30% (plus 10 ms of scheduling) of the prediction counts as "about".
 	about := func(got, want float64) bool { return got >= want*0.95 && got <= want*1.3+0.010 }
 
-	seq := Claim{Claim: c[0], Measurements: meas}
+	seq := meas(exp.NewClaim("sequential-sum"))
 	seq.Evidence = fmt.Sprintf("with latencies of %s and %s (sum %s), the sequential calls took %s.",
-		seconds(m.userLatency), seconds(m.ordersLatency), seconds(sum), seconds(m.sequential))
-	switch {
-	case about(m.sequential, sum):
-		seq.Verdict = Holds
-	case m.sequential < longest*1.3+0.010:
-		seq.Verdict = Fails
-	default:
-		seq.Verdict = Inconclusive
-	}
+		seconds(m.userLatency), seconds(m.ordersLatency), seconds(sum), seconds(m.sequential.Median))
+	var note string
+	seq.Verdict, note = Judge(m.sequential.Spread(), seconds,
+		func(x float64) bool { return about(x, sum) },
+		func(x float64) bool { return x < longest*1.3+0.010 })
+	seq.Evidence += note
 
-	con := Claim{Claim: c[1], Measurements: meas}
+	con := meas(exp.NewClaim("concurrent-longest"))
 	con.Evidence = fmt.Sprintf("the concurrent calls took %s against a longest latency of %s: %.1fx faster than sequential.",
-		seconds(m.concurrent), seconds(longest), ratio(m.sequential, m.concurrent))
-	switch {
-	case about(m.concurrent, longest) && m.concurrent < 0.9*sum:
-		con.Verdict = Holds
-	case m.concurrent >= 0.95*sum:
-		con.Verdict = Fails
-	default:
-		con.Verdict = Inconclusive
-	}
+		seconds(m.concurrent.Median), seconds(longest), ratio(m.sequential.Median, m.concurrent.Median))
+	con.Verdict, note = Judge(m.concurrent.Spread(), seconds,
+		func(x float64) bool { return about(x, longest) && x < 0.9*sum },
+		func(x float64) bool { return x >= 0.95*sum })
+	con.Evidence += note
 	return []Claim{seq, con}
 }
 

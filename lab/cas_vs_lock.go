@@ -14,18 +14,18 @@ func casVsLockExperiment() Experiment {
 	return Experiment{
 		ID:      "cas-vs-lock",
 		Section: "Best practices",
-		Claims: []string{
-			"Prefer atomic operations: CAS beats locks under contention.",
+		Specs: []ClaimSpec{
+			{ID: "cas-beats-locks", Text: "Prefer atomic operations: CAS beats locks under contention."},
 		},
 		Run: runCASVsLock,
 	}
 }
 
-// casVsLockMeasurements are medians over interleaved rounds, in
+// casVsLockMeasurements are times over interleaved rounds, in
 // nanoseconds of wall time per increment (all goroutines together).
 type casVsLockMeasurements struct {
 	goroutines, increments int
-	mutexNs, casNs         float64
+	mutex, cas             Stats // one sample per round
 	addNs, stripedNs       float64
 	casRetries             float64 // failed CAS attempts per increment
 }
@@ -102,8 +102,11 @@ func runCASVsLock(ctx context.Context, env *Env) (Result, error) {
 		return Result{}, fmt.Errorf("lab: cas-vs-lock lost increments: mutex %d, atomic %d (of %d), striped %d, want %d",
 			plain, word.Load(), 2*total, striped.Load(), total)
 	}
-	per := func(s Stats) float64 { return s.Median * 1e9 / float64(m.increments) }
-	m.mutexNs, m.casNs, m.addNs, m.stripedNs = per(stats[0]), per(stats[1]), per(stats[2]), per(stats[3])
+	per := func(s Stats) Stats {
+		return s.Map(func(sec float64) float64 { return sec * 1e9 / float64(m.increments) })
+	}
+	m.mutex, m.cas = per(stats[0]), per(stats[1])
+	m.addNs, m.stripedNs = per(stats[2]).Median, per(stats[3]).Median
 	m.casRetries = float64(retries.Load()) / float64(total)
 	return Result{Claims: []Claim{m.verdict()}}, nil
 }
@@ -135,38 +138,49 @@ func casVsLockRun(g, n int, work func(k int)) {
 // to have had no real contention.
 const casVsLockMinRetries = 0.01
 
+// verdict is a pure function of the measurements: CAS over mutex time
+// decides (holds at 0.8x or less, fails at 1.25x or more), after the checks
+// that there was contention to measure, unless the rounds' ratios reach
+// from one side to the other.
 func (m casVsLockMeasurements) verdict() Claim {
-	r := ratio(m.casNs, m.mutexNs)
-	c := Claim{
-		Claim: casVsLockExperiment().Claims[0],
-		Measurements: map[string]float64{
-			"goroutines": float64(m.goroutines), "increments": float64(m.increments),
-			"mutex_ns": m.mutexNs, "cas_ns": m.casNs, "atomic_add_ns": m.addNs, "striped_ns": m.stripedNs,
-			"cas_over_mutex": r, "cas_retries_per_increment": m.casRetries,
-		},
+	r := RatioSpread(m.cas, m.mutex)
+	c := casVsLockExperiment().NewClaim("cas-beats-locks")
+	for k, v := range map[string]float64{
+		"goroutines": float64(m.goroutines), "increments": float64(m.increments),
+		"mutex_ns": m.mutex.Median, "cas_ns": m.cas.Median, "atomic_add_ns": m.addNs, "striped_ns": m.stripedNs,
+		"cas_retries_per_increment": m.casRetries,
+	} {
+		c.Measurements[k] = v
 	}
+	r.Measure(c.Measurements, "cas_over_mutex")
 	c.Evidence = fmt.Sprintf("%d goroutines sharing one counter: mutex %.1f ns, CAS loop %.1f ns (%.2f failed CAS per increment), atomic.Add %.1f ns, striped lockfree.Counter %.1f ns per increment; CAS/mutex = %.2f",
-		m.goroutines, m.mutexNs, m.casNs, m.casRetries, m.addNs, m.stripedNs, r)
+		m.goroutines, m.mutex.Median, m.cas.Median, m.casRetries, m.addNs, m.stripedNs, r.Median)
 	switch {
 	case m.goroutines < 2:
 		c.Verdict = Inconclusive
 		c.Evidence += "; with GOMAXPROCS=1 the goroutines never run at the same time, so there is no contention to measure."
-	case m.mutexNs <= 0 || m.casNs <= 0:
+		return c
+	case m.mutex.Median <= 0 || m.cas.Median <= 0:
 		c.Verdict = Inconclusive
 		c.Evidence += "; a variant took no measurable time."
+		return c
 	case m.casRetries < casVsLockMinRetries:
 		// Without failed CASes the goroutines never met on the counter:
 		// the run measured uncontended costs, not the claim.
 		c.Verdict = Inconclusive
 		c.Evidence += fmt.Sprintf("; but fewer than %.0f%% of CAS increments had to retry, so the goroutines hardly ever ran at the same time (other processes share the %d cores): this measures uncontended costs, not contention.", casVsLockMinRetries*100, m.goroutines)
-	case r <= 0.8:
-		c.Verdict = Holds
+		return c
+	}
+	verdict, note := Judge(r, times, func(x float64) bool { return x <= 0.8 }, func(x float64) bool { return x >= 1.25 })
+	c.Verdict = verdict
+	switch {
+	case note != "":
+		c.Evidence += "." + note
+	case verdict == Holds:
 		c.Evidence += fmt.Sprintf("; with %d cores a CAS is one cache-line transfer while a contended mutex adds its own atomics and sometimes a sleep", m.goroutines) + m.stripedNote()
-	case r >= 1.25:
-		c.Verdict = Fails
+	case verdict == Fails:
 		c.Evidence += fmt.Sprintf("; with only %d cores contending, failed CAS retries cost more than the mutex's hand-offs", m.goroutines) + m.stripedNote()
 	default:
-		c.Verdict = Inconclusive
 		c.Evidence += fmt.Sprintf("; within 25%%: with only %d cores, contention is too mild to separate the two, and both pay the same cache-line transfer per increment", m.goroutines) + m.stripedNote()
 	}
 	return c

@@ -1,7 +1,6 @@
 package lab
 
 import (
-	"context"
 	"strings"
 	"testing"
 )
@@ -66,14 +65,8 @@ func TestConcurrencyModelsEachModel(t *testing.T) {
 
 func TestConcurrencyModelsQuick(t *testing.T) {
 	e := concurrencyModelsExperiment()
-	res, err := e.Run(context.Background(), &Env{Quick: true, CPUs: CPUs()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Claims) != len(e.Claims) {
-		t.Fatalf("%d claims, want %d", len(res.Claims), len(e.Claims))
-	}
-	c := res.Claims[0]
+	claims := quickClaims(t, e, CPUs())
+	c := claims[0]
 	if c.Verdict == Fails || c.Evidence == "" || c.Detail == "" {
 		t.Fatalf("%s: %s\n%s", c.Verdict, c.Evidence, c.Detail)
 	}

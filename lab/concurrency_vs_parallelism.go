@@ -12,22 +12,24 @@ func concurrencyVsParallelismExperiment() Experiment {
 	return Experiment{
 		ID:      "concurrency-vs-parallelism",
 		Section: "Definitions: Concurrency vs Parallelism",
-		Claims: []string{
-			"Concurrency speeds up I/O-bound work even on one core.",
-			"Concurrency alone does not speed up CPU-bound work.",
-			"Parallelism needs several cores and speeds CPU-bound work up to about the core count.",
+		Specs: []ClaimSpec{
+			{ID: "io-on-one-core", Text: "Concurrency speeds up I/O-bound work even on one core."},
+			{ID: "cpu-not-by-concurrency", Text: "Concurrency alone does not speed up CPU-bound work."},
+			{ID: "cpu-by-parallelism", Text: "Parallelism needs several cores and speeds CPU-bound work up to about the core count."},
 		},
 		Run: runConcurrencyVsParallelism,
 	}
 }
 
-// cvpMeasurements are the timings the three verdicts are computed from.
+// cvpMeasurements are the timings the three verdicts are computed from, in
+// seconds, one sample per round; the variants of each kind of work take
+// turns within a round.
 type cvpMeasurements struct {
 	ioTasks                   int
-	ioSequential, ioOneCore   float64 // seconds, medians
+	ioSequential, ioOneCore   Stats
 	cpuTasks, cpus            int
-	cpuSequential, cpuOneCore float64 // seconds, medians
-	cpuParallel               float64
+	cpuSequential, cpuOneCore Stats
+	cpuParallel               Stats
 	// cpuParallelCores is how many cores the parallel runs actually got
 	// (process CPU time / wall time); 0 when unknown.
 	cpuParallelCores float64
@@ -51,15 +53,13 @@ func runConcurrencyVsParallelism(ctx context.Context, env *Env) (Result, error) 
 		}
 	}
 	err := WithGOMAXPROCS(1, func() error {
-		env.Step("I/O-bound, one core, sequential")
-		s, err := Time(ctx, reps, func() error { return sequentially(m.ioTasks, ioTask) })
-		if err != nil {
-			return err
+		env.Step("I/O-bound, one core: sequential and concurrent, in turn")
+		s, err := TimeInterleaved(ctx, reps,
+			func() error { return sequentially(m.ioTasks, ioTask) },
+			func() error { return concurrently(m.ioTasks, ioTask) })
+		if err == nil {
+			m.ioSequential, m.ioOneCore = s[0], s[1]
 		}
-		m.ioSequential = s.Median
-		env.Step("I/O-bound, one core, concurrent")
-		s, err = Time(ctx, reps, func() error { return concurrently(m.ioTasks, ioTask) })
-		m.ioOneCore = s.Median
 		return err
 	})
 	if err != nil {
@@ -96,70 +96,83 @@ func runConcurrencyVsParallelism(ctx context.Context, env *Env) (Result, error) 
 	if err != nil {
 		return Result{}, err
 	}
-	m.cpuSequential, m.cpuOneCore, m.cpuParallel = stats[0].Median, stats[1].Median, stats[2].Median
+	m.cpuSequential, m.cpuOneCore, m.cpuParallel = stats[0], stats[1], stats[2]
 	m.cpuParallelCores = ratio(parallelCPU.Seconds(), parallelWall.Seconds())
 	return Result{Claims: m.verdicts()}, nil
 }
 
-// verdicts is a pure function of the measurements.
+// verdicts is a pure function of the measurements. Each speedup is judged
+// with its spread over the rounds (see Judge).
 func (m cvpMeasurements) verdicts() []Claim {
-	c := concurrencyVsParallelismExperiment().Claims
-	ioSpeedup := ratio(m.ioSequential, m.ioOneCore)
-	io := Claim{Claim: c[0], Measurements: map[string]float64{
-		"tasks": float64(m.ioTasks), "sequential_s": m.ioSequential, "concurrent_1core_s": m.ioOneCore, "speedup": ioSpeedup,
-	}}
+	return []Claim{m.ioVerdict(), m.cpuOneCoreVerdict(), m.cpuParallelVerdict()}
+}
+
+// ioVerdict holds when waits on one core overlap to at least half the ideal
+// speedup, and fails below 1.5x.
+func (m cvpMeasurements) ioVerdict() Claim {
+	sp := RatioSpread(m.ioSequential, m.ioOneCore)
+	io := concurrencyVsParallelismExperiment().NewClaim("io-on-one-core")
+	io.Measurements["tasks"] = float64(m.ioTasks)
+	io.Measurements["sequential_s"], io.Measurements["concurrent_1core_s"] = m.ioSequential.Median, m.ioOneCore.Median
+	sp.Measure(io.Measurements, "speedup")
 	io.Evidence = fmt.Sprintf("%d waits on one core took %s one after another and %s concurrently: %.1fx faster.",
-		m.ioTasks, seconds(m.ioSequential), seconds(m.ioOneCore), ioSpeedup)
-	switch {
-	case ioSpeedup >= float64(m.ioTasks)/2:
-		io.Verdict = Holds
-	case ioSpeedup < 1.5:
-		io.Verdict = Fails
-	default:
-		io.Verdict = Inconclusive
-	}
+		m.ioTasks, seconds(m.ioSequential.Median), seconds(m.ioOneCore.Median), sp.Median)
+	var note string
+	io.Verdict, note = Judge(sp, times, func(x float64) bool { return x >= float64(m.ioTasks)/2 }, func(x float64) bool { return x < 1.5 })
+	io.Evidence += note
+	return io
+}
 
-	oneCore := ratio(m.cpuSequential, m.cpuOneCore)
-	cpu1 := Claim{Claim: c[1], Measurements: map[string]float64{
-		"tasks": float64(m.cpuTasks), "sequential_s": m.cpuSequential, "concurrent_1core_s": m.cpuOneCore, "speedup": oneCore,
-	}}
+// cpuOneCoreVerdict holds when goroutines on one core are no more than
+// 1.2x faster than one task after another, and fails above 1.5x.
+func (m cvpMeasurements) cpuOneCoreVerdict() Claim {
+	sp := RatioSpread(m.cpuSequential, m.cpuOneCore)
+	cpu1 := concurrencyVsParallelismExperiment().NewClaim("cpu-not-by-concurrency")
+	cpu1.Measurements["tasks"] = float64(m.cpuTasks)
+	cpu1.Measurements["sequential_s"], cpu1.Measurements["concurrent_1core_s"] = m.cpuSequential.Median, m.cpuOneCore.Median
+	sp.Measure(cpu1.Measurements, "speedup")
 	cpu1.Evidence = fmt.Sprintf("%d hashing tasks took %s sequentially and %s as goroutines on one core: %.2fx.",
-		m.cpuTasks, seconds(m.cpuSequential), seconds(m.cpuOneCore), oneCore)
-	switch {
-	case oneCore < 1.2:
-		cpu1.Verdict = Holds
-	case oneCore > 1.5:
-		cpu1.Verdict = Fails
-	default:
-		cpu1.Verdict = Inconclusive
-	}
+		m.cpuTasks, seconds(m.cpuSequential.Median), seconds(m.cpuOneCore.Median), sp.Median)
+	var note string
+	cpu1.Verdict, note = Judge(sp, times, func(x float64) bool { return x < 1.2 }, func(x float64) bool { return x > 1.5 })
+	cpu1.Evidence += note
+	return cpu1
+}
 
-	par := ratio(m.cpuSequential, m.cpuParallel)
+// cpuParallelVerdict holds when the parallel speedup reaches 70% of the
+// ideal without exceeding the core count (+15%), and fails below 1.2x on
+// a run that had its cores.
+func (m cvpMeasurements) cpuParallelVerdict() Claim {
+	sp := RatioSpread(m.cpuSequential, m.cpuParallel)
 	ideal := float64(min(m.cpus, m.cpuTasks))
-	cpuN := Claim{Claim: c[2], Measurements: map[string]float64{
-		"tasks": float64(m.cpuTasks), "cpus": float64(m.cpus), "sequential_s": m.cpuSequential, "parallel_s": m.cpuParallel,
-		"speedup": par, "cores_obtained": m.cpuParallelCores,
-	}}
+	cpuN := concurrencyVsParallelismExperiment().NewClaim("cpu-by-parallelism")
+	for k, v := range map[string]float64{
+		"tasks": float64(m.cpuTasks), "cpus": float64(m.cpus), "sequential_s": m.cpuSequential.Median,
+		"parallel_s": m.cpuParallel.Median, "cores_obtained": m.cpuParallelCores,
+	} {
+		cpuN.Measurements[k] = v
+	}
+	sp.Measure(cpuN.Measurements, "speedup")
 	cpuN.Evidence = fmt.Sprintf("on %d cores the same %d tasks took %s in parallel against %s sequentially: %.2fx (ideal %.0fx).",
-		m.cpus, m.cpuTasks, seconds(m.cpuParallel), seconds(m.cpuSequential), par, ideal)
+		m.cpus, m.cpuTasks, seconds(m.cpuParallel.Median), seconds(m.cpuSequential.Median), sp.Median, ideal)
 	// Other processes can take the cores away; then a low speedup says
 	// nothing about parallelism.
 	starved := m.cpuParallelCores > 0 && m.cpuParallelCores < 0.8*ideal
+	holds := func(x float64) bool { return x >= 0.7*ideal && x <= 1.15*float64(m.cpus) }
+	fails := func(x float64) bool { return x < 1.2 }
+	verdict, note := Judge(sp, times, holds, fails)
 	switch {
 	case m.cpus < 2:
 		cpuN.Verdict = Inconclusive
 		cpuN.Evidence += " One core cannot show parallelism."
-	case par >= 0.7*ideal && par <= 1.15*float64(m.cpus):
-		cpuN.Verdict = Holds
-	case starved:
+	case starved && !holds(sp.Median):
 		cpuN.Verdict = Inconclusive
 		cpuN.Evidence += fmt.Sprintf(" The parallel runs got only %.1f cores' worth of CPU: other load on the machine took the rest.", m.cpuParallelCores)
-	case par < 1.2:
-		cpuN.Verdict = Fails
 	default:
-		cpuN.Verdict = Inconclusive
+		cpuN.Verdict = verdict
+		cpuN.Evidence += note
 	}
-	return []Claim{io, cpu1, cpuN}
+	return cpuN
 }
 
 func sequentially(n int, task func() error) error {

@@ -17,8 +17,8 @@ func immutableSnapshotsExperiment() Experiment {
 	return Experiment{
 		ID:      "immutable-snapshots",
 		Section: "Best practices",
-		Claims: []string{
-			"Avoid shared state: immutable data lets readers share state without locks.",
+		Specs: []ClaimSpec{
+			{ID: "lock-free-readers", Text: "Avoid shared state: immutable data lets readers share state without locks."},
 		},
 		Run: runImmutableSnapshots,
 	}
@@ -26,12 +26,15 @@ func immutableSnapshotsExperiment() Experiment {
 
 // immutableSnapshotsMeasurements compare readers of a configuration map
 // under a stream of writes: a Go map behind a sync.RWMutex versus an
-// immutable.Map snapshot behind an atomic.Pointer. Medians over rounds.
+// immutable.Map snapshot behind an atomic.Pointer, in alternating rounds.
 type immutableSnapshotsMeasurements struct {
-	readers, keys             int
-	rwReadsPerSec, imReadsPer float64 // lookups per second, all readers together
-	rwWriteNs, imWriteNs      float64 // median latency of one write, publish included
-	rwWrites, imWrites        float64 // writes per round
+	readers, keys int
+	// rwReads and imReads are lookups per second, all readers together,
+	// one sample per round; rounds alternate the two variants, so a round's
+	// ratio compares them under the same load.
+	rwReads, imReads     Stats
+	rwWriteNs, imWriteNs float64 // median latency of one write, publish included
+	rwWrites, imWrites   float64 // writes per round, medians
 }
 
 // immutableSnapshotsConfig is what both variants store: keys "k0".."kN".
@@ -97,7 +100,7 @@ func (s *immutableSnapshotsIM) write(k string, v int) {
 func runImmutableSnapshots(ctx context.Context, env *Env) (Result, error) {
 	m := immutableSnapshotsMeasurements{readers: runtime.GOMAXPROCS(0), keys: 1000}
 	window := time.Duration(env.Scale(300, 40)) * time.Millisecond
-	rounds := env.Scale(3, 1)
+	rounds := env.Scale(5, 1)
 	keys := immutableSnapshotsKeys(m.keys)
 	var rwR, imR, rwW, imW, rwN, imN []float64
 	for r := range rounds {
@@ -130,7 +133,7 @@ func runImmutableSnapshots(ctx context.Context, env *Env) (Result, error) {
 			*v.n = append(*v.n, n)
 		}
 	}
-	m.rwReadsPerSec, m.imReadsPer = Summarize(rwR).Median, Summarize(imR).Median
+	m.rwReads, m.imReads = Summarize(rwR), Summarize(imR)
 	m.rwWriteNs, m.imWriteNs = Summarize(rwW).Median, Summarize(imW).Median
 	m.rwWrites, m.imWrites = Summarize(rwN).Median, Summarize(imN).Median
 	return Result{Claims: []Claim{m.verdict()}}, nil
@@ -177,31 +180,38 @@ func immutableSnapshotsRun(s immutableSnapshotsStore, keys []string, readers int
 	return float64(lookups.Load()) / elapsed, Summarize(lat).Median, float64(len(lat))
 }
 
+// verdict is a pure function of the measurements: the read ratio decides
+// (holds from 1.1x, fails from 0.9x down), unless the rounds' ratios reach
+// from one side to the other.
 func (m immutableSnapshotsMeasurements) verdict() Claim {
-	r := ratio(m.imReadsPer, m.rwReadsPerSec)
-	c := Claim{
-		Claim: immutableSnapshotsExperiment().Claims[0],
-		Measurements: map[string]float64{
-			"readers": float64(m.readers), "keys": float64(m.keys),
-			"rwmutex_lookups_per_s": m.rwReadsPerSec, "immutable_lookups_per_s": m.imReadsPer, "read_ratio": r,
-			"rwmutex_write_ns": m.rwWriteNs, "immutable_write_ns": m.imWriteNs,
-			"rwmutex_writes": m.rwWrites, "immutable_writes": m.imWrites,
-		},
+	r := RatioSpread(m.imReads, m.rwReads)
+	c := immutableSnapshotsExperiment().NewClaim("lock-free-readers")
+	for k, v := range map[string]float64{
+		"readers": float64(m.readers), "keys": float64(m.keys),
+		"rwmutex_lookups_per_s": m.rwReads.Median, "immutable_lookups_per_s": m.imReads.Median,
+		"rwmutex_write_ns": m.rwWriteNs, "immutable_write_ns": m.imWriteNs,
+		"rwmutex_writes": m.rwWrites, "immutable_writes": m.imWrites,
+	} {
+		c.Measurements[k] = v
 	}
+	r.Measure(c.Measurements, "read_ratio")
 	c.Evidence = fmt.Sprintf("%d readers of a %d-key config under a write every 50µs: RWMutex map %.3g lookups/s, immutable.Map snapshot %.3g lookups/s (%.2fx); median write %.0f ns with the lock, %.0f ns for copy-and-publish",
-		m.readers, m.keys, m.rwReadsPerSec, m.imReadsPer, r, m.rwWriteNs, m.imWriteNs)
-	switch {
-	case m.rwReadsPerSec <= 0 || m.imReadsPer <= 0:
+		m.readers, m.keys, m.rwReads.Median, m.imReads.Median, r.Median, m.rwWriteNs, m.imWriteNs)
+	if m.rwReads.Median <= 0 || m.imReads.Median <= 0 {
 		c.Verdict = Inconclusive
 		c.Evidence += "; a variant completed no reads."
-	case r >= 1.1:
-		c.Verdict = Holds
+		return c
+	}
+	verdict, note := Judge(r, times, func(x float64) bool { return x >= 1.1 }, func(x float64) bool { return x <= 0.9 })
+	c.Verdict = verdict
+	switch {
+	case note != "":
+		c.Evidence += "." + note
+	case verdict == Holds:
 		c.Evidence += "; snapshot readers take no lock and write no shared memory, while every RLock/RUnlock writes the lock's reader count and waits out each writer."
-	case r <= 0.9:
-		c.Verdict = Fails
+	case verdict == Fails:
 		c.Evidence += "; the trie lookups cost more than the reader lock here: with few readers the RWMutex's shared reader count is not yet the bottleneck."
 	default:
-		c.Verdict = Inconclusive
 		c.Evidence += "; within 10%: with this few cores the lock's shared reader count costs about what the trie lookups do."
 	}
 	return c

@@ -1,3 +1,21 @@
+// Package lab turns the guide's claims into experiments that measure them
+// on this machine and give each a verdict: holds, fails, or inconclusive.
+//
+// An Experiment declares its claims (ClaimSpec: a stable ID and the guide's
+// sentence) and returns one Claim per ID, with the verdict, the evidence in
+// a sentence and the measurements behind it. Run runs experiments one at a
+// time, isolates their panics, errors and overruns, and matches each
+// verdict to its claim by ID, so that reordering or renaming claims can
+// never attach a verdict to the wrong sentence.
+//
+// A measurement is only as good as the machine's noise allows. Timings are
+// taken in rounds, the variants of one comparison taking turns within each
+// round (TimeInterleaved), and Judge decides from the median while the
+// spread between rounds has the last word: when some round says the
+// opposite of the median (a busy machine, another process taking a core),
+// the verdict is inconclusive and the evidence shows the spread, because
+// noise as large as the effect proves nothing either way. Limits (a retry
+// budget, a time-out) are likewise never verdicts.
 package lab
 
 import (
@@ -21,6 +39,10 @@ const (
 // Claim is one sentence of the guide, the verdict this machine gives it, and
 // the numbers behind that verdict.
 type Claim struct {
+	// ID names the claim within its experiment (see ClaimSpec). An
+	// experiment sets it, and the runner matches the verdict to the
+	// declared claim by it and fills in Claim.
+	ID           string             `json:"id"`
 	Claim        string             `json:"claim"`
 	Verdict      Verdict            `json:"verdict"`
 	Evidence     string             `json:"evidence"`
@@ -65,14 +87,56 @@ func (e *Env) Scale(full, quick int) int {
 	return full
 }
 
+// ClaimSpec declares one claim of an experiment.
+type ClaimSpec struct {
+	// ID names the claim within its experiment ("sum-of-latencies"). It is
+	// stable: verdicts are matched to claims by it, never by position, and
+	// JSON consumers and links rely on it.
+	ID string
+	// Text is the guide's sentence.
+	Text string
+}
+
 // Experiment reproduces one section of the guide. Run measures and returns
-// one Claim per entry of Claims, in the same order.
+// one Claim per declared claim, each naming its claim by ID (in any order:
+// the runner puts them in the order of the declaration).
 type Experiment struct {
 	// ID is stable: command-line selection and JSON consumers rely on it.
 	ID string
 	// Section names the part of the guide the experiment answers.
 	Section string
-	// Claims are the guide's sentences the experiment tests.
+	// Specs declare the claims the experiment tests.
+	Specs []ClaimSpec
+	// Claims is the older way to declare claims: the sentences alone.
+	// Each verdict then names its claim by the sentence (Claim.Claim) and
+	// the sentence is also its ID. Deprecated: use Specs; this stays while
+	// experiments written against it move over.
 	Claims []string
 	Run    func(ctx context.Context, env *Env) (Result, error)
+}
+
+// ClaimSpecs returns the claims e declares: its Specs, or one spec per
+// sentence of Claims, with the sentence as its ID.
+func (e Experiment) ClaimSpecs() []ClaimSpec {
+	if len(e.Specs) > 0 || len(e.Claims) == 0 {
+		return e.Specs
+	}
+	specs := make([]ClaimSpec, len(e.Claims))
+	for i, text := range e.Claims {
+		specs[i] = ClaimSpec{ID: text, Text: text}
+	}
+	return specs
+}
+
+// NewClaim starts the verdict for the claim e declares under id: a Claim
+// with its ID, its sentence and an empty measurement map. An id that e does
+// not declare gives a Claim the runner rejects (it names the id).
+func (e Experiment) NewClaim(id string) Claim {
+	c := Claim{ID: id, Measurements: map[string]float64{}}
+	for _, s := range e.ClaimSpecs() {
+		if s.ID == id {
+			c.Claim = s.Text
+		}
+	}
+	return c
 }

@@ -14,18 +14,18 @@ func parallelSpeedupExperiment() Experiment {
 	return Experiment{
 		ID:      "parallel-speedup",
 		Section: "When to use what: CPU-bound (math) → parallelism",
-		Claims: []string{
-			"CPU-bound work speeds up with cores, up to the core count.",
+		Specs: []ClaimSpec{
+			{ID: "speedup-up-to-cores", Text: "CPU-bound work speeds up with cores, up to the core count."},
 		},
 		Run: runParallelSpeedup,
 	}
 }
 
-// speedupPoint is the median time of one par.Map with a given number of
-// workers.
+// speedupPoint is the time of one par.Map with a given number of workers,
+// one sample per round.
 type speedupPoint struct {
 	workers int
-	seconds float64
+	seconds Stats
 }
 
 // speedupMeasurements are what the verdict is computed from: the curve
@@ -76,9 +76,9 @@ func runParallelSpeedup(ctx context.Context, env *Env) (Result, error) {
 		return Result{}, err
 	}
 	for i, w := range workers[:len(workers)-1] {
-		m.curve = append(m.curve, speedupPoint{w, stats[i].Median})
+		m.curve = append(m.curve, speedupPoint{w, stats[i]})
 	}
-	m.over = speedupPoint{2 * cpus, stats[len(stats)-1].Median}
+	m.over = speedupPoint{2 * cpus, stats[len(stats)-1]}
 	m.coresObtained = ratio(cpuTime.Seconds(), wallTime.Seconds())
 	return Result{Claims: []Claim{m.verdict()}}, nil
 }
@@ -98,52 +98,54 @@ func speedupWorkerCounts(cpus int) []int {
 // verdict is a pure function of the measurements. The claim holds when
 // the speedup grows with the workers (within 10% noise per step), reaches
 // at least 70% of the core count on every core, and goes no higher than
-// the core count (+15%), even with twice as many workers as cores.
+// the core count (+15%), even with twice as many workers as cores; it fails
+// below 1.2x on all cores. The speedup on all cores is judged with its
+// spread over the rounds (see Judge).
 func (m speedupMeasurements) verdict() Claim {
-	c := Claim{Claim: parallelSpeedupExperiment().Claims[0], Measurements: map[string]float64{
-		"cpus": float64(m.cpus), "items": float64(m.items), "cores_obtained": m.coresObtained,
-	}}
-	if len(m.curve) == 0 || m.curve[0].seconds <= 0 {
+	c := parallelSpeedupExperiment().NewClaim("speedup-up-to-cores")
+	c.Measurements["cpus"], c.Measurements["items"], c.Measurements["cores_obtained"] = float64(m.cpus), float64(m.items), m.coresObtained
+	if len(m.curve) == 0 || m.curve[0].seconds.Median <= 0 {
 		c.Verdict = Inconclusive
 		c.Evidence = "No measurement of the one-worker baseline."
 		return c
 	}
 	base := m.curve[0].seconds
-	speedup := func(p speedupPoint) float64 { return ratio(base, p.seconds) }
+	speedup := func(p speedupPoint) float64 { return ratio(base.Median, p.seconds.Median) }
 	var curve []string
 	monotone := true
 	for i, p := range m.curve {
 		s := speedup(p)
-		c.Measurements[fmt.Sprintf("seconds_w%d", p.workers)] = p.seconds
+		c.Measurements[fmt.Sprintf("seconds_w%d", p.workers)] = p.seconds.Median
 		c.Measurements[fmt.Sprintf("speedup_w%d", p.workers)] = s
 		curve = append(curve, fmt.Sprintf("%d→%.2fx", p.workers, s))
 		if i > 0 && s < 0.9*speedup(m.curve[i-1]) {
 			monotone = false
 		}
 	}
-	atCores := speedup(m.curve[len(m.curve)-1])
+	atCores := RatioSpread(base, m.curve[len(m.curve)-1].seconds)
 	over := speedup(m.over)
-	c.Measurements[fmt.Sprintf("seconds_w%d", m.over.workers)] = m.over.seconds
+	c.Measurements[fmt.Sprintf("seconds_w%d", m.over.workers)] = m.over.seconds.Median
 	c.Measurements[fmt.Sprintf("speedup_w%d", m.over.workers)] = over
-	c.Measurements["speedup_at_cores"] = atCores
+	atCores.Measure(c.Measurements, "speedup_at_cores")
 	cores := float64(m.cpus)
 	c.Evidence = fmt.Sprintf("par.Map over %d hashing items took %s with 1 worker; speedup by workers %s, and %.2fx with %d workers on %d cores.",
-		m.items, seconds(base), strings.Join(curve, ", "), over, m.over.workers, m.cpus)
+		m.items, seconds(base.Median), strings.Join(curve, ", "), over, m.over.workers, m.cpus)
+	holds := func(x float64) bool { return monotone && x >= 0.7*cores && x <= 1.15*cores && over <= 1.15*cores }
+	verdict, note := Judge(atCores, times, holds, func(x float64) bool { return x < 1.2 })
 	switch {
 	case m.cpus < 2:
 		c.Verdict = Inconclusive
 		c.Evidence += " One core cannot show a speedup."
-	case monotone && atCores >= 0.7*cores && atCores <= 1.15*cores && over <= 1.15*cores:
-		c.Verdict = Holds
-	case m.coresObtained > 0 && m.coresObtained < 0.8*cores:
+	case !holds(atCores.Median) && m.coresObtained > 0 && m.coresObtained < 0.8*cores:
 		// Other processes took the cores: a low speedup says nothing.
 		c.Verdict = Inconclusive
 		c.Evidence += fmt.Sprintf(" The runs on all cores got only %.1f cores' worth of CPU: other load on the machine took the rest.", m.coresObtained)
-	case atCores < 1.2:
-		c.Verdict = Fails
-	default:
+	case verdict == Inconclusive && note == "":
 		c.Verdict = Inconclusive
 		c.Evidence += " The curve is too irregular or too far from the core count to decide; other load on the machine is the usual cause."
+	default:
+		c.Verdict = verdict
+		c.Evidence += note
 	}
 	return c
 }

@@ -19,12 +19,12 @@ func raceConditionExperiment() Experiment {
 	return Experiment{
 		ID:      "race-condition",
 		Section: "Race Condition; Solution: Mutex",
-		Claims: []string{
-			"Two goroutines doing read-modify-write on a shared balance can lose an update (Result: 800, 500 vanished).",
-			"The mutex fix never loses an update.",
-			"An atomic compare-and-swap loop never loses an update either.",
-			"A systematic checker (check.Run) finds the lost update on every run and prints the interleaving that loses it.",
-			"The checker proves the mutex and the CAS-loop fixes over every schedule.",
+		Specs: []ClaimSpec{
+			{ID: "lost-update", Text: "Two goroutines doing read-modify-write on a shared balance can lose an update (Result: 800, 500 vanished)."},
+			{ID: "mutex-never-loses", Text: "The mutex fix never loses an update."},
+			{ID: "cas-never-loses", Text: "An atomic compare-and-swap loop never loses an update either."},
+			{ID: "checker-finds-lost-update", Text: "A systematic checker (check.Run) finds the lost update on every run and prints the interleaving that loses it."},
+			{ID: "checker-proves-fixes", Text: "The checker proves the mutex and the CAS-loop fixes over every schedule."},
 		},
 		Run: runRaceCondition,
 	}
@@ -150,12 +150,11 @@ func runRaceCondition(ctx context.Context, env *Env) (Result, error) {
 // raceVerdicts judges the bare read-modify-write, the same with work
 // between read and write, and the two fixes.
 func raceVerdicts(bare, slow, mutex, cas bankOutcomes) []Claim {
-	c := raceConditionExperiment().Claims
 	meas := bankMeasurements(bare)
 	for k, v := range bankMeasurements(slow) {
 		meas["slow_"+k] = v
 	}
-	race := Claim{Claim: c[0], Measurements: meas}
+	race := Claim{ID: "lost-update", Measurements: meas}
 	race.Evidence = fmt.Sprintf("bare read-then-write: %d of %d trials lost an update (%s); with ~2µs of work between read and write: %d of %d (%s).",
 		bare.lost(), bare.trials, describeFinals(bare.finals), slow.lost(), slow.trials, describeFinals(slow.finals))
 	switch lost := bare.lost() + slow.lost(); {
@@ -168,11 +167,11 @@ func raceVerdicts(bare, slow, mutex, cas bankOutcomes) []Claim {
 		race.Verdict = Inconclusive
 		race.Evidence += " The race is real, but real runs show it only by luck."
 	}
-	return []Claim{race, neverLoses(c[1], "with the mutex", mutex), neverLoses(c[2], "with the CAS loop", cas)}
+	return []Claim{race, neverLoses("mutex-never-loses", "with the mutex", mutex), neverLoses("cas-never-loses", "with the CAS loop", cas)}
 }
 
-func neverLoses(claim, how string, o bankOutcomes) Claim {
-	cl := Claim{Claim: claim, Measurements: bankMeasurements(o)}
+func neverLoses(id, how string, o bankOutcomes) Claim {
+	cl := Claim{ID: id, Measurements: bankMeasurements(o)}
 	if lost := o.lost(); lost > 0 {
 		cl.Verdict = Fails
 		cl.Evidence = fmt.Sprintf("%s, %d of %d trials still lost an update: %s.", how, lost, o.trials, describeFinals(o.finals))
@@ -303,13 +302,12 @@ func raceCheck(env *Env) raceCheckMeasurements {
 // raceCheckVerdicts judges what the checker found: a pure function of its
 // measurements.
 func raceCheckVerdicts(m raceCheckMeasurements) []Claim {
-	c := raceConditionExperiment().Claims
 	meas := map[string]float64{
 		"check_runs": float64(m.runs), "check_found": float64(m.found), "check_same_schedule": float64(m.sameSchedule),
 		"check_failing_schedule": float64(m.schedule),
 		"check_mutex_schedules":  float64(m.mutexExecs), "check_cas_schedules": float64(m.casExecs),
 	}
-	found := Claim{Claim: c[3], Measurements: meas, Detail: m.failure}
+	found := Claim{ID: "checker-finds-lost-update", Measurements: meas, Detail: m.failure}
 	switch {
 	case m.runs > 0 && m.found == m.runs && m.sameSchedule == m.runs:
 		found.Verdict = Holds
@@ -321,7 +319,7 @@ func raceCheckVerdicts(m raceCheckMeasurements) []Claim {
 		found.Verdict = Fails
 		found.Evidence = fmt.Sprintf("none of %d explorations found the lost update.", m.runs)
 	}
-	fixes := Claim{Claim: c[4], Measurements: meas}
+	fixes := Claim{ID: "checker-proves-fixes", Measurements: meas}
 	switch {
 	case m.mutexFailure != "" || m.casFailure != "":
 		fixes.Verdict = Fails

@@ -176,24 +176,79 @@ func runOne(ctx context.Context, e Experiment, opts Options) Outcome {
 		}
 	}
 	o.Elapsed = time.Since(start)
-	switch {
-	case r.err != nil:
-		o.Error = r.err.Error()
-	case len(r.res.Claims) != len(e.Claims):
-		o.Error = fmt.Sprintf("returned %d claims for the %d it declares", len(r.res.Claims), len(e.Claims))
-	default:
-		for i, c := range r.res.Claims {
-			if c.Verdict != Holds && c.Verdict != Fails && c.Verdict != Inconclusive {
-				o.Error = fmt.Sprintf("claim %d has verdict %q", i, c.Verdict)
-				break
-			}
-		}
+	if r.err == nil {
+		o.Claims, r.err = matchClaims(e.ClaimSpecs(), r.res.Claims)
 	}
-	if o.Error == "" {
-		o.Claims = r.res.Claims
-	} else {
+	if r.err != nil {
+		o.Error = r.err.Error()
 		// JSON consumers get an empty list, not null, beside the error.
 		o.Claims = []Claim{}
 	}
 	return o
+}
+
+// matchClaims pairs each verdict with the claim it names by ID (or, for an
+// experiment that declares sentences only, by its sentence) and returns
+// them in the order of specs, each with its ID and sentence filled in. A
+// verdict for an undeclared claim, two for one claim, a declared claim
+// without one, a sentence that differs from the declared one, or a verdict
+// that is not one of the three is an error: it would mislabel a result.
+func matchClaims(specs []ClaimSpec, got []Claim) ([]Claim, error) {
+	if err := checkSpecs(specs); err != nil {
+		return nil, err
+	}
+	out := make([]Claim, len(specs))
+	seen := make([]bool, len(specs))
+	for _, c := range got {
+		key := c.ID
+		if key == "" {
+			key = c.Claim
+		}
+		i := slices.IndexFunc(specs, func(s ClaimSpec) bool { return s.ID == key })
+		switch {
+		case i < 0:
+			return nil, fmt.Errorf("returned a verdict for claim %q, which it does not declare (declared: %s)", key, specIDs(specs))
+		case seen[i]:
+			return nil, fmt.Errorf("returned two verdicts for claim %q", key)
+		case c.Claim != "" && c.Claim != specs[i].Text:
+			return nil, fmt.Errorf("claim %q: the verdict's sentence %q is not the declared %q", key, c.Claim, specs[i].Text)
+		case c.Verdict != Holds && c.Verdict != Fails && c.Verdict != Inconclusive:
+			return nil, fmt.Errorf("claim %q has verdict %q", key, c.Verdict)
+		}
+		seen[i] = true
+		c.ID, c.Claim = specs[i].ID, specs[i].Text
+		out[i] = c
+	}
+	for i, ok := range seen {
+		if !ok {
+			return nil, fmt.Errorf("returned no verdict for claim %q (%d verdicts for the %d claims it declares)", specs[i].ID, len(got), len(specs))
+		}
+	}
+	return out, nil
+}
+
+// checkSpecs rejects a declaration whose claims cannot be told apart.
+func checkSpecs(specs []ClaimSpec) error {
+	if len(specs) == 0 {
+		return errors.New("declares no claims")
+	}
+	for i, s := range specs {
+		switch {
+		case s.ID == "":
+			return fmt.Errorf("claim %d has no ID", i)
+		case s.Text == "":
+			return fmt.Errorf("claim %q has no sentence", s.ID)
+		case slices.ContainsFunc(specs[:i], func(o ClaimSpec) bool { return o.ID == s.ID }):
+			return fmt.Errorf("declares claim %q twice", s.ID)
+		}
+	}
+	return nil
+}
+
+func specIDs(specs []ClaimSpec) string {
+	ids := make([]string, len(specs))
+	for i, s := range specs {
+		ids[i] = fmt.Sprintf("%q", s.ID)
+	}
+	return strings.Join(ids, ", ")
 }

@@ -35,7 +35,7 @@ func TestRunKeepsOrderAndIsolatesFailures(t *testing.T) {
 		}},
 		{ID: "no-run", Claims: []string{"c"}},
 		{ID: "wrong-count", Claims: []string{"c1", "c2"}, Run: fixed("x", Holds).Run},
-		{ID: "bad-verdict", Claims: []string{"c"}, Run: fixed("y", "maybe").Run},
+		{ID: "bad-verdict", Claims: []string{"claim of y"}, Run: fixed("y", "maybe").Run},
 		fixed("b", Fails),
 	}
 	var started, steps []string
@@ -58,7 +58,7 @@ func TestRunKeepsOrderAndIsolatesFailures(t *testing.T) {
 		t.Fatalf("ran %v (started %v), want %v", ids, started, want)
 	}
 	errs := map[string]string{"erroring": "boom", "panicking": "panic: kaboom", "no-run": "no Run",
-		"wrong-count": "returned 1 claims for the 2", "bad-verdict": `verdict "maybe"`}
+		"wrong-count": `claim "claim of x", which it does not declare`, "bad-verdict": `verdict "maybe"`}
 	for _, o := range rep.Experiments {
 		if sub, bad := errs[o.ID]; bad {
 			if !strings.Contains(o.Error, sub) || o.Claims == nil || len(o.Claims) != 0 {
@@ -76,6 +76,60 @@ func TestRunKeepsOrderAndIsolatesFailures(t *testing.T) {
 	}
 	if !reflect.DeepEqual(steps, []string{"a:working on a", "wrong-count:working on x", "bad-verdict:working on y", "b:working on b"}) {
 		t.Errorf("steps = %v", steps)
+	}
+}
+
+// TestClaimsMatchedByID: verdicts are matched to the declared claims by ID,
+// whatever order the experiment returns them in, and anything that could
+// mislabel a result is an error that names the claim.
+func TestClaimsMatchedByID(t *testing.T) {
+	specs := []ClaimSpec{{ID: "first", Text: "The first sentence."}, {ID: "second", Text: "The second sentence."}}
+	exp := Experiment{ID: "two", Specs: specs}
+	verdict := func(id string, v Verdict) Claim {
+		c := exp.NewClaim(id)
+		c.Verdict, c.Evidence = v, "evidence of "+id
+		return c
+	}
+	// Returned in the opposite order: each verdict still lands on its claim.
+	got, err := matchClaims(specs, []Claim{verdict("second", Fails), verdict("first", Holds)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0].ID != "first" || got[0].Verdict != Holds || got[0].Claim != "The first sentence." || got[0].Evidence != "evidence of first" ||
+		got[1].ID != "second" || got[1].Verdict != Fails || got[1].Claim != "The second sentence." {
+		t.Fatalf("matched %+v", got)
+	}
+	// The ID alone is enough: the runner fills in the sentence.
+	if got, err := matchClaims(specs, []Claim{{ID: "second", Verdict: Holds}, {ID: "first", Verdict: Holds}}); err != nil || got[1].Claim != "The second sentence." {
+		t.Fatalf("ID-only verdicts: %+v, %v", got, err)
+	}
+	wrongText := verdict("first", Holds)
+	wrongText.Claim = "The second sentence."
+	for name, tc := range map[string]struct {
+		specs []ClaimSpec
+		got   []Claim
+		want  string
+	}{
+		"undeclared":       {specs, []Claim{verdict("first", Holds), verdict("third", Holds)}, `claim "third", which it does not declare (declared: "first", "second")`},
+		"twice":            {specs, []Claim{verdict("first", Holds), verdict("first", Fails)}, `two verdicts for claim "first"`},
+		"missing":          {specs, []Claim{verdict("second", Holds)}, `no verdict for claim "first"`},
+		"mislabelled":      {specs, []Claim{wrongText, verdict("second", Holds)}, `claim "first": the verdict's sentence "The second sentence." is not the declared "The first sentence."`},
+		"bad verdict":      {specs, []Claim{verdict("first", "maybe"), verdict("second", Holds)}, `claim "first" has verdict "maybe"`},
+		"no claims":        {nil, nil, "declares no claims"},
+		"declared twice":   {[]ClaimSpec{specs[0], specs[0]}, nil, `declares claim "first" twice`},
+		"no ID":            {[]ClaimSpec{{Text: "x"}}, nil, "claim 0 has no ID"},
+		"no sentence":      {[]ClaimSpec{{ID: "x"}}, nil, `claim "x" has no sentence`},
+		"sentence-only ok": {Experiment{Claims: []string{"A.", "B."}}.ClaimSpecs(), []Claim{{Claim: "B.", Verdict: Holds}, {Claim: "A.", Verdict: Fails}}, ""},
+	} {
+		got, err := matchClaims(tc.specs, tc.got)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: %v", name, err)
+		case tc.want == "" && (got[0].Verdict != Fails || got[0].ID != "A."):
+			t.Errorf("%s: matched %+v", name, got)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s: error %v, want one containing %q", name, err, tc.want)
+		}
 	}
 }
 
@@ -172,8 +226,11 @@ func TestReportJSONRoundTrip(t *testing.T) {
 func TestBuiltinIsWellFormed(t *testing.T) {
 	seen := map[string]bool{}
 	for _, e := range Builtin() {
-		if e.ID == "" || e.Section == "" || len(e.Claims) == 0 || e.Run == nil {
+		if e.ID == "" || e.Section == "" || e.Run == nil {
 			t.Errorf("experiment %+v is incomplete", e)
+		}
+		if err := checkSpecs(e.ClaimSpecs()); err != nil {
+			t.Errorf("%s: %v", e.ID, err)
 		}
 		if seen[e.ID] {
 			t.Errorf("duplicate ID %q", e.ID)
@@ -193,11 +250,11 @@ func TestSummarize(t *testing.T) {
 		want Stats
 	}{
 		{nil, Stats{}},
-		{[]float64{3}, Stats{N: 1, Median: 3, Min: 3, Max: 3}},
-		{[]float64{5, 1, 3}, Stats{N: 3, Median: 3, Min: 1, Max: 5}},
-		{[]float64{4, 1, 3, 2}, Stats{N: 4, Median: 2.5, Min: 1, Max: 4}},
+		{[]float64{3}, Stats{N: 1, Median: 3, Min: 3, Max: 3, Samples: []float64{3}}},
+		{[]float64{5, 1, 3}, Stats{N: 3, Median: 3, Min: 1, Max: 5, Samples: []float64{5, 1, 3}}},
+		{[]float64{4, 1, 3, 2}, Stats{N: 4, Median: 2.5, Min: 1, Max: 4, Samples: []float64{4, 1, 3, 2}}},
 	} {
-		if got := Summarize(tc.in); got != tc.want {
+		if got := Summarize(tc.in); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("Summarize(%v) = %+v, want %+v", tc.in, got, tc.want)
 		}
 	}
@@ -244,6 +301,22 @@ func TestWithGOMAXPROCSRestores(t *testing.T) {
 	if runtime.GOMAXPROCS(0) != before {
 		t.Fatalf("GOMAXPROCS not restored after a panic")
 	}
+}
+
+// quickClaims runs e once in quick mode on cpus CPUs and returns its
+// verdicts as the runner matches them to e's declared claims (by ID, in
+// declaration order); a mismatch fails the test.
+func quickClaims(t *testing.T, e Experiment, cpus int) []Claim {
+	t.Helper()
+	res, err := e.Run(context.Background(), &Env{Quick: true, CPUs: cpus})
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims, err := matchClaims(e.ClaimSpecs(), res.Claims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return claims
 }
 
 // TestQuickRuns runs every builtin experiment in quick mode: each must

@@ -16,9 +16,9 @@ func stressTestExperiment() Experiment {
 	return Experiment{
 		ID:      "stress-test",
 		Section: "Best practices: Stress test — race condition testing",
-		Claims: []string{
-			"Stress testing with a linearizability check catches races that single runs miss.",
-			"The same stress test passes the correct versions: an atomic counter and a queue guarded by a mutex.",
+		Specs: []ClaimSpec{
+			{ID: "stress-catches-races", Text: "Stress testing with a linearizability check catches races that single runs miss."},
+			{ID: "stress-passes-correct", Text: "The same stress test passes the correct versions: an atomic counter and a queue guarded by a mutex."},
 		},
 		Run: runStressTest,
 	}
@@ -148,12 +148,11 @@ func runStressTest(ctx context.Context, env *Env) (Result, error) {
 // when the race did not show within the budget (it is real, but timing
 // dependent).
 func (m stressTestMeasurements) verdicts() []Claim {
-	c := stressTestExperiment().Claims
 	found := 0.0
 	if m.stressFound {
 		found = 1
 	}
-	catches := Claim{Claim: c[0], Measurements: map[string]float64{
+	catches := Claim{ID: "stress-catches-races", Measurements: map[string]float64{
 		"single_runs": float64(m.singleRuns), "single_caught": float64(m.singleCaught),
 		"stress_found": found, "stress_runs": float64(m.stressRuns), "stress_scenarios": float64(m.stressScenarios),
 		"shrunk_from_ops": float64(m.shrunkFrom), "shrunk_to_ops": float64(m.shrunkTo),
@@ -175,7 +174,7 @@ func (m stressTestMeasurements) verdicts() []Claim {
 		catches.Evidence = fmt.Sprintf("%s; the stress test found a lost update after %d runs of %d scenarios and shrank it from %d to %d operations.",
 			single, m.stressRuns, m.stressScenarios, m.shrunkFrom, m.shrunkTo)
 	}
-	correct := Claim{Claim: c[1], Measurements: map[string]float64{
+	correct := Claim{ID: "stress-passes-correct", Measurements: map[string]float64{
 		"runs_each": float64(m.correctRuns), "atomic_failed": stressTestBool(m.atomicFailed), "queue_failed": stressTestBool(m.queueFailed),
 	}}
 	switch {

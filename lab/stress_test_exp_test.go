@@ -1,7 +1,6 @@
 package lab
 
 import (
-	"context"
 	"testing"
 )
 
@@ -36,14 +35,8 @@ func TestStressTestVerdicts(t *testing.T) {
 
 func TestStressTestQuick(t *testing.T) {
 	e := stressTestExperiment()
-	res, err := e.Run(context.Background(), &Env{Quick: true, CPUs: CPUs()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Claims) != len(e.Claims) {
-		t.Fatalf("%d claims for %d", len(res.Claims), len(e.Claims))
-	}
-	for _, c := range res.Claims {
+	claims := quickClaims(t, e, CPUs())
+	for _, c := range claims {
 		if c.Evidence == "" {
 			t.Fatalf("claim without evidence: %+v", c)
 		}

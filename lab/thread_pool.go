@@ -15,21 +15,21 @@ func threadPoolExperiment() Experiment {
 	return Experiment{
 		ID:      "thread-pool",
 		Section: "Best practices",
-		Claims: []string{
-			"Use thread pools, don't create a new thread per task: a pool bounds memory and keeps throughput.",
+		Specs: []ClaimSpec{
+			{ID: "pool-bounds-memory", Text: "Use thread pools, don't create a new thread per task: a pool bounds memory and keeps throughput."},
 		},
 		Run: runThreadPool,
 	}
 }
 
-// threadPoolMeasurements are medians over the rounds. Peak memory is
-// the highest HeapInuse+StackInuse seen during a run, above what was in use
-// just before it.
+// threadPoolMeasurements hold one sample per round; the two variants take
+// turns within a round. Peak memory is the highest HeapInuse+StackInuse
+// seen during a run, above what was in use just before it.
 type threadPoolMeasurements struct {
 	tasks, workers                  int
-	perTaskTime, poolTime           float64 // seconds
-	perTaskPeakBytes, poolPeakBytes float64
-	perTaskPeakG, poolPeakG         float64 // goroutines
+	perTaskTime, poolTime           Stats // seconds
+	perTaskPeakBytes, poolPeakBytes Stats
+	perTaskPeakG, poolPeakG         float64 // goroutines, medians
 }
 
 func runThreadPool(ctx context.Context, env *Env) (Result, error) {
@@ -37,10 +37,9 @@ func runThreadPool(ctx context.Context, env *Env) (Result, error) {
 		tasks:   env.Scale(1_000_000, 20_000),
 		workers: runtime.GOMAXPROCS(0),
 	}
-	// One round is enough, and the budget allows no more: a million
-	// goroutines take about a second on two cores, and the two variants
-	// differ by orders of magnitude in memory and several times in time.
-	reps := 1
+	// A million goroutines take about a second on two cores: three rounds
+	// fit the budget and show the noise.
+	reps := env.Scale(3, 1)
 	var perTask, viaPool [][3]float64 // time, peak bytes, peak goroutines
 	for r := range reps {
 		if err := ctx.Err(); err != nil {
@@ -57,15 +56,15 @@ func runThreadPool(ctx context.Context, env *Env) (Result, error) {
 			p.Close()
 		}))
 	}
-	med := func(runs [][3]float64, k int) float64 {
+	column := func(runs [][3]float64, k int) Stats {
 		xs := make([]float64, len(runs))
 		for i, r := range runs {
 			xs[i] = r[k]
 		}
-		return Summarize(xs).Median
+		return Summarize(xs)
 	}
-	m.perTaskTime, m.perTaskPeakBytes, m.perTaskPeakG = med(perTask, 0), med(perTask, 1), med(perTask, 2)
-	m.poolTime, m.poolPeakBytes, m.poolPeakG = med(viaPool, 0), med(viaPool, 1), med(viaPool, 2)
+	m.perTaskTime, m.perTaskPeakBytes, m.perTaskPeakG = column(perTask, 0), column(perTask, 1), column(perTask, 2).Median
+	m.poolTime, m.poolPeakBytes, m.poolPeakG = column(viaPool, 0), column(viaPool, 1), column(viaPool, 2).Median
 	return Result{Claims: []Claim{m.verdict()}}, nil
 }
 
@@ -128,34 +127,53 @@ func threadPoolRun(n int, run func(n int, task func())) [3]float64 {
 	return [3]float64{elapsed, max(peak, 0), peakG}
 }
 
+// verdict is a pure function of the measurements. It fails when the pool
+// loses throughput (over 2x the time) or does not bound a real pile-up of
+// goroutines (0.9x the memory or more), and holds when it bounds memory
+// (half or less) at no great cost in time (1.25x or less); each ratio is
+// judged with its spread over the rounds (see Judge).
 func (m threadPoolMeasurements) verdict() Claim {
-	memRatio := ratio(m.poolPeakBytes, m.perTaskPeakBytes)
-	timeRatio := ratio(m.poolTime, m.perTaskTime)
-	c := Claim{
-		Claim: threadPoolExperiment().Claims[0],
-		Measurements: map[string]float64{
-			"tasks": float64(m.tasks), "workers": float64(m.workers),
-			"per_task_s": m.perTaskTime, "pool_s": m.poolTime, "time_ratio": timeRatio,
-			"per_task_peak_bytes": m.perTaskPeakBytes, "pool_peak_bytes": m.poolPeakBytes, "memory_ratio": memRatio,
-			"per_task_peak_goroutines": m.perTaskPeakG, "pool_peak_goroutines": m.poolPeakG,
-		},
+	memRatio := RatioSpread(m.poolPeakBytes, m.perTaskPeakBytes)
+	timeRatio := RatioSpread(m.poolTime, m.perTaskTime)
+	c := threadPoolExperiment().NewClaim("pool-bounds-memory")
+	for k, v := range map[string]float64{
+		"tasks": float64(m.tasks), "workers": float64(m.workers),
+		"per_task_s": m.perTaskTime.Median, "pool_s": m.poolTime.Median,
+		"per_task_peak_bytes": m.perTaskPeakBytes.Median, "pool_peak_bytes": m.poolPeakBytes.Median,
+		"per_task_peak_goroutines": m.perTaskPeakG, "pool_peak_goroutines": m.poolPeakG,
+	} {
+		c.Measurements[k] = v
 	}
+	memRatio.Measure(c.Measurements, "memory_ratio")
+	timeRatio.Measure(c.Measurements, "time_ratio")
 	c.Evidence = fmt.Sprintf("%d short tasks: a goroutine each peaked at %.0f goroutines and %s in %s; a pool of %d workers peaked at %.0f goroutines and %s in %s (%.3gx the memory, %.3gx the time).",
-		m.tasks, m.perTaskPeakG, threadPoolMiB(m.perTaskPeakBytes), seconds(m.perTaskTime),
-		m.workers, m.poolPeakG, threadPoolMiB(m.poolPeakBytes), seconds(m.poolTime), memRatio, timeRatio)
-	switch {
-	case m.perTaskTime <= 0 || m.poolTime <= 0:
+		m.tasks, m.perTaskPeakG, threadPoolMiB(m.perTaskPeakBytes.Median), seconds(m.perTaskTime.Median),
+		m.workers, m.poolPeakG, threadPoolMiB(m.poolPeakBytes.Median), seconds(m.poolTime.Median), memRatio.Median, timeRatio.Median)
+	if m.perTaskTime.Median <= 0 || m.poolTime.Median <= 0 {
 		c.Verdict = Inconclusive
-	case timeRatio > 2 || (m.perTaskPeakBytes >= 1<<20 && memRatio >= 0.9):
+		return c
+	}
+	pileUp := m.perTaskPeakBytes.Median >= 1<<20
+	mem, memNote := Judge(memRatio, times, func(x float64) bool { return x <= 0.5 }, func(x float64) bool { return pileUp && x >= 0.9 })
+	tim, timNote := Judge(timeRatio, times, func(x float64) bool { return x <= 1.25 }, func(x float64) bool { return x > 2 })
+	switch {
+	case tim == Fails || mem == Fails:
 		// Throughput lost, or real goroutine pile-up not bounded.
 		c.Verdict = Fails
-	case m.perTaskPeakBytes < 1<<20:
+	case !pileUp:
 		// Goroutines ran as fast as they were made: nothing to bound.
 		c.Verdict = Inconclusive
-	case memRatio <= 0.5 && timeRatio <= 1.25:
+		c.Evidence += " The goroutines finished as fast as they were made: there was no pile-up for a pool to bound."
+	case mem == Holds && tim == Holds:
 		c.Verdict = Holds
 	default:
 		c.Verdict = Inconclusive
+		if memNote != "" {
+			c.Evidence += " Memory:" + memNote
+		}
+		if timNote != "" {
+			c.Evidence += " Time:" + timNote
+		}
 	}
 	return c
 }

@@ -30,25 +30,45 @@ func sameVerdicts(t *testing.T, name string, got []Claim, want ...Verdict) {
 	}
 }
 
+// steady is a measurement over three rounds on a steady machine: the
+// second round 2% slower, the third 2% faster.
+func steady(x float64) Stats { return rounds(x, x*1.02, x*0.98) }
+
 func TestConcurrencyVsParallelismVerdicts(t *testing.T) {
-	base := cvpMeasurements{ioTasks: 8, ioSequential: 0.32, ioOneCore: 0.041,
-		cpuTasks: 4, cpus: 2, cpuSequential: 0.16, cpuOneCore: 0.165, cpuParallel: 0.085}
+	base := cvpMeasurements{ioTasks: 8, ioSequential: steady(0.32), ioOneCore: steady(0.041),
+		cpuTasks: 4, cpus: 2, cpuSequential: steady(0.16), cpuOneCore: steady(0.165), cpuParallel: steady(0.085)}
 	sameVerdicts(t, "textbook", base.verdicts(), Holds, Holds, Holds)
+	for i, id := range []string{"io-on-one-core", "cpu-not-by-concurrency", "cpu-by-parallelism"} {
+		if c := base.verdicts()[i]; c.ID != id || c.Claim == "" {
+			t.Errorf("claim %d: id %q text %q, want id %q", i, c.ID, c.Claim, id)
+		}
+	}
 
 	m := base
-	m.ioOneCore = 0.30 // concurrency bought nothing on I/O
-	m.cpuOneCore = 0.05
-	m.cpuParallel = 0.155
+	m.ioOneCore = steady(0.30) // concurrency bought nothing on I/O
+	m.cpuOneCore = steady(0.05)
+	m.cpuParallel = steady(0.155)
 	sameVerdicts(t, "contradicted", m.verdicts(), Fails, Fails, Fails)
 
 	m = base
-	m.ioOneCore = 0.1 // 3.2x of an ideal 8x
-	m.cpuOneCore = 0.12
-	m.cpuParallel = 0.12
+	m.ioOneCore = steady(0.1) // 3.2x of an ideal 8x
+	m.cpuOneCore = steady(0.12)
+	m.cpuParallel = steady(0.12)
 	sameVerdicts(t, "in between", m.verdicts(), Inconclusive, Inconclusive, Inconclusive)
 
+	// A busy machine: each median says "fails", but one round of each
+	// says "holds".
 	m = base
-	m.cpuParallel = 0.155
+	m.ioOneCore = rounds(0.30, 0.035, 0.31)
+	m.cpuOneCore = rounds(0.05, 0.17, 0.05)
+	m.cpuParallel = rounds(0.155, 0.08, 0.155)
+	sameVerdicts(t, "busy machine", m.verdicts(), Inconclusive, Inconclusive, Inconclusive)
+	if e := m.verdicts()[0].Evidence; !strings.Contains(e, "ranged from") || !strings.Contains(e, "would say fails") {
+		t.Errorf("spread not shown: %q", e)
+	}
+
+	m = base
+	m.cpuParallel = steady(0.155)
 	m.cpuParallelCores = 0.9 // another process held the second core
 	if v := m.verdicts()[2]; v.Verdict != Inconclusive || !strings.Contains(v.Evidence, "0.9 cores") {
 		t.Errorf("starved parallel run judged %s: %s", v.Verdict, v.Evidence)
@@ -64,7 +84,7 @@ func TestConcurrencyVsParallelismVerdicts(t *testing.T) {
 	sameVerdicts(t, "one core", m.verdicts(), Holds, Holds, Inconclusive)
 
 	m = base
-	m.cpuParallel = 0.04 // 4x on 2 cores is not "up to the core count"
+	m.cpuParallel = steady(0.04) // 4x on 2 cores is not "up to the core count"
 	if v := m.verdicts()[2]; v.Verdict != Inconclusive {
 		t.Errorf("super-linear speedup judged %s", v.Verdict)
 	}
@@ -74,18 +94,26 @@ func TestConcurrencyVsParallelismVerdicts(t *testing.T) {
 }
 
 func TestAsyncAwaitVerdicts(t *testing.T) {
-	base := asyncAwaitMeasurements{userLatency: 0.12, ordersLatency: 0.08, sequential: 0.204, concurrent: 0.123}
+	base := asyncAwaitMeasurements{userLatency: 0.12, ordersLatency: 0.08, sequential: steady(0.204), concurrent: steady(0.123)}
 	sameVerdicts(t, "textbook", base.verdicts(), Holds, Holds)
 
 	m := base
-	m.sequential = 0.125 // the "sequential" calls overlapped
-	m.concurrent = 0.2
+	m.sequential = steady(0.125) // the "sequential" calls overlapped
+	m.concurrent = steady(0.2)
 	sameVerdicts(t, "contradicted", m.verdicts(), Fails, Fails)
 
 	m = base
-	m.sequential = 0.5 // far slower than the latencies explain
-	m.concurrent = 0.17
+	m.sequential = steady(0.5) // far slower than the latencies explain
+	m.concurrent = steady(0.17)
 	sameVerdicts(t, "noisy", m.verdicts(), Inconclusive, Inconclusive)
+
+	// The median concurrent run took the sum of the latencies (fails), but
+	// another took the longest one: the spread covers the effect.
+	m = base
+	m.concurrent = rounds(0.2, 0.125, 0.21)
+	sameVerdicts(t, "busy machine", m.verdicts(), Holds, Inconclusive)
+	sameVerdicts(t, "one round", asyncAwaitMeasurements{userLatency: 0.12, ordersLatency: 0.08,
+		sequential: rounds(0.204), concurrent: rounds(0.123)}.verdicts(), Inconclusive, Inconclusive)
 }
 
 func outcomes(trials int, finals map[int64]int) bankOutcomes {
@@ -120,7 +148,11 @@ func TestDeadlockVerdicts(t *testing.T) {
 	good := deadlockMeasurements{trials: 10, oppositeDeadlocked: 10, retryCount: 12}
 	sameVerdicts(t, "textbook", good.verdicts(wait), Holds, Holds, Holds)
 	bad := deadlockMeasurements{trials: 10, oppositeDeadlocked: 0, orderedTimeouts: 2, retryTimeouts: 1, retryCount: 200}
-	sameVerdicts(t, "contradicted", bad.verdicts(wait), Inconclusive, Fails, Fails)
+	// The retry limit was hit: a limit, not a verdict.
+	sameVerdicts(t, "contradicted", bad.verdicts(wait), Inconclusive, Fails, Inconclusive)
+	if e := bad.verdicts(wait)[2].Evidence; !strings.Contains(e, "limit of 100 retries") {
+		t.Errorf("the retry limit is not named: %q", e)
+	}
 	idle := deadlockMeasurements{trials: 10, oppositeDeadlocked: 3}
 	sameVerdicts(t, "no retries needed", idle.verdicts(wait), Holds, Holds, Inconclusive)
 }
