@@ -158,8 +158,8 @@ func (m eventLoopMeasurements) verdicts() []Claim {
 		stall.Verdict = Inconclusive
 	case inline.Median >= 0.5*heavy && inline.Median >= 3*calm.Median && inline.Min > calm.Max:
 		stall.Verdict = Holds
-	case inline.Max < 1.5*calm.Min:
-		stall.Verdict = Fails // in every round, the heavy callback changed nothing
+	case inline.N >= 2 && inline.Max < 1.5*calm.Min:
+		stall.Verdict = Fails // in every one of several rounds, the heavy callback changed nothing
 	default:
 		stall.Verdict = Inconclusive
 		stall.Evidence += " The rounds disagree or the difference is within this machine's noise."
@@ -176,8 +176,8 @@ func (m eventLoopMeasurements) verdicts() []Claim {
 		cure.Evidence += " One core only: the pool's worker and the loop share it, so offloading cannot help here."
 	case off.Median <= inline.Median/3 && off.Median < 0.5*heavy && off.Max < inline.Min:
 		cure.Verdict = Holds
-	case off.Min >= 0.8*inline.Max:
-		cure.Verdict = Fails // in every round, offloading did not help
+	case off.N >= 2 && off.Min >= 0.8*inline.Max:
+		cure.Verdict = Fails // in every one of several rounds, offloading did not help
 	default:
 		cure.Verdict = Inconclusive
 		cure.Evidence += " The rounds disagree or the difference is within this machine's noise."

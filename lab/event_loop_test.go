@@ -39,6 +39,12 @@ func TestEventLoopVerdicts(t *testing.T) {
 	m = base
 	m.p99[1] = Stats{N: 3, Median: 0.021, Min: 0.0005, Max: 0.03} // one round saw no stall: noise
 	sameVerdicts(t, "noisy rounds", m.verdicts(), Holds, Inconclusive, Inconclusive)
+	m = base
+	m.p99 = p99s(0.001, 0.0012, 0.0011)
+	for i := range m.p99 {
+		m.p99[i].N = 1 // one round: its noise is unknown
+	}
+	sameVerdicts(t, "one round", m.verdicts(), Holds, Inconclusive, Inconclusive)
 	sameVerdicts(t, "nothing measured", eventLoopMeasurements{}.verdicts(), Inconclusive, Inconclusive, Inconclusive)
 	c := base.verdicts()[0]
 	if c.Measurements["memory_ratio"] != 200.0/6000 || !strings.Contains(c.Evidence, "1000 of 1000") {
