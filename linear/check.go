@@ -8,24 +8,57 @@ import (
 	"reflect"
 	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"time"
 )
 
 // Check decides whether history is linearizable with respect to m.
 //
-// It runs the Wing-Gong-Lowe search: repeatedly linearize an operation whose
-// call precedes every unlinearized return, backtrack at a dead end, and never
-// revisit a configuration (set of linearized operations, state) twice.
-// States are hash-consed and transitions cached, so Step runs once per
-// distinct (state, operation) pair. With m.Partition the parts are checked
-// independently and in parallel; the first part found not linearizable stops
-// the others.
+// It runs the Wing-Gong-Lowe search (see search) on each part of the
+// history (the whole history unless m.Partition splits it), in two search
+// orders that race as a portfolio (see SearchOrders), on a few goroutines
+// by turns (see Parallelism). The first part found not linearizable
+// decides the verdict and stops the others (see AllParts). States are
+// hash-consed and transitions cached, and the memo of explored
+// configurations takes a constant amount of memory per configuration,
+// whatever the history's length. The check is bounded by Timeout, Context
+// and MaxMemory: reaching one gives an Unknown verdict naming it, with the
+// progress made.
 //
 // Check never panics on bad input: an invalid model or history, or a panic
 // in the model's functions, gives an Unknown verdict with Err set.
-func Check[S, I, O any](m Model[S, I, O], history []Operation[I, O], opts ...Option) (res Result) {
+func Check[S, I, O any](m Model[S, I, O], history []Operation[I, O], opts ...Option) Result {
+	cfg := configure(opts)
+	if err := validate(m, history); err != nil {
+		return Result{Err: err}
+	}
+	parts, idx, err := partition(m, history)
+	if err != nil {
+		return Result{Err: err}
+	}
+	ctx, cancel := cfg.context()
+	defer cancel()
+	stop := new(stopFlag)
+	if ctx.Done() != nil {
+		defer context.AfterFunc(ctx, func() { stop.Store(true) })()
+	}
+	if ctx.Err() != nil {
+		stop.Store(true)
+	}
+	lim := &limiter{max: cfg.memoryCap()}
+	s := newScheduler(len(parts), cfg.searchOrders(), func(p int, o Order) runner {
+		return startSearch(&m, parts[p], o, lim, stop)
+	}, stop)
+	s.allParts = cfg.allParts
+	if d, ok := ctx.Deadline(); ok {
+		s.deadline, s.timeErr = d, cfg.timeoutErr()
+	}
+	s.start()
+	s.run(cfg.workerCount(len(parts) * len(s.orders)))
+	return assemble(s, idx, ctx)
+}
+
+// configure applies the options.
+func configure(opts []Option) config {
 	cfg := config{ctx: context.Background()}
 	for _, o := range opts {
 		if o != nil {
@@ -35,128 +68,112 @@ func Check[S, I, O any](m Model[S, I, O], history []Operation[I, O], opts ...Opt
 	if cfg.ctx == nil {
 		cfg.ctx = context.Background()
 	}
+	return cfg
+}
+
+// context derives the check's context: the caller's, bounded by Timeout.
+// A timeout's cause names it.
+func (c config) context() (context.Context, context.CancelFunc) {
+	if c.timeout > 0 {
+		return context.WithTimeoutCause(c.ctx, c.timeout, c.timeoutErr())
+	}
+	return context.WithCancel(c.ctx)
+}
+
+// timeoutErr is the error of a check that ran out of time.
+func (c config) timeoutErr() error {
+	if c.timeout > 0 {
+		return fmt.Errorf("linear: the time limit of %v was reached (Timeout): %w", c.timeout, context.DeadlineExceeded)
+	}
+	return context.DeadlineExceeded
+}
+
+// memoryCap is the MaxMemory in force, 0 for none.
+func (c config) memoryCap() int64 {
+	switch {
+	case c.maxMem < 0:
+		return 0
+	case c.maxMem == 0:
+		return DefaultMaxMemory()
+	}
+	return c.maxMem
+}
+
+// searchOrders is the portfolio: the orders chosen, known and distinct,
+// or both by default.
+func (c config) searchOrders() []Order {
+	var out []Order
+	for _, o := range c.orders {
+		if (o == ReturnsFirst || o == CallOrder) && !slices.Contains(out, o) {
+			out = append(out, o)
+		}
+	}
+	if len(out) == 0 {
+		out = []Order{ReturnsFirst, CallOrder}
+	}
+	return out
+}
+
+// workerCount is the number of goroutines for searches searches.
+func (c config) workerCount(searches int) int {
+	w := c.workers
+	if w <= 0 {
+		w = runtime.GOMAXPROCS(0)
+	}
+	return max(1, min(w, searches))
+}
+
+// validate rejects a model that cannot be run and a history with an
+// operation that returns before its call.
+func validate[S, I, O any](m Model[S, I, O], history []Operation[I, O]) error {
 	if m.Init == nil || m.Step == nil {
-		return Result{Err: fmt.Errorf("%w: Init and Step are required", ErrInvalidModel)}
+		return fmt.Errorf("%w: Init and Step are required", ErrInvalidModel)
 	}
 	if _, err := makeInterner(m.Equal, m.Hash); err != nil {
-		return Result{Err: err}
+		return err
 	}
 	for i, op := range history {
 		if op.Return < op.Call {
-			return Result{Err: fmt.Errorf("%w: operation %d returns at %d, before its call at %d", ErrInvalidHistory, i, op.Return, op.Call)}
+			return fmt.Errorf("%w: operation %d returns at %d, before its call at %d", ErrInvalidHistory, i, op.Return, op.Call)
 		}
 	}
+	return nil
+}
 
-	parts, idx, err := partition(m, history)
+// startSearch starts the search of one part in one order.
+func startSearch[S, I, O any](m *Model[S, I, O], ops []Operation[I, O], o Order, lim *limiter, stop *stopFlag) runner {
+	s, err := newSearch(m, ops, o, lim, stop)
 	if err != nil {
-		return Result{Err: err}
+		return failedSearch{searchOut{err: err, order: o}}
 	}
+	return s
+}
 
-	ctx := cfg.ctx
-	if cfg.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, cfg.timeout)
-		defer cancel()
-	}
-	// The search polls one flag instead of a channel: the timeout, the
-	// caller's cancellation and a failing part all raise it.
-	var stop atomic.Bool
-	if ctx.Done() != nil {
-		unregister := context.AfterFunc(ctx, func() { stop.Store(true) })
-		defer unregister()
-	}
-	if ctx.Err() != nil {
-		stop.Store(true)
-	}
+// failedSearch is a search that could not start.
+type failedSearch struct{ out searchOut }
 
-	// halt also reads the clock itself, so that a late timer (a loaded
-	// machine) does not let the search overrun its deadline.
-	deadline, hasDeadline := ctx.Deadline()
-	halt := func() bool {
-		if stop.Load() {
-			return true
-		}
-		if hasDeadline && !time.Now().Before(deadline) {
-			stop.Store(true)
-			return true
-		}
-		return false
-	}
-	outs := make([]searchOut, len(parts))
-	runOne := func(i int, sc *scratch) {
-		outs[i] = searchPart(&m, parts[i], halt, sc)
-		if outs[i].verdict == NotLinearizable {
-			stop.Store(true)
-		}
-	}
-	workers := cfg.workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = min(workers, len(parts))
-	// Largest parts first, so that a long one does not start last.
-	order := make([]int, len(parts))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(len(parts[b]), len(parts[a])) })
-	var next atomic.Int64
-	// Each worker reuses one scratch space across its parts.
-	work := func() {
-		sc := scratchPool.Get().(*scratch)
-		defer scratchPool.Put(sc)
-		for {
-			k := int(next.Add(1)) - 1
-			if k >= len(order) {
-				return
-			}
-			runOne(order[k], sc)
-		}
-	}
-	if workers > 1 {
-		// Helpers join only if the check lasts: waking a thread costs more
-		// than checking most small histories, so those stay on the caller.
-		var (
-			wg     sync.WaitGroup
-			mu     sync.Mutex
-			closed bool
-		)
-		t := time.AfterFunc(helperDelay, func() {
-			mu.Lock()
-			defer mu.Unlock()
-			if closed {
-				return
-			}
-			for range workers - 1 {
-				wg.Go(work)
-			}
-		})
-		work()
-		t.Stop()
-		mu.Lock()
-		closed = true
-		mu.Unlock()
-		wg.Wait()
-	} else {
-		work()
-	}
+func (f failedSearch) run(time.Time) bool  { return true }
+func (f failedSearch) progress() searchOut { return f.out }
+func (f failedSearch) release()            {}
 
-	res.Parts = make([]Part, len(parts))
+// assemble turns the scheduler's parts into the Result, in history
+// indices.
+func assemble(s *scheduler, idx [][]int, ctx context.Context) Result {
+	var res Result
+	res.Parts = make([]Part, len(s.parts))
 	failed, unknown := false, false
-	for i, out := range outs {
-		p := Part{Verdict: out.verdict, Ops: idx[i], Explored: out.explored, Err: out.err}
-		if out.stopped {
-			p.Err = ErrStopped
-			if err := context.Cause(ctx); err != nil {
-				p.Err = err
-			} else if hasDeadline && !time.Now().Before(deadline) {
-				p.Err = context.DeadlineExceeded
-			}
+	for i, st := range s.parts {
+		p := Part{Verdict: st.out.verdict, Ops: idx[i], Explored: st.explored, Err: st.out.err}
+		if st.decided && st.out.verdict != Unknown {
+			p.Order = st.out.order
 		}
-		p.Linearization = mapIdx(idx[i], out.lin)
-		p.Unplaced = mapIdx(idx[i], out.unplaced)
+		if p.Verdict == Unknown && p.Err == nil {
+			p.Err = stopCause(s, ctx)
+		}
+		p.Linearization = mapIdx(idx[i], st.out.lin)
+		p.Unplaced = mapIdx(idx[i], st.out.unplaced)
 		res.Parts[i] = p
-		res.Explored += out.explored
+		res.Explored += p.Explored
 		switch p.Verdict {
 		case NotLinearizable:
 			failed = true
@@ -177,6 +194,22 @@ func Check[S, I, O any](m Model[S, I, O], history []Operation[I, O], opts ...Opt
 	}
 	return res
 }
+
+// stopCause says why an undecided part was stopped: the scheduler's first
+// reason (a failed part, the memory cap, the deadline), else the
+// context's.
+func stopCause(s *scheduler, ctx context.Context) error {
+	if s.cause != nil {
+		return s.cause
+	}
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	return ErrStopped
+}
+
+// isMemoryErr reports whether err is the memory cap's.
+func isMemoryErr(err error) bool { return errors.Is(err, ErrMemoryLimit) }
 
 func mapIdx(idx []int, local []int32) []int {
 	if local == nil {
@@ -266,312 +299,6 @@ func partition[S, I, O any](m Model[S, I, O], history []Operation[I, O]) (parts 
 	}
 	return parts, idx, nil
 }
-
-// scratch holds a worker's buffers, reused from one part to the next.
-type scratch struct {
-	keys                             []timed
-	ent, next, prev, retPos, callPos []int32
-	internTable                      []int32
-	bits, zob                        []uint64
-	stack                            []frame
-	vis                              visited
-	trans                            transitions
-}
-
-// timed is a call or return entry with its time.
-type timed struct {
-	t int64
-	e int32
-}
-
-// scratchPool keeps scratch spaces between checks: a program that checks
-// many histories (a stress test) then allocates almost nothing per check.
-var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
-
-// grow returns (*buf)[:n], reallocating when the capacity is short.
-func grow[T any](buf *[]T, n int) []T {
-	if cap(*buf) < n {
-		*buf = make([]T, n, n+n/4)
-	}
-	*buf = (*buf)[:n]
-	return *buf
-}
-
-// zobrist returns random keys for operations 0..n-1 (a pure function of
-// the index, so reproducible).
-func (sc *scratch) zobrist(n int) []uint64 {
-	for i := len(sc.zob); i < n; i++ {
-		sc.zob = append(sc.zob, mix64(uint64(i)+0x9e3779b97f4a7c15))
-	}
-	return sc.zob[:n]
-}
-
-// helperDelay is how long Check works alone before other goroutines join.
-const helperDelay = 200 * time.Microsecond
-
-// searchOut is the outcome of one part, in the part's own operation numbers.
-type searchOut struct {
-	verdict  Verdict
-	stopped  bool
-	err      error
-	lin      []int32
-	unplaced []int32
-	explored int64
-}
-
-// frame is one linearized operation on the search stack: where its call
-// entry sits in the list and the state before it.
-type frame struct {
-	pos   int32
-	state int32
-	turn  uint8 // the turn in which it was tried
-}
-
-// searchPart runs the WGL search over one part. The entry list holds the
-// calls and returns in real-time order (calls first at equal times, since
-// intervals are closed) as a doubly linked list over arrays; linearizing an
-// operation unlinks its call and return, backtracking relinks them (dancing
-// links). Pending operations have no return entry: they may be linearized
-// but never must be.
-func searchPart[S, I, O any](m *Model[S, I, O], ops []Operation[I, O], halt func() bool, sc *scratch) (out searchOut) {
-	defer func() {
-		if r := recover(); r != nil {
-			out = searchOut{verdict: Unknown, err: fmt.Errorf("%w: model panicked: %v", ErrInvalidModel, r), lin: out.lin, explored: out.explored}
-		}
-	}()
-	n := len(ops)
-	in, err := makeInterner(m.Equal, m.Hash)
-	if err != nil {
-		return searchOut{err: err}
-	}
-	if in.mode == internHashed {
-		in.table = grow(&sc.internTable, 64)
-		clear(in.table)
-		defer func() { sc.internTable = in.table }()
-	}
-
-	// Entries: op<<1 for a call, op<<1|1 for a return, sorted by time with
-	// calls first at equal times (intervals are closed).
-	keys := sc.keys[:0]
-	need := 0
-	for i, op := range ops {
-		keys = append(keys, timed{op.Call, int32(i) << 1})
-		if !op.IsPending() {
-			keys = append(keys, timed{op.Return, int32(i)<<1 | 1})
-			need++
-		}
-	}
-	slices.SortFunc(keys, func(a, b timed) int {
-		if a.t != b.t {
-			return cmp.Compare(a.t, b.t)
-		}
-		if c := cmp.Compare(a.e&1, b.e&1); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.e, b.e)
-	})
-	sc.keys = keys
-	m2 := int32(len(keys))
-	ent := grow(&sc.ent, int(m2))
-	for i, k := range keys {
-		ent[i] = k.e
-	}
-	head := m2
-	next := grow(&sc.next, int(m2)+1)
-	prev := grow(&sc.prev, int(m2)+1)
-	retPos := grow(&sc.retPos, n)
-	callPos := grow(&sc.callPos, n)
-	for i := range retPos {
-		retPos[i] = -1
-	}
-	for p := int32(0); p < m2; p++ {
-		next[p], prev[p] = p+1, p-1
-		if ent[p]&1 == 1 {
-			retPos[ent[p]>>1] = p
-		} else {
-			callPos[ent[p]>>1] = p
-		}
-	}
-	if m2 > 0 {
-		next[m2-1] = -1
-		prev[0] = head
-		next[head] = 0
-	} else {
-		next[head] = -1
-	}
-	unlink := func(p int32) {
-		next[prev[p]] = next[p]
-		if next[p] >= 0 {
-			prev[next[p]] = prev[p]
-		}
-	}
-	relink := func(p int32) {
-		next[prev[p]] = p
-		if next[p] >= 0 {
-			prev[next[p]] = p
-		}
-	}
-
-	// Twins are found only once the search proves long: for the many small
-	// parts that finish in a few hundred steps, finding them costs more
-	// than it saves. Starting to respect them mid-search is sound (see
-	// twins).
-	var after []int32
-	zob := sc.zobrist(n)
-	words := (n + 63) / 64
-	bits := grow(&sc.bits, words)
-	clear(bits)
-	vis := sc.vis.reset(words, n)
-	trans := sc.trans.reset(n)
-
-	state := in.intern(m.Init())
-	var h uint64
-	stack := sc.stack[:0]
-	defer func() { sc.stack = stack[:0] }()
-	var best []int32
-	done := 0
-	// Candidates are tried in three turns: first the operation whose
-	// return comes first (it must be linearized before anything returns,
-	// so linearizing it at once is Lowe's just-in-time choice), then the
-	// other completed operations in call order, then the pending ones (a
-	// pending operation need never take effect, so linearizations that
-	// leave it out are worth finding first). Every candidate is still
-	// tried; the turns only order the search.
-	phase := turnBlocker
-	entry := int32(-1)
-	var iter uint
-	stackOps := func() []int32 {
-		l := make([]int32, len(stack))
-		for i, f := range stack {
-			l[i] = ent[f.pos] >> 1
-		}
-		return l
-	}
-	// try linearizes op (its call entry at pos) if it is legal and leads to
-	// a new configuration.
-	try := func(pos, op int32) (pushed, stopped bool) {
-		if after != nil {
-			if a := after[op]; a >= 0 && bits[a>>6]&(1<<(a&63)) == 0 {
-				return false, false // its earlier twin goes first
-			}
-		}
-		key := transKey(state, op)
-		nxt, ok := trans.get(key)
-		if !ok {
-			// A slow Step may not overrun a timeout by more than itself.
-			if halt() {
-				return false, true
-			}
-			legal, ns := m.Step(in.states[state], ops[op].Input, ops[op].Output)
-			nxt = -1
-			if legal {
-				nxt = in.intern(ns)
-			}
-			trans.put(key, nxt)
-		}
-		if nxt < 0 {
-			return false, false
-		}
-		bits[op>>6] |= 1 << (op & 63)
-		h2 := h ^ zob[op]
-		if !vis.add(h2^mix64(uint64(nxt)+1), bits, nxt) {
-			bits[op>>6] &^= 1 << (op & 63)
-			return false, false
-		}
-		out.explored++
-		if out.explored == twinsAfter {
-			after = twins(ops)
-		}
-		stack = append(stack, frame{pos: pos, state: state, turn: phase})
-		state, h = nxt, h2
-		unlink(pos)
-		if r := retPos[op]; r >= 0 {
-			unlink(r)
-			done++
-		}
-		if len(stack) > len(best) {
-			best = stackOps()
-		}
-		phase = turnBlocker
-		return true, false
-	}
-	for {
-		if done == need {
-			return searchOut{verdict: Linearizable, lin: stackOps(), explored: out.explored}
-		}
-		iter++
-		if iter&1023 == 0 && halt() {
-			return searchOut{stopped: true, lin: best, explored: out.explored}
-		}
-		if phase == turnBlocker {
-			e := next[head]
-			for e >= 0 && ent[e]&1 == 0 {
-				e = next[e]
-			}
-			if e >= 0 {
-				op := ent[e] >> 1
-				pushed, stopped := try(callPos[op], op)
-				if stopped {
-					return searchOut{stopped: true, lin: best, explored: out.explored}
-				}
-				if pushed {
-					continue
-				}
-			}
-			phase, entry = turnCompleted, next[head]
-			continue
-		}
-		if entry < 0 || ent[entry]&1 == 1 {
-			// The end of the candidates: a return whose operation is not
-			// linearized yet.
-			if phase == turnCompleted && need < n {
-				phase, entry = turnPending, next[head]
-				continue
-			}
-			// Dead end: undo the last operation and try its next sibling.
-			if len(stack) == 0 {
-				return searchOut{verdict: NotLinearizable, lin: best, unplaced: unplaced(ops, best), explored: out.explored}
-			}
-			f := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			op := ent[f.pos] >> 1
-			bits[op>>6] &^= 1 << (op & 63)
-			h ^= zob[op]
-			state = f.state
-			if r := retPos[op]; r >= 0 {
-				relink(r)
-				done--
-			}
-			relink(f.pos)
-			switch f.turn {
-			case turnBlocker:
-				phase, entry = turnCompleted, next[head]
-			default:
-				phase, entry = f.turn, next[f.pos]
-			}
-			continue
-		}
-		op := ent[entry] >> 1
-		if (retPos[op] < 0) != (phase == turnPending) {
-			entry = next[entry]
-			continue
-		}
-		pushed, stopped := try(entry, op)
-		if stopped {
-			return searchOut{stopped: true, lin: best, explored: out.explored}
-		}
-		if !pushed {
-			entry = next[entry]
-		}
-	}
-}
-
-// The turns in which candidates are tried at each configuration.
-const (
-	turnBlocker uint8 = iota
-	turnCompleted
-	turnPending
-)
 
 // twinsAfter is the number of configurations after which a part's search
 // looks for twins. Tests lower it to cover twins on small histories.

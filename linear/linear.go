@@ -48,6 +48,14 @@ type Model[S, I, O any] struct {
 	// checker identifies states in constant time; without it, it falls back
 	// to == on comparable states or a linear scan with Equal.
 	Hash func(S) uint64
+	// ReadOnly, optional, reports whether an operation leaves the state
+	// unchanged in every state where it is legal: a read, a get, a
+	// compare-and-set that failed, a dequeue that found the queue empty.
+	// Such an operation commutes with everything around it, so once it
+	// is legal the checker places it at once without trying other orders
+	// (a partial-order reduction); a wrong answer here can make the
+	// checker miss a linearization.
+	ReadOnly func(in I, out O) bool
 	// Partition, optional, splits a history into independent sub-histories
 	// (P-compositionality): the history is linearizable if and only if each
 	// part is. Each part is checked on its own, in parallel, from Init.
@@ -113,19 +121,29 @@ var (
 	// ErrInvalidHistory: an operation returns before its call.
 	ErrInvalidHistory = errors.New("linear: invalid history")
 	// ErrStopped: a part was not finished because another part was already
-	// found not linearizable.
+	// found not linearizable (see AllParts).
 	ErrStopped = errors.New("linear: stopped after another part failed")
+	// ErrMemoryLimit: the check's tables reached the MaxMemory cap. The
+	// error names the cap.
+	ErrMemoryLimit = errors.New("linear: memory limit reached")
 )
+
+// Limits are not verdicts: a check that runs out of time answers Unknown
+// with an Err wrapping context.DeadlineExceeded (and naming the timeout),
+// one that runs out of memory with ErrMemoryLimit.
 
 // Result is the outcome of Check. Operation numbers in it are indices into
 // the history given to Check.
 type Result struct {
 	Verdict Verdict
 	// Err says why the verdict is Unknown: context.DeadlineExceeded,
-	// context.Canceled, ErrInvalidModel or ErrInvalidHistory (wrapped).
+	// context.Canceled, ErrMemoryLimit, ErrInvalidModel or
+	// ErrInvalidHistory (wrapped).
 	Err error
 	// Parts holds one entry per partition (one in all if the model does not
-	// partition), in the order Partition returned them.
+	// partition), in the order Partition returned them. Unless AllParts is
+	// given, the check stops at the first part found not linearizable; the
+	// parts it did not finish are Unknown with ErrStopped.
 	Parts []Part
 	// Explored counts the search configurations visited, over all parts.
 	Explored int64
@@ -149,8 +167,12 @@ type Part struct {
 	// next position was illegal or led to a dead end. Its first entry is the
 	// earliest-returning one, the operation that forced the dead end.
 	Unplaced []int
-	// Explored counts the search configurations visited in this part.
+	// Explored counts the search configurations visited in this part, by
+	// every search order that ran on it.
 	Explored int64
+	// Order is the search order whose search decided the part (see
+	// SearchOrders); zero when the part was not decided.
+	Order Order
 }
 
 // Linearizable reports whether the verdict is Linearizable.
@@ -180,20 +202,81 @@ func (r Result) String() string {
 type Option func(*config)
 
 type config struct {
-	ctx     context.Context
-	timeout time.Duration
-	workers int
+	ctx      context.Context
+	timeout  time.Duration
+	workers  int
+	maxMem   int64   // bytes; 0: the default; negative: none
+	allParts bool    // check every part, even after one fails
+	orders   []Order // the search orders run on each part
 }
 
 // Timeout bounds the check's duration; past it the verdict is Unknown with
-// the progress made so far. Zero or negative means no limit.
+// the progress made so far. Zero or negative means no limit, the default.
 func Timeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
 
 // Context stops the check when ctx is done; the verdict is then Unknown.
 func Context(ctx context.Context) Option { return func(c *config) { c.ctx = ctx } }
 
-// Parallelism sets how many parts are checked at once (default GOMAXPROCS).
+// Parallelism sets how many goroutines search at once (default, and zero
+// or negative: GOMAXPROCS). The parts of a history and the search orders
+// of each part share them by turns, so one goroutine still makes progress
+// on every part.
 func Parallelism(n int) Option { return func(c *config) { c.workers = n } }
+
+// MaxMemory caps the memory the check holds, in bytes: the memo of
+// explored configurations, the transition caches and the model states it
+// keeps (their size estimated by sampling). At the cap the verdict is
+// Unknown with ErrMemoryLimit. Zero means the default, a quarter of the
+// machine's memory (or of the cgroup's limit, if lower); negative means no
+// cap.
+func MaxMemory(bytes int64) Option { return func(c *config) { c.maxMem = bytes } }
+
+// AllParts checks every part of a partitioned history to the end. By
+// default the check stops as soon as one part is found not linearizable:
+// the history is then not linearizable, and the other parts are left
+// Unknown with ErrStopped.
+func AllParts() Option { return func(c *config) { c.allParts = true } }
+
+// SearchOrders chooses the search orders run on each part (default: both,
+// as a portfolio). With more than one, each part's searches take turns (or
+// run on separate goroutines, see Parallelism) and the first to decide
+// wins; both are complete, so they never disagree on a verdict. Unknown
+// orders and repeats are ignored; none means the default.
+func SearchOrders(orders ...Order) Option {
+	return func(c *config) { c.orders = orders }
+}
+
+// Order is the order in which a search tries the operations that may come
+// next. Every order tries every candidate, so all give the same verdict;
+// they differ in how soon they find a linearization, and no single order
+// is best on every history.
+type Order uint8
+
+const (
+	// ReturnsFirst tries first the operation whose return comes first (it
+	// must be linearized before anything returns: Lowe's just-in-time
+	// choice), then the other completed operations in call order, then
+	// the pending ones (which need never take effect), and searches only
+	// one order of interchangeable operations (twins: equal input and
+	// output, one within the other's interval).
+	ReturnsFirst Order = iota + 1
+	// CallOrder tries the candidates in the order they were called,
+	// pending ones included: the order of porcupine's search.
+	CallOrder
+)
+
+// String returns "returns-first" or "call-order".
+func (o Order) String() string {
+	switch o {
+	case ReturnsFirst:
+		return "returns-first"
+	case CallOrder:
+		return "call-order"
+	case 0:
+		return "none"
+	}
+	return fmt.Sprintf("Order(%d)", uint8(o))
+}
 
 // Explain renders a result for a person: the verdict; for each part left
 // undecided, the progress made; and for each part that is not

@@ -203,15 +203,22 @@ func TestInvalid(t *testing.T) {
 // TestAgainstBruteForce compares Check with an exhaustive search over all
 // permutations on small random register histories.
 func TestAgainstBruteForce(t *testing.T) {
+	orders := [][]linear.Option{
+		{linear.SearchOrders(linear.ReturnsFirst)},
+		{linear.SearchOrders(linear.CallOrder)},
+		nil, // the portfolio
+	}
 	for _, after := range []int64{1, 1 << 40} {
 		restore := linear.SetTwinsAfter(after) // with twins from the start, and never
-		registerAgainstBruteForce(t)
-		queueAgainstBruteForce(t)
+		for _, opts := range orders {
+			registerAgainstBruteForce(t, opts)
+			queueAgainstBruteForce(t, opts)
+		}
 		restore()
 	}
 }
 
-func registerAgainstBruteForce(t *testing.T) {
+func registerAgainstBruteForce(t *testing.T, opts []linear.Option) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	m := models.CASRegister(0)
 	for iter := range 400 {
@@ -239,7 +246,7 @@ func registerAgainstBruteForce(t *testing.T) {
 			h[i] = regOp{Client: i, Input: in, Output: out, Call: call, Return: ret}
 		}
 		want := bruteForce(m, h)
-		got := linear.Check(m, h)
+		got := linear.Check(m, h, opts...)
 		if got.Linearizable() != want {
 			t.Fatalf("iteration %d: %v, brute force says %v for %+v", iter, got, want, h)
 		}
@@ -330,7 +337,7 @@ func TestRecorderConcurrent(t *testing.T) {
 // queueAgainstBruteForce does the same for queue histories with pending
 // operations and unknown results, and for the partitioned and whole
 // key-value models, which must agree with each other.
-func queueAgainstBruteForce(t *testing.T) {
+func queueAgainstBruteForce(t *testing.T, opts []linear.Option) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	type qi = models.SeqInput[int]
 	type qo = models.SeqOutput[int]
@@ -354,7 +361,7 @@ func queueAgainstBruteForce(t *testing.T) {
 			h[i] = op
 		}
 		want := bruteForce(m, h)
-		got := linear.Check(m, h)
+		got := linear.Check(m, h, opts...)
 		if got.Linearizable() != want {
 			t.Fatalf("iteration %d: %v, brute force says %v for %+v", iter, got, want, h)
 		}
@@ -374,7 +381,7 @@ func queueAgainstBruteForce(t *testing.T) {
 			}
 			h[i] = linear.Operation[models.KVInput, models.KVOutput]{Client: i, Input: in, Output: out, Call: call, Return: call + int64(rng.IntN(6))}
 		}
-		a, b, want := linear.Check(models.KV(), h), linear.Check(models.KVMap(), h), bruteForce(models.KVMap(), h)
+		a, b, want := linear.Check(models.KV(), h, opts...), linear.Check(models.KVMap(), h, opts...), bruteForce(models.KVMap(), h)
 		if a.Linearizable() != want || b.Linearizable() != want {
 			t.Fatalf("iteration %d: partitioned %v, whole %v, brute force %v for %+v", iter, a, b, want, h)
 		}

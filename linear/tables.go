@@ -3,6 +3,7 @@ package linear
 import (
 	"fmt"
 	"reflect"
+	"unsafe"
 )
 
 // mix64 is the SplitMix64 finalizer: a cheap bijection that spreads small
@@ -29,6 +30,10 @@ type interner[S any] struct {
 	hashes []uint64
 	// comparable mode: == through interfaces.
 	byValue map[any]int32
+	// sampled is the total size of the states sampled so far, beyond
+	// their inline size, and samples their number: bytes estimates the
+	// memory of all states from them.
+	sampled, samples int64
 }
 
 type internMode uint8
@@ -70,6 +75,36 @@ func makeInterner[S any](equal func(a, b S) bool, hash func(S) uint64) (*interne
 
 // intern returns the id of s, adding it if it is new.
 func (in *interner[S]) intern(s S) int32 {
+	n := len(in.states)
+	id := in.lookup(s)
+	if len(in.states) > n && sampleState(len(in.states)) {
+		in.sampled += deepSize(reflect.ValueOf(&in.states[id]).Elem())
+		in.samples++
+	}
+	return id
+}
+
+// sampleState reports whether the n-th state added is measured: all of
+// the first 64, then one in 64.
+func sampleState(n int) bool { return n <= 64 || n%64 == 0 }
+
+// bytes estimates the memory the interner holds: its tables, and its
+// states at their inline size plus the sampled average of what they point
+// to.
+func (in *interner[S]) bytes() int64 {
+	n := int64(len(in.states))
+	b := int64(cap(in.states))*int64(unsafe.Sizeof(*new(S))) + int64(cap(in.table))*4 + int64(cap(in.hashes))*8
+	if in.byValue != nil {
+		b += n * 48 // a map entry of an interface key and an int32
+	}
+	if in.samples > 0 {
+		b += n * in.sampled / in.samples
+	}
+	return b
+}
+
+// lookup returns the id of s, adding it if it is new.
+func (in *interner[S]) lookup(s S) int32 {
 	switch in.mode {
 	case internHashed:
 		h := in.hash(s)
@@ -123,151 +158,45 @@ func (in *interner[S]) growTable() {
 	in.table = table
 }
 
-// transitions caches Step results per (state id, operation): Step is pure,
-// so each pair is computed once however often the search comes back to it.
-// Values: -1 illegal, otherwise the next state's id.
+// transitions caches Step per (operation, state id): Step is pure, so a
+// transition the search comes back to need not be computed again. Each
+// operation has a few ways, chosen by the state id's low bits, in one flat
+// array: the search tries the operations of a short window (those called
+// before the first pending return), so the ways it touches stay in cache,
+// where a table keyed by (state, operation) would miss on most lookups. A
+// conflict evicts; that costs a Step call, never a wrong answer.
 type transitions struct {
-	keys []uint64 // key+1; 0 is empty
-	vals []int32
-	n    int
+	slots []tslot // transWays per operation
 }
 
-// reset empties t, sized for about hint entries, keeping its memory.
-func (t *transitions) reset(hint int) *transitions {
-	size := 64
-	for size < 2*hint {
-		size *= 2
-	}
-	if len(t.keys) < size || len(t.keys) > 64*size {
-		t.keys, t.vals = make([]uint64, size), make([]int32, size)
-	} else {
-		clear(t.keys)
-	}
-	t.n = 0
-	return t
-}
+// transWays is the number of cached states per operation (a power of two).
+const transWays = 4
 
-func transKey(state int32, op int32) uint64 { return uint64(state)<<32 | uint64(uint32(op)) }
-
-func (t *transitions) get(key uint64) (int32, bool) {
-	k := key + 1
-	mask := uint64(len(t.keys) - 1)
-	for i := mix64(k) & mask; ; i = (i + 1) & mask {
-		switch t.keys[i] {
-		case k:
-			return t.vals[i], true
-		case 0:
-			return 0, false
-		}
-	}
-}
-
-func (t *transitions) put(key uint64, v int32) {
-	if 2*(t.n+1) > len(t.keys) {
-		old, oldv := t.keys, t.vals
-		t.keys, t.vals = make([]uint64, 2*len(old)), make([]int32, 2*len(old))
-		for i, k := range old {
-			if k != 0 {
-				t.insert(k, oldv[i])
-			}
-		}
-	}
-	t.insert(key+1, v)
-	t.n++
-}
-
-func (t *transitions) insert(k uint64, v int32) {
-	mask := uint64(len(t.keys) - 1)
-	i := mix64(k) & mask
-	for t.keys[i] != 0 {
-		i = (i + 1) & mask
-	}
-	t.keys[i], t.vals[i] = k, v
-}
-
-// visited is the memo of WGL search: the configurations (set of linearized
-// operations, state) already explored. A configuration's hash is the XOR of
-// per-operation random keys (Zobrist hashing, updated in O(1) as operations
-// are linearized and undone) mixed with the state id. Slots hold the hash
-// and state inline, so a probe touches one cache line unless the
-// configuration is really there; the bit sets live in one arena, so a new
-// entry costs no allocation of its own.
-type visited struct {
-	words int      // uint64 words per bit set
-	slots []vslot  // open addressing, linear probing
-	n     int      // entries
-	arena []uint64 // per entry, words each
-}
-
-type vslot struct {
-	hash  uint64
+type tslot struct {
 	state int32 // state id + 1; 0 is empty
-	entry int32 // index of the bit set in the arena
+	next  int32 // the next state's id, or -1 if the step is illegal
 }
 
-// reset empties v for bit sets of the given words, sized for about hint
-// entries, keeping its memory.
-func (v *visited) reset(words, hint int) *visited {
-	size := 64
-	for size < 4*hint {
-		size *= 2
-	}
-	if len(v.slots) < size || len(v.slots) > 64*size {
-		v.slots = make([]vslot, size)
+// reset empties t for n operations, keeping its memory.
+func (t *transitions) reset(n int) {
+	size := n * transWays
+	if cap(t.slots) < size {
+		t.slots = make([]tslot, size)
 	} else {
-		clear(v.slots)
+		t.slots = t.slots[:size]
+		clear(t.slots)
 	}
-	v.words, v.n, v.arena = words, 0, v.arena[:0]
-	return v
 }
 
-// add records (bits, state) and reports whether it was new.
-func (v *visited) add(h uint64, bits []uint64, state int32) bool {
-	mask := uint64(len(v.slots) - 1)
-	i := h & mask
-	for {
-		sl := &v.slots[i]
-		if sl.state == 0 {
-			break
-		}
-		if sl.hash == h && sl.state == state+1 {
-			off := int(sl.entry) * v.words
-			if equalWords(v.arena[off:off+v.words], bits) {
-				return false
-			}
-		}
-		i = (i + 1) & mask
-	}
-	v.slots[i] = vslot{hash: h, state: state + 1, entry: int32(v.n)}
-	v.arena = append(v.arena, bits...)
-	v.n++
-	if 2*v.n > len(v.slots) {
-		v.grow()
-	}
-	return true
+// get returns the cached next state of op from state.
+func (t *transitions) get(op, state int32) (next int32, ok bool) {
+	sl := t.slots[int(op)*transWays+int(state&(transWays-1))]
+	return sl.next, sl.state == state+1
 }
 
-func (v *visited) grow() {
-	slots := make([]vslot, 2*len(v.slots))
-	mask := uint64(len(slots) - 1)
-	for _, sl := range v.slots {
-		if sl.state == 0 {
-			continue
-		}
-		i := sl.hash & mask
-		for slots[i].state != 0 {
-			i = (i + 1) & mask
-		}
-		slots[i] = sl
-	}
-	v.slots = slots
+// put caches the next state (-1: illegal) of op from state.
+func (t *transitions) put(op, state, next int32) {
+	t.slots[int(op)*transWays+int(state&(transWays-1))] = tslot{state: state + 1, next: next}
 }
 
-func equalWords(a, b []uint64) bool {
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
+func (t *transitions) bytes() int64 { return int64(cap(t.slots)) * int64(unsafe.Sizeof(tslot{})) }

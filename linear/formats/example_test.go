@@ -28,7 +28,7 @@ func ExampleParsePorcupineKV() {
 `
 	_, err := formats.ParsePorcupineKV(strings.NewReader(log), "example.txt")
 	fmt.Println(err)
-	ops, _ := formats.ParsePorcupineKV(strings.NewReader(`{:process 0, :type :invoke, :f :put, :key "k", :value "v"}`), "pending.txt")
+	ops, _ := formats.ParsePorcupineKV(strings.NewReader(`{:process 0, :type :invoke, :f :put, :key "k", :value "v"}`+"\n"), "pending.txt")
 	fmt.Println(len(ops), ops[0].IsPending(), linear.Check(models.KV(), ops).Verdict)
 	// Output:
 	// example.txt:2: malformed history: process 0 completes get("k") but invoked put("k")

@@ -8,7 +8,10 @@
 // (Return is linear.Pending) with an Unknown output.
 //
 // Bad input is an error of type *ParseError naming the file and the line;
-// the parsers never panic.
+// the parsers never panic. Input that is not a complete history is bad
+// input: a file with no operations (ErrEmpty), a last line without its
+// newline, which is how a cut-off file ends (ErrTruncated), and a line
+// longer than 1 MiB.
 package formats
 
 import (
@@ -23,8 +26,18 @@ import (
 	"github.com/labludus/ludus/linear/models"
 )
 
-// ErrSyntax is wrapped by every ParseError about the content of a line.
-var ErrSyntax = errors.New("malformed history")
+// Errors that ParseError wraps, matchable with errors.Is.
+var (
+	// ErrSyntax: a line does not parse, or does not fit the lines before.
+	ErrSyntax = errors.New("malformed history")
+	// ErrEmpty: the input holds no operation.
+	ErrEmpty = errors.New("no operations: not a history")
+	// ErrTruncated: the last line has no newline at its end; the input
+	// looks cut off, and a cut line can read as a different valid one.
+	ErrTruncated = errors.New("the last line has no newline: the input looks cut off")
+	// ErrLineTooLong: a line is longer than the parsers accept (1 MiB).
+	ErrLineTooLong = errors.New("line longer than 1 MiB")
+)
 
 // ParseError locates bad input.
 type ParseError struct {
@@ -46,21 +59,45 @@ func (e *ParseError) Unwrap() error { return e.Err }
 // parser buffer it whole.
 const maxLine = 1 << 20
 
-// lines calls f with each line (without its newline) and its number.
-func lines(r io.Reader, name string, f func(n int, line string) error) error {
+// lines calls f with each line (without its newline) and its number, and
+// returns the number of lines. A last line without a newline is
+// ErrTruncated unless it is blank.
+func lines(r io.Reader, name string, f func(n int, line string) error) (int, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 4096), maxLine)
+	unterminated := false
+	sc.Split(func(data []byte, atEOF bool) (int, []byte, error) {
+		adv, tok, err := bufio.ScanLines(data, atEOF)
+		if atEOF && adv > 0 && adv == len(data) && data[adv-1] != '\n' {
+			unterminated = true
+		}
+		return adv, tok, err
+	})
 	n := 0
 	for sc.Scan() {
 		n++
+		if unterminated && strings.TrimSpace(sc.Text()) != "" {
+			if err := f(n, sc.Text()); err != nil {
+				return n, &ParseError{File: name, Line: n, Err: err}
+			}
+			return n, &ParseError{File: name, Line: n, Err: ErrTruncated}
+		}
 		if err := f(n, sc.Text()); err != nil {
-			return &ParseError{File: name, Line: n, Err: err}
+			return n, &ParseError{File: name, Line: n, Err: err}
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return &ParseError{File: name, Line: n + 1, Err: err}
+		if errors.Is(err, bufio.ErrTooLong) {
+			err = ErrLineTooLong
+		}
+		return n, &ParseError{File: name, Line: n + 1, Err: err}
 	}
-	return nil
+	return n, nil
+}
+
+// empty is the error for input with no operation, found after n lines.
+func empty(name string, n int) error {
+	return &ParseError{File: name, Line: max(n, 1), Err: ErrEmpty}
 }
 
 // open tracks each client's open call, shared by both parsers.
@@ -123,9 +160,10 @@ func (o *open[I, O]) cancel(proc int) error {
 	return err
 }
 
-// history returns the operations that happened; those still open at the
-// end are pending with an unknown output.
-func (o *open[I, O]) history() []linear.Operation[I, O] {
+// history returns the operations that happened, of input name with n
+// lines; those still open at the end are pending with an unknown output.
+// None is ErrEmpty.
+func (o *open[I, O]) history(name string, n int) ([]linear.Operation[I, O], error) {
 	out := o.ops[:0]
 	for i, op := range o.ops {
 		if !o.drop[i] {
@@ -135,7 +173,10 @@ func (o *open[I, O]) history() []linear.Operation[I, O] {
 			out = append(out, op)
 		}
 	}
-	return out
+	if len(out) == 0 {
+		return nil, empty(name, n)
+	}
+	return out, nil
 }
 
 // EtcdUnset is the register value that stands for Jepsen's nil: the
@@ -164,7 +205,7 @@ func EtcdModel() linear.Model[int, models.RegisterInput[int], models.RegisterOut
 // leaves the call pending. name labels errors.
 func ParseJepsenEtcd(r io.Reader, name string) ([]EtcdOperation, error) {
 	o := newOpen[models.RegisterInput[int]](func(out *models.RegisterOutput[int]) { out.Unknown = true })
-	err := lines(r, name, func(n int, line string) error {
+	n, err := lines(r, name, func(n int, line string) error {
 		f := strings.Fields(line)
 		if len(f) < 3 || f[0] != "INFO" || f[1] != "jepsen.util" || f[2] != "-" {
 			return nil
@@ -242,7 +283,7 @@ func ParseJepsenEtcd(r io.Reader, name string) ([]EtcdOperation, error) {
 	if err != nil {
 		return nil, err
 	}
-	return o.history(), nil
+	return o.history(name, n)
 }
 
 func etcdInput(fn string, args []string) (models.RegisterInput[int], error) {
@@ -297,7 +338,7 @@ type KVOperation = linear.Operation[models.KVInput, models.KVOutput]
 // by key) or models.KVMap (as one object). name labels errors.
 func ParsePorcupineKV(r io.Reader, name string) ([]KVOperation, error) {
 	o := newOpen[models.KVInput](func(out *models.KVOutput) { out.Unknown = true })
-	err := lines(r, name, func(n int, line string) error {
+	n, err := lines(r, name, func(n int, line string) error {
 		line = strings.TrimSpace(line)
 		if line == "" {
 			return nil
@@ -375,7 +416,7 @@ func ParsePorcupineKV(r io.Reader, name string) ([]KVOperation, error) {
 	if err != nil {
 		return nil, err
 	}
-	return o.history(), nil
+	return o.history(name, n)
 }
 
 type ednKind uint8

@@ -29,14 +29,13 @@ func FuzzParseJepsenEtcd(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		ops, err := formats.ParseJepsenEtcd(strings.NewReader(s), "fuzz.log")
 		if err != nil {
-			var pe *formats.ParseError
-			if !errors.As(err, &pe) || pe.File != "fuzz.log" {
-				t.Fatalf("error without location: %v", err)
-			}
+			located(t, err, "fuzz.log")
 			return
 		}
-		validHistory(t, ops)
-		linear.Check(formats.EtcdModel(), ops)
+		validHistory(t, s, ops)
+		if res := linear.Check(formats.EtcdModel(), ops); res.Verdict == linear.Unknown {
+			t.Fatalf("a parsed history gets no verdict: %v", res)
+		}
 	})
 }
 
@@ -50,19 +49,17 @@ func FuzzParsePorcupineKV(f *testing.F) {
 		`{:process 4, :type :ok, :f :put, :key "3", :value "abc"}`,
 		`{:process 4, :type :invoke, :f :put, :key "3\", :value "abc"}`,
 		`{:process -1}`, `{}`, `{:a`, "\n\n",
+		`{:process 2, :type :invoke, :f :get, :key "1", :value nil}` + "\n" + `{:process 2, :type :ok, :f :get, :key "1", :value "x"`,
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		ops, err := formats.ParsePorcupineKV(strings.NewReader(s), "fuzz.txt")
 		if err != nil {
-			var pe *formats.ParseError
-			if !errors.As(err, &pe) || pe.File != "fuzz.txt" {
-				t.Fatalf("error without location: %v", err)
-			}
+			located(t, err, "fuzz.txt")
 			return
 		}
-		validHistory(t, ops)
+		validHistory(t, s, ops)
 		a, b := linear.Check(models.KV(), ops), linear.Check(models.KVMap(), ops)
 		if a.Verdict != b.Verdict {
 			t.Fatalf("partitioned %v, whole %v", a, b)
@@ -70,8 +67,26 @@ func FuzzParsePorcupineKV(f *testing.F) {
 	})
 }
 
-func validHistory[I, O any](t *testing.T, ops []linear.Operation[I, O]) {
+// located checks that a parse error names the file and a line.
+func located(t *testing.T, err error, file string) {
 	t.Helper()
+	var pe *formats.ParseError
+	if !errors.As(err, &pe) || pe.File != file || pe.Line < 1 {
+		t.Fatalf("error without location: %v", err)
+	}
+}
+
+// validHistory checks what the parsers promise of a history they accept:
+// complete input (operations, and a newline after the last line that is
+// not blank) and no operation returning before its call.
+func validHistory[I, O any](t *testing.T, input string, ops []linear.Operation[I, O]) {
+	t.Helper()
+	if len(ops) == 0 {
+		t.Fatal("an empty history was accepted")
+	}
+	if rest := strings.TrimRight(input, " \t\r\v\f"); !strings.HasSuffix(rest, "\n") {
+		t.Fatalf("input whose last line has no newline was accepted: %q", input)
+	}
 	for i, op := range ops {
 		if op.Return < op.Call {
 			t.Fatalf("operation %d returns before its call: %+v", i, op)

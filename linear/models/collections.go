@@ -74,6 +74,10 @@ func sequence[V comparable](lifo bool) linear.Model[Seq[V], SeqInput[V], SeqOutp
 			return false, s
 		},
 		Equal: func(a, b Seq[V]) bool { return slices.Equal(a, b) },
+		// A take that found the collection empty changes nothing.
+		ReadOnly: func(in SeqInput[V], out SeqOutput[V]) bool {
+			return in.Op == Take && !out.OK && !out.Unknown
+		},
 		Hash: func(s Seq[V]) uint64 {
 			h := uint64(len(s))
 			for _, v := range s {
@@ -179,6 +183,9 @@ func Counter() linear.Model[int64, CounterInput, CounterOutput] {
 			return false, s
 		},
 		Hash: func(s int64) uint64 { return uint64(s) },
+		ReadOnly: func(in CounterInput, _ CounterOutput) bool {
+			return in.Op == Get || in.Delta == 0
+		},
 		Describe: func(in CounterInput, out CounterOutput) string {
 			res := fmt.Sprint(out.Value)
 			if out.Unknown {
@@ -297,6 +304,10 @@ func Set[V comparable]() linear.Model[SetState[V], SetInput[V], SetOutput] {
 			return true
 		},
 		Hash: func(s SetState[V]) uint64 { return s.h },
+		// Contains, and an insert or delete seen to do nothing.
+		ReadOnly: func(in SetInput[V], out SetOutput) bool {
+			return in.Op == Contains || (!out.OK && !out.Unknown)
+		},
 		Describe: func(in SetInput[V], out SetOutput) string {
 			res := fmt.Sprint(out.OK)
 			if out.Unknown {

@@ -62,6 +62,9 @@ func kvStep(v string, in KVInput, out KVOutput) (bool, string) {
 	return false, v
 }
 
+// kvReadOnly: a get changes nothing.
+func kvReadOnly(in KVInput, _ KVOutput) bool { return in.Op == KVGet }
+
 func kvDescribe(in KVInput, out KVOutput) string {
 	switch in.Op {
 	case KVGet:
@@ -83,6 +86,7 @@ func KV() linear.Model[string, KVInput, KVOutput] {
 		Init:      func() string { return "" },
 		Step:      kvStep,
 		Hash:      func(s string) uint64 { return maphash.String(seed, s) },
+		ReadOnly:  kvReadOnly,
 		Partition: PartitionBy[KVInput, KVOutput](func(in KVInput) string { return in.Key }),
 		Describe:  kvDescribe,
 		DescribeState: func(s string) string {
@@ -107,6 +111,7 @@ func KVMap() linear.Model[KVState, KVInput, KVOutput] {
 		},
 		Equal:    func(a, b KVState) bool { return a.h == b.h && slices.Equal(a.kv, b.kv) },
 		Hash:     func(s KVState) uint64 { return s.h },
+		ReadOnly: kvReadOnly,
 		Describe: kvDescribe,
 		DescribeState: func(s KVState) string {
 			parts := make([]string, 0, len(s.kv)/2)

@@ -88,6 +88,10 @@ func register[V comparable](init V, cas bool) linear.Model[V, RegisterInput[V], 
 			return false, s
 		},
 		Hash: func(s V) uint64 { return maphash.Comparable(seed, s) },
+		// A read, and a compare-and-set seen to fail, change nothing.
+		ReadOnly: func(in RegisterInput[V], out RegisterOutput[V]) bool {
+			return in.Op == Read || (in.Op == CompareAndSet && !out.OK && !out.Unknown)
+		},
 		Describe: func(in RegisterInput[V], out RegisterOutput[V]) string {
 			res := "?"
 			switch in.Op {
