@@ -65,6 +65,10 @@ type Program struct {
 func (p *Program) Unmap(msg string) string {
 	for tmp, orig := range p.original {
 		msg = strings.ReplaceAll(msg, tmp, orig)
+		// the go command shortens names relative to its directory
+		if rel, err := filepath.Rel(p.ModuleDir, tmp); err == nil {
+			msg = strings.ReplaceAll(msg, rel, orig)
+		}
 	}
 	return msg
 }
