@@ -178,6 +178,7 @@ func echoClients(b *testing.B, addr string, conns, msg, n int) {
 		}
 	}()
 	b.ResetTimer()
+	cpu0 := processCPU()
 	var wg sync.WaitGroup
 	for i, c := range cs {
 		share := n / conns
@@ -200,6 +201,10 @@ func echoClients(b *testing.B, addr string, conns, msg, n int) {
 	}
 	wg.Wait()
 	b.StopTimer()
+	// CPU time per round trip, clients included (they are the same for
+	// every server): less sensitive than wall time to other processes'
+	// load on a shared machine.
+	b.ReportMetric(float64(processCPU()-cpu0)/float64(n), "cpu-ns/op")
 }
 
 // BenchmarkEvloopEcho: echo round trips of 1 KiB on 64 loopback
