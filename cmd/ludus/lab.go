@@ -22,7 +22,9 @@ func init() {
 		name:    "lab",
 		summary: "reproduce the guide's claims on this machine and give each a verdict",
 		usage:   "[--json] [--only ID,...] [--quick] [--list] [--timeout D]",
-		setup:   setupLab,
+		// Flags may follow stray arguments too, which are then reported.
+		interspersed: true,
+		setup:        setupLab,
 	})
 }
 
@@ -31,10 +33,14 @@ func setupLab(fs *flag.FlagSet) func(args []string, stdout, stderr io.Writer) in
 	only := fs.String("only", "", "comma-separated experiment IDs to run (see --list); default all")
 	quick := fs.Bool("quick", false, "short runs: smaller inputs and fewer repetitions, to check that everything works")
 	list := fs.Bool("list", false, "list the experiments and their claims without running them")
-	timeout := fs.Duration("timeout", 2*time.Minute, "give up on an experiment that runs longer than this")
+	timeout := fs.Duration("timeout", 2*time.Minute, "give up on an experiment that runs longer than this (more than zero)")
 	return func(args []string, stdout, stderr io.Writer) int {
 		if len(args) > 0 {
 			fmt.Fprintf(stderr, "ludus lab: unexpected argument %q (experiments are chosen with --only)\n", args[0])
+			return 2
+		}
+		if *timeout == 0 {
+			fmt.Fprintln(stderr, "ludus lab: --timeout 0 would stop every experiment at once; give it more than zero (default 2m0s)")
 			return 2
 		}
 		exps := lab.Builtin()
@@ -64,8 +70,8 @@ func setupLab(fs *flag.FlagSet) func(args []string, stdout, stderr io.Writer) in
 func printList(w io.Writer, exps []lab.Experiment) {
 	for _, e := range exps {
 		fmt.Fprintf(w, "%s\t%s\n", e.ID, e.Section)
-		for _, c := range e.Claims {
-			fmt.Fprintf(w, "\t- %s\n", c)
+		for _, c := range e.ClaimSpecs() {
+			fmt.Fprintf(w, "\t- %s: %s\n", c.ID, c.Text)
 		}
 	}
 }

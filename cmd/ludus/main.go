@@ -1,10 +1,19 @@
 // Command ludus is the laboratory and toolbox of the ludus project.
 //
-//	ludus                 runs the lab (same as "ludus lab")
-//	ludus lab [flags]     reproduces the guide's claims on this machine
-//	ludus help [command]  explains a command and its flags
+//	ludus                      runs the lab (same as "ludus lab")
+//	ludus lab [flags]          reproduces the guide's claims on this machine, a verdict for each
+//	ludus lab --serve          the lab in the browser: experiments, traces as pictures, the scheduler by hand
+//	ludus check [flags] [PKG]  explores the interleavings of a package's tests under the ludus scheduler
+//	ludus linear FILE...       checks recorded histories for linearizability
+//	ludus help [command]       lists the commands, or explains one and its flags
 //
-// Each command lives in its own file and registers itself in commands.
+// "ludus -h" lists the commands, one line each; "ludus help COMMAND" or
+// "ludus COMMAND -h" explains one. Flags may come before or after a
+// command's arguments, and a duration flag never takes a negative value.
+//
+// Each command lives in its own file and registers itself in commands; the
+// listing is built from that table, so a new command appears in it by
+// registering.
 package main
 
 import (
@@ -14,6 +23,8 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
+	"time"
 )
 
 // command is one subcommand. run returns the process exit status.
@@ -45,16 +56,21 @@ func main() {
 }
 
 // run dispatches args to a command; it is main without os.Exit, for tests.
+// A first argument that is not a flag names the command; without one the
+// command is lab, except that a lone help flag lists the commands.
 func run(args []string, stdout, stderr io.Writer) int {
 	name := "lab"
-	if len(args) > 0 && (args[0] == "" || args[0][0] != '-') {
-		name, args = args[0], args[1:]
+	if len(args) > 0 {
+		switch {
+		case isHelpFlag(args[0]):
+			usage(stdout)
+			return 0
+		case !strings.HasPrefix(args[0], "-"):
+			name, args = args[0], args[1:]
+		}
 	}
-	switch name {
-	case "help":
+	if name == "help" {
 		return help(args, stdout, stderr)
-	case "-h", "--help":
-		return help(nil, stdout, stderr)
 	}
 	c, ok := commands[name]
 	if !ok {
@@ -79,7 +95,38 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
+	if err := checkDurations(fs); err != nil {
+		fmt.Fprintf(stderr, "ludus %s: %v\n", c.name, err)
+		return 2
+	}
 	return exec(args, stdout, stderr)
+}
+
+// isHelpFlag reports whether arg asks for help: -h, -help, --h, --help.
+func isHelpFlag(arg string) bool {
+	switch strings.TrimPrefix(strings.TrimPrefix(arg, "-"), "-") {
+	case "h", "help":
+		return strings.HasPrefix(arg, "-")
+	}
+	return false
+}
+
+// checkDurations rejects a negative value in any duration flag that was
+// set: no command means anything by a negative time, and silently treating
+// it as zero or as "no limit" would run something the user did not ask
+// for. What zero means is each flag's own (its usage says).
+func checkDurations(fs *flag.FlagSet) error {
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		g, ok := f.Value.(flag.Getter)
+		if !ok || err != nil {
+			return
+		}
+		if d, ok := g.Get().(time.Duration); ok && d < 0 {
+			err = fmt.Errorf("--%s %v: a duration must not be negative", f.Name, d)
+		}
+	})
+	return err
 }
 
 func help(args []string, stdout, stderr io.Writer) int {
@@ -98,22 +145,25 @@ func help(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// usage lists every registered command with its one-line summary.
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "ludus: the concurrency laboratory and toolkit")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Usage: ludus <command> [flags] [arguments]")
-	fmt.Fprintln(w, "With no command, ludus runs the lab.")
+	fmt.Fprintln(w, "With no command, ludus runs the lab. Flags may also follow the arguments.")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Commands:")
 	names := make([]string, 0, len(commands))
+	width := len("help")
 	for n := range commands {
 		names = append(names, n)
+		width = max(width, len(n))
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
+		fmt.Fprintf(w, "  %-*s  %s\n", width, n, commands[n].summary)
 	}
-	fmt.Fprintf(w, "  %-8s %s\n", "help", "explain a command and its flags")
+	fmt.Fprintf(w, "  %-*s  %s\n", width, "help", "list the commands, or explain one and its flags")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run \"ludus help <command>\" or \"ludus <command> -h\" for a command's flags.")
 }

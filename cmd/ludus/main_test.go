@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"go/parser"
+	"go/token"
 	"strings"
 	"testing"
 
@@ -42,6 +44,78 @@ func TestHelpExplainsEveryCommand(t *testing.T) {
 	}
 }
 
+// TestTopLevelHelpListsEveryCommand: "ludus -h" lists every command of the
+// table with its summary (not the lab's flags), on stdout, exit 0.
+func TestTopLevelHelpListsEveryCommand(t *testing.T) {
+	for _, h := range []string{"-h", "--help", "-help"} {
+		code, out, errOut := runCmd(h)
+		if code != 0 || errOut != "" {
+			t.Fatalf("ludus %s: exit %d, stderr %q", h, code, errOut)
+		}
+		for name, c := range commands {
+			if !strings.Contains(out, "  "+name+" ") || !strings.Contains(out, c.summary) {
+				t.Errorf("ludus %s does not list %s with its summary:\n%s", h, name, out)
+			}
+		}
+		if !strings.Contains(out, "help ") || strings.Contains(out, "-json") {
+			t.Errorf("ludus %s: want the command list, not a command's flags:\n%s", h, out)
+		}
+	}
+	// A command added to the table is listed without further work.
+	register(&command{name: "zz-test", summary: "a command registered by this test", setup: nil})
+	defer delete(commands, "zz-test")
+	if _, out, _ := runCmd("-h"); !strings.Contains(out, "zz-test  a command registered by this test") {
+		t.Errorf("a newly registered command is not listed:\n%s", out)
+	}
+}
+
+// TestDocCommentNamesEveryCommand keeps the command's package doc in step
+// with the table: each registered command appears as "ludus NAME".
+func TestDocCommentNamesEveryCommand(t *testing.T) {
+	f, err := parser.ParseFile(token.NewFileSet(), "main.go", nil, parser.ParseComments|parser.PackageClauseOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := f.Doc.Text()
+	for name := range commands {
+		if !strings.Contains(doc, "ludus "+name) {
+			t.Errorf("main.go's doc comment does not mention \"ludus %s\"; add a line for it", name)
+		}
+	}
+}
+
+func TestNegativeDurationsRejected(t *testing.T) {
+	code, out, errOut := runCmd("lab", "--list", "--timeout", "-5s")
+	if code != 2 || out != "" || !strings.Contains(errOut, "--timeout -5s: a duration must not be negative") {
+		t.Errorf("lab --timeout -5s: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if _, ok := commands["linear"]; ok {
+		code, _, errOut = runCmd("linear", "--timeout=-1ms", "history.log")
+		if code != 2 || !strings.Contains(errOut, "ludus linear: --timeout -1ms: a duration must not be negative") {
+			t.Errorf("linear --timeout=-1ms: exit %d, stderr %q", code, errOut)
+		}
+	}
+	code, _, errOut = runCmd("lab", "--list", "--timeout", "0")
+	if code != 2 || !strings.Contains(errOut, "--timeout 0") {
+		t.Errorf("lab --timeout 0: exit %d, stderr %q", code, errOut)
+	}
+	if code, out, _ := runCmd("lab", "--list", "--timeout", "1s"); code != 0 || out == "" {
+		t.Errorf("lab --timeout 1s --list: exit %d", code)
+	}
+}
+
+// TestLabFlagsAfterArguments: the lab parses flags wherever they are, so a
+// stray argument is reported as such even with flags after it.
+func TestLabFlagsAfterArguments(t *testing.T) {
+	code, _, errOut := runCmd("lab", "stray", "--list")
+	if code != 2 || !strings.Contains(errOut, `unexpected argument "stray"`) {
+		t.Errorf("lab stray --list: exit %d, stderr %q", code, errOut)
+	}
+	if code, out, _ := runCmd("--only", "deadlock", "--list"); code != 0 || !strings.Contains(out, "deadlock") || strings.Contains(out, "race-condition") {
+		t.Errorf("--only deadlock --list: exit %d:\n%s", code, out)
+	}
+}
+
 func TestUnknownCommandAndBadFlags(t *testing.T) {
 	if code, _, errOut := runCmd("nope"); code != 2 || !strings.Contains(errOut, `unknown command "nope"`) {
 		t.Errorf("unknown command: %d %q", code, errOut)
@@ -59,7 +133,7 @@ func TestUnknownCommandAndBadFlags(t *testing.T) {
 
 func TestLabList(t *testing.T) {
 	code, out, _ := runCmd("lab", "--list")
-	if code != 0 || !strings.Contains(out, "race-condition") || !strings.Contains(out, "- ") {
+	if code != 0 || !strings.Contains(out, "race-condition") || !strings.Contains(out, "- lost-update: Two goroutines") {
 		t.Fatalf("--list: %d %q", code, out)
 	}
 }
@@ -77,7 +151,7 @@ func TestLabJSON(t *testing.T) {
 		Experiments []struct {
 			ID, Section string
 			Claims      []struct {
-				Claim, Verdict, Evidence string
+				ID, Claim, Verdict, Evidence string
 				Measurements             map[string]float64
 			}
 			Error string
@@ -94,6 +168,9 @@ func TestLabJSON(t *testing.T) {
 	}
 	for _, e := range rep.Experiments {
 		for _, c := range e.Claims {
+			if c.ID == "" || c.Claim == "" {
+				t.Errorf("%s: a claim without its id or sentence: %+v", e.ID, c)
+			}
 			switch c.Verdict {
 			case "holds", "fails", "inconclusive":
 			default:
