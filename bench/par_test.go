@@ -91,13 +91,11 @@ func processCPU() time.Duration {
 }
 
 // loopWithCPU runs body b.N times and also reports the process CPU time
-// per op: on a machine other people load, CPU time per op moves less than
-// wall time and shows what a library spends besides the work.
-//
-// It counts to b.N rather than use b.Loop on purpose: with Go 1.26's
-// testing, a b.Loop benchmark run with -cpu 1,2 measures its first -cpu
-// value during the initial discovery run, at the GOMAXPROCS of the last
-// -cpu value, so "-cpu 1" would silently run on 2 Ps.
+// per op (cpu-ns/op): on a machine other people load, CPU time per op moves
+// less than wall time and shows what a library spends besides the work.
+// The async, pool, par and csp benchmarks all use it, so that every one of
+// them reports both figures. (That their -cpu 1 figures run at one P is
+// TestMain's doing, see main_test.go.)
 func loopWithCPU(b *testing.B, body func()) {
 	b.ResetTimer()
 	cpu0 := processCPU()

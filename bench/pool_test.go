@@ -27,7 +27,7 @@ const poolWorkers = 10_000
 // StopAndWait); raw goroutines and ants, which have none, use a WaitGroup.
 func poolPeers(b *testing.B, workers, tasks int, task func()) {
 	b.Run("ludus", func(b *testing.B) {
-		for b.Loop() {
+		loopWithCPU(b, func() {
 			p := pool.New(workers)
 			for range tasks {
 				if err := p.Go(task); err != nil {
@@ -35,38 +35,38 @@ func poolPeers(b *testing.B, workers, tasks int, task func()) {
 				}
 			}
 			p.Close()
-		}
+		})
 	})
 	b.Run("goroutines", func(b *testing.B) {
-		for b.Loop() {
+		loopWithCPU(b, func() {
 			var wg sync.WaitGroup
 			for range tasks {
 				wg.Go(task)
 			}
 			wg.Wait()
-		}
+		})
 	})
 	b.Run("errgroup", func(b *testing.B) {
-		for b.Loop() {
+		loopWithCPU(b, func() {
 			var g errgroup.Group
 			g.SetLimit(workers)
 			for range tasks {
 				g.Go(func() error { task(); return nil })
 			}
 			_ = g.Wait()
-		}
+		})
 	})
 	b.Run("conc", func(b *testing.B) {
-		for b.Loop() {
+		loopWithCPU(b, func() {
 			p := concpool.New().WithMaxGoroutines(workers)
 			for range tasks {
 				p.Go(task)
 			}
 			p.Wait()
-		}
+		})
 	})
 	b.Run("ants", func(b *testing.B) {
-		for b.Loop() {
+		loopWithCPU(b, func() {
 			p, err := ants.NewPool(workers)
 			if err != nil {
 				b.Fatal(err)
@@ -81,10 +81,10 @@ func poolPeers(b *testing.B, workers, tasks int, task func()) {
 			}
 			wg.Wait()
 			p.Release()
-		}
+		})
 	})
 	b.Run("antsFunc", func(b *testing.B) {
-		for b.Loop() {
+		loopWithCPU(b, func() {
 			var wg sync.WaitGroup
 			p, err := ants.NewPoolWithFunc(workers, func(any) { task(); wg.Done() })
 			if err != nil {
@@ -99,10 +99,10 @@ func poolPeers(b *testing.B, workers, tasks int, task func()) {
 			}
 			wg.Wait()
 			p.Release()
-		}
+		})
 	})
 	b.Run("pond", func(b *testing.B) {
-		for b.Loop() {
+		loopWithCPU(b, func() {
 			p := pond.NewPool(workers)
 			for range tasks {
 				// Go, not Submit: fire and forget, no future per task.
@@ -111,7 +111,7 @@ func poolPeers(b *testing.B, workers, tasks int, task func()) {
 				}
 			}
 			p.StopAndWait()
-		}
+		})
 	})
 }
 
