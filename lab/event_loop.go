@@ -11,10 +11,10 @@ func eventLoopExperiment() Experiment {
 	return Experiment{
 		ID:      "event-loop",
 		Section: "Concurrency Models",
-		Claims: []string{
-			"Event loop: one thread with non-blocking I/O serves many I/O-bound connections, for less memory per connection than a goroutine each.",
-			"A CPU-heavy callback stalls everyone: while it runs, every other client waits.",
-			"Moving the heavy work to a thread pool (evloop.Offload) gives the other clients their latency back.",
+		Specs: []ClaimSpec{
+			{ID: "serves-many-connections", Text: "Event loop: one thread with non-blocking I/O serves many I/O-bound connections, for less memory per connection than a goroutine each."},
+			{ID: "heavy-callback-stalls", Text: "A CPU-heavy callback stalls everyone: while it runs, every other client waits."},
+			{ID: "offload-cures", Text: "Moving the heavy work to a thread pool (evloop.Offload) gives the other clients their latency back."},
 		},
 		Run: runEventLoop,
 	}
@@ -123,12 +123,13 @@ func (m *eventLoopMeasurements) measureMemory() error {
 }
 
 func (m eventLoopMeasurements) verdicts() []Claim {
-	claims := eventLoopExperiment().Claims
+	e := eventLoopExperiment()
 	memRatio := ratio(m.loopBytesPerConn, m.gorouBytesPerConn)
-	serve := Claim{Claim: claims[0], Measurements: map[string]float64{
+	serve := e.NewClaim("serves-many-connections")
+	serve.Measurements = map[string]float64{
 		"clients": float64(m.clients), "served": float64(m.served), "goroutine_served": float64(m.gorouServed),
 		"loop_bytes_per_conn": m.loopBytesPerConn, "goroutine_bytes_per_conn": m.gorouBytesPerConn, "memory_ratio": memRatio,
-	}}
+	}
 	serve.Evidence = fmt.Sprintf("One loop on GOMAXPROCS=1 answered %d of %d clients with a request each outstanding at once, holding %.0f B per connection; a goroutine per connection held %.0f B (%.2fx).",
 		m.served, m.clients, m.loopBytesPerConn, m.gorouBytesPerConn, memRatio)
 	switch {
@@ -150,7 +151,8 @@ func (m eventLoopMeasurements) verdicts() []Claim {
 		"calm_samples": float64(m.samples[0]), "inline_samples": float64(m.samples[1]), "offload_samples": float64(m.samples[2]),
 	}
 	measured := calm.N > 0 && inline.N > 0 && m.samples[0] > 0 && m.samples[1] > 0
-	stall := Claim{Claim: claims[1], Measurements: meas}
+	stall := e.NewClaim("heavy-callback-stalls")
+	stall.Measurements = meas
 	stall.Evidence = fmt.Sprintf("p99 latency of %d clients each sending a request every %s (median of %d rounds): %s calm, %s while another client's request computes %s inline on the loop every %s (%.1fx).",
 		m.pingers, elPace, calm.N, seconds(calm.Median), seconds(inline.Median), m.heavy, m.heavyEvery, ratio(inline.Median, calm.Median))
 	switch {
@@ -165,7 +167,8 @@ func (m eventLoopMeasurements) verdicts() []Claim {
 		stall.Evidence += " The rounds disagree or the difference is within this machine's noise."
 	}
 
-	cure := Claim{Claim: claims[2], Measurements: meas}
+	cure := e.NewClaim("offload-cures")
+	cure.Measurements = meas
 	cure.Evidence = fmt.Sprintf("With the heavy work offloaded to a pool on GOMAXPROCS=%d, the clients' p99 was %s (inline: %s, calm: %s).",
 		m.procs, seconds(off.Median), seconds(inline.Median), seconds(calm.Median))
 	switch {

@@ -59,18 +59,11 @@ func p99s(calm, inline, off float64) [3]Stats {
 }
 
 func TestEventLoopQuick(t *testing.T) {
-	e := eventLoopExperiment()
-	res, err := e.Run(context.Background(), &Env{Quick: true, CPUs: CPUs()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Claims) != len(e.Claims) {
-		t.Fatalf("%d claims for %d", len(res.Claims), len(e.Claims))
-	}
-	if c := res.Claims[0]; c.Measurements["served"] != c.Measurements["clients"] || c.Measurements["loop_bytes_per_conn"] <= 0 {
+	claims := quickClaims(t, eventLoopExperiment(), CPUs())
+	if c := claims[0]; c.Measurements["served"] != c.Measurements["clients"] || c.Measurements["loop_bytes_per_conn"] <= 0 {
 		t.Errorf("serving: %+v", c)
 	}
-	for _, c := range res.Claims {
+	for _, c := range claims {
 		t.Logf("%s: %s", c.Verdict, c.Evidence)
 	}
 }

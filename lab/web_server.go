@@ -18,9 +18,9 @@ func webServerExperiment() Experiment {
 	return Experiment{
 		ID:      "web-server",
 		Section: "When to use what",
-		Claims: []string{
-			"Web server: an event loop serves many connections for much less memory per connection than a thread (goroutine) each, at comparable throughput.",
-			"Web server: a thread pool bounds the threads serving connections, and connections beyond its size wait their turn.",
+		Specs: []ClaimSpec{
+			{ID: "event-loop-memory", Text: "Web server: an event loop serves many connections for much less memory per connection than a thread (goroutine) each, at comparable throughput."},
+			{ID: "pool-queues-connections", Text: "Web server: a thread pool bounds the threads serving connections, and connections beyond its size wait their turn."},
 		},
 		Run: runWebServer,
 	}
@@ -165,7 +165,7 @@ func wsClient(ctx context.Context, addr string, requests int) ([]float64, error)
 }
 
 func (m webServerMeasurements) verdicts() []Claim {
-	claims := webServerExperiment().Claims
+	e := webServerExperiment()
 	loop, pl, gor := m.servers[0], m.servers[1], m.servers[2]
 	var table strings.Builder
 	fmt.Fprintf(&table, "%-26s %12s %10s %16s %16s\n", "server", "requests/s", "p99", "first reply p90", "bytes/idle conn")
@@ -187,7 +187,8 @@ func (m webServerMeasurements) verdicts() []Claim {
 
 	memRatio := ratio(loop.perConn, gor.perConn)
 	rateRatio := ratio(loop.rate.Median, gor.rate.Median)
-	c1 := Claim{Claim: claims[0], Measurements: meas, Detail: detail}
+	c1 := e.NewClaim("event-loop-memory")
+	c1.Measurements, c1.Detail = meas, detail
 	c1.Evidence = fmt.Sprintf("%d idle connections: the event loop held %.0f B per connection, a goroutine each %.0f B (%.2fx); under %d clients x %d requests it served %s requests/s, %.2fx the goroutine server's %s.",
 		m.idle, loop.perConn, gor.perConn, memRatio, m.clients, m.requests, actorBankHuman(loop.rate.Median), rateRatio, actorBankHuman(gor.rate.Median))
 	switch {
@@ -203,7 +204,8 @@ func (m webServerMeasurements) verdicts() []Claim {
 	}
 
 	waitRatio := ratio(pl.first.Median, gor.first.Median)
-	c2 := Claim{Claim: claims[1], Measurements: meas, Detail: detail}
+	c2 := e.NewClaim("pool-queues-connections")
+	c2.Measurements, c2.Detail = meas, detail
 	c2.Measurements["pool_peak_busy"] = float64(pl.peakBusy)
 	c2.Evidence = fmt.Sprintf("With %d clients and %d workers, the pool served at most %d connections at once; 90%% of its clients had their first reply within %s, against %s with a goroutine per connection (%.1fx): the later clients waited for a worker to be free.",
 		m.clients, m.workers, pl.peakBusy, seconds(pl.first.Median), seconds(gor.first.Median), waitRatio)

@@ -1,7 +1,6 @@
 package lab
 
 import (
-	"context"
 	"strings"
 	"testing"
 )
@@ -38,19 +37,12 @@ func TestWebServerVerdicts(t *testing.T) {
 }
 
 func TestWebServerQuick(t *testing.T) {
-	e := webServerExperiment()
-	res, err := e.Run(context.Background(), &Env{Quick: true, CPUs: CPUs()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Claims) != len(e.Claims) {
-		t.Fatalf("%d claims for %d", len(res.Claims), len(e.Claims))
-	}
-	c := res.Claims[0]
+	claims := quickClaims(t, webServerExperiment(), CPUs())
+	c := claims[0]
 	if c.Measurements["event_loop_requests_per_s"] <= 0 || c.Measurements["pool_first_reply_p90_s"] <= 0 || c.Detail == "" {
 		t.Errorf("%+v", c)
 	}
-	for _, c := range res.Claims {
+	for _, c := range claims {
 		t.Logf("%s: %s", c.Verdict, c.Evidence)
 	}
 	t.Logf("\n%s", c.Detail)
