@@ -49,7 +49,6 @@ type fileRewriter struct {
 	buf  *buffer
 
 	shared  map[*types.Var]bool    // locals that goroutines may share: captured or address taken
-	results map[*types.Var]bool    // named results of the function being visited, when shared
 	usedRT  bool                   // the file now refers to ludus_rt
 	usedGen bool                   // the file calls a helper of the package's generated file
 	pkgUses map[*types.PkgName]int // uses of each imported package name in the original
@@ -78,7 +77,6 @@ func RewriteFile(fset *token.FileSet, file *ast.File, src []byte, info *types.In
 	r := &fileRewriter{
 		fset: fset, tf: tf, file: file, info: info, pkg: pkg, opts: opts,
 		buf:     newBuffer(src),
-		results: map[*types.Var]bool{},
 		pkgUses: map[*types.PkgName]int{},
 		pkgGone: map[*types.PkgName]int{},
 		imports: map[string]string{},
@@ -117,9 +115,6 @@ func isCgo(f *ast.File) bool {
 
 // off returns the byte offset of p in the file.
 func (r *fileRewriter) off(p token.Pos) int { return r.tf.Offset(p) }
-
-// line returns the line of p.
-func (r *fileRewriter) line(p token.Pos) int { return r.tf.Line(p) }
 
 // rtName marks the runtime as used and returns "ludus_rt.name".
 func (r *fileRewriter) rtCall(name string) string {
