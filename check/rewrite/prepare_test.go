@@ -2,6 +2,7 @@ package rewrite
 
 import (
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -64,9 +65,15 @@ func TestEmbeddedRuntime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"check/run.go", "check/sync/mutex.go"} {
-		if _, ok := rs.files[want]; !ok {
-			t.Errorf("embedded runtime lacks %s", want)
+	dirs := map[string]bool{}
+	for name := range rs.files {
+		dirs[path.Dir(name)] = true
+	}
+	// every package rewritten code imports travels in the binary (a new
+	// runtime directory needs its pattern in checkruntime.go)
+	for _, imp := range append([]string{RuntimePath}, swapTargets()...) {
+		if dir := strings.TrimPrefix(imp, ModulePath+"/"); !dirs[dir] {
+			t.Errorf("the embedded runtime lacks %s: add %s/*.go to checkruntime.go", imp, dir)
 		}
 	}
 	for name := range rs.files {
@@ -121,4 +128,13 @@ func TestModFile(t *testing.T) {
 			}
 		})
 	}
+}
+
+func swapTargets() []string {
+	var targets []string
+	for _, to := range swaps {
+		targets = append(targets, to)
+	}
+	sort.Strings(targets)
+	return targets
 }
