@@ -253,3 +253,171 @@ func BenchmarkVectorSet(b *testing.B) {
 		}
 	})
 }
+
+func ludusSortedIntMap() immutable.SortedMap[int, int] {
+	var m immutable.SortedMap[int, int]
+	for i := range mapSize {
+		m = m.Set(i*2, i) // even keys: odd ones are absent
+	}
+	return m
+}
+
+func bjSortedIntMap() *bj.SortedMap[int, int] {
+	b := bj.NewSortedMapBuilder[int, int](nil)
+	for i := range mapSize {
+		b.Set(i*2, i)
+	}
+	return b.Map()
+}
+
+// BenchmarkSortedMapGet: lookups of present keys in a sorted map of
+// mapSize int keys.
+func BenchmarkSortedMapGet(b *testing.B) {
+	b.Run("ludus", func(b *testing.B) {
+		m := ludusSortedIntMap()
+		i := 0
+		for b.Loop() {
+			if _, ok := m.Get(i * 2); !ok {
+				b.Fatal("missing")
+			}
+			i = (i + 1) % mapSize
+		}
+	})
+	b.Run("benbjohnson", func(b *testing.B) {
+		m := bjSortedIntMap()
+		i := 0
+		for b.Loop() {
+			if _, ok := m.Get(i * 2); !ok {
+				b.Fatal("missing")
+			}
+			i = (i + 1) % mapSize
+		}
+	})
+}
+
+// BenchmarkSortedMapSet: overwrite (even keys) and insert (odd keys) on a
+// sorted map of mapSize keys; each result is discarded.
+func BenchmarkSortedMapSet(b *testing.B) {
+	b.Run("ludus", func(b *testing.B) {
+		m := ludusSortedIntMap()
+		i := 0
+		for b.Loop() {
+			_ = m.Set(i, -i)
+			i = (i + 1) % (2 * mapSize)
+		}
+	})
+	b.Run("benbjohnson", func(b *testing.B) {
+		m := bjSortedIntMap()
+		i := 0
+		for b.Loop() {
+			_ = m.Set(i, -i)
+			i = (i + 1) % (2 * mapSize)
+		}
+	})
+}
+
+// BenchmarkSortedMapDelete: delete a present key; each result is
+// discarded.
+func BenchmarkSortedMapDelete(b *testing.B) {
+	b.Run("ludus", func(b *testing.B) {
+		m := ludusSortedIntMap()
+		i := 0
+		for b.Loop() {
+			_ = m.Delete(i * 2)
+			i = (i + 1) % mapSize
+		}
+	})
+	b.Run("benbjohnson", func(b *testing.B) {
+		m := bjSortedIntMap()
+		i := 0
+		for b.Loop() {
+			_ = m.Delete(i * 2)
+			i = (i + 1) % mapSize
+		}
+	})
+}
+
+// BenchmarkSortedMapIterate: one pass over all mapSize keys in order.
+func BenchmarkSortedMapIterate(b *testing.B) {
+	b.Run("ludus", func(b *testing.B) {
+		m := ludusSortedIntMap()
+		for b.Loop() {
+			sum := 0
+			for _, v := range m.All() {
+				sum += v
+			}
+			if sum != mapSize*(mapSize-1)/2 {
+				b.Fatal("wrong sum")
+			}
+		}
+	})
+	b.Run("benbjohnson", func(b *testing.B) {
+		m := bjSortedIntMap()
+		for b.Loop() {
+			sum := 0
+			for it := m.Iterator(); !it.Done(); {
+				_, v, _ := it.Next()
+				sum += v
+			}
+			if sum != mapSize*(mapSize-1)/2 {
+				b.Fatal("wrong sum")
+			}
+		}
+	})
+}
+
+// BenchmarkVectorPrepend: prepends to the previous version; restarts every
+// 2*mapSize elements.
+func BenchmarkVectorPrepend(b *testing.B) {
+	b.Run("ludus", func(b *testing.B) {
+		var v immutable.Vector[int]
+		for b.Loop() {
+			v = v.Prepend(1)
+			if v.Len() == 2*mapSize {
+				v = immutable.Vector[int]{}
+			}
+		}
+	})
+	b.Run("benbjohnson", func(b *testing.B) {
+		l := bj.NewList[int]()
+		for b.Loop() {
+			l = l.Prepend(1)
+			if l.Len() == 2*mapSize {
+				l = bj.NewList[int]()
+			}
+		}
+	})
+}
+
+// BenchmarkVectorSlice: a slice of the middle half of a vector of mapSize
+// elements, then one read from it.
+func BenchmarkVectorSlice(b *testing.B) {
+	b.Run("ludus", func(b *testing.B) {
+		var v immutable.Vector[int]
+		for i := range mapSize {
+			v = v.Append(i)
+		}
+		i := 0
+		for b.Loop() {
+			s := v.Slice(i%100, mapSize/2+i%100)
+			if s.At(0) != i%100 {
+				b.Fatal("wrong")
+			}
+			i++
+		}
+	})
+	b.Run("benbjohnson", func(b *testing.B) {
+		l := bj.NewList[int]()
+		for i := range mapSize {
+			l = l.Append(i)
+		}
+		i := 0
+		for b.Loop() {
+			s := l.Slice(i%100, mapSize/2+i%100)
+			if s.Get(0) != i%100 {
+				b.Fatal("wrong")
+			}
+			i++
+		}
+	})
+}

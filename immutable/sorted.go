@@ -13,12 +13,14 @@ import (
 // all but the O(log n) nodes on the path they changed, and iteration runs
 // in key order, forwards (All, Range) or backwards (Backward).
 //
-// The structure is a B-tree (Bayer and McCreight, 1972) of up to 31 keys
-// per node, updated by path copying: a lookup is a binary search in each of
-// about log32 n nodes, and an update copies those nodes, splitting full ones
-// on the way down and refilling thin ones on the way down when deleting, as
-// in CLRS's single-pass B-tree. Nodes hold keys and values inline, so a walk
-// reads few cache lines.
+// The structure is a B-tree (Bayer and McCreight, 1972) of 8 to 31 keys per
+// node (an (a,b)-tree with a = 8, b = 32), updated by path copying: a lookup
+// is a binary search in each of about log16 n nodes, and an update copies
+// those nodes, splitting full ones on the way down and refilling thin ones
+// on the way down when deleting, as in CLRS's single-pass B-tree. Nodes
+// hold keys and values inline, so a walk reads few cache lines. The low
+// minimum (a quarter of the maximum, where CLRS has a half) makes thin
+// nodes rare, so that a delete seldom has to copy a sibling as well.
 //
 // Keys are ordered by a comparison function: cmp(a, b) is negative when a
 // sorts before b, positive when after, and zero when they are the same key.
@@ -43,10 +45,12 @@ type ordering[K any] struct{ cmp func(a, b K) int }
 
 // A B-tree node holds between minItems and maxItems entries (the root may
 // hold fewer), in key order; a branch has one more kid than entries, kid i
-// holding the keys between entries i-1 and i.
+// holding the keys between entries i-1 and i. A full node splits into two
+// of 15; a thin one (minItems) that cannot borrow merges with a sibling
+// into at most 2*minItems+1.
 const (
-	minItems = 15
-	maxItems = 2*minItems + 1
+	minItems = 7
+	maxItems = 31
 )
 
 type bnode[K, V any] struct {
@@ -191,11 +195,18 @@ func (m SortedMap[K, V]) Set(k K, v V) SortedMap[K, V] {
 }
 
 // clone returns a copy of n with slices of its own, with room for one more
-// entry and kid (the most an update adds to a node before splitting it).
+// entry and kid: an update adds at most one to a node it copies (a merge,
+// which adds more, lets append grow the slices).
 func (n *bnode[K, V]) clone() *bnode[K, V] {
-	c := &bnode[K, V]{items: append(make([]entry[K, V], 0, maxItems+1), n.items...)}
-	if n.kids != nil {
-		c.kids = append(make([]*bnode[K, V], 0, maxItems+2), n.kids...)
+	return newNode(n.items, n.kids)
+}
+
+// newNode returns a node holding copies of items and kids (nil for a
+// leaf), each with room for one more.
+func newNode[K, V any](items []entry[K, V], kids []*bnode[K, V]) *bnode[K, V] {
+	c := &bnode[K, V]{items: append(make([]entry[K, V], 0, len(items)+1), items...)}
+	if kids != nil {
+		c.kids = append(make([]*bnode[K, V], 0, len(kids)+1), kids...)
 	}
 	return c
 }
@@ -204,13 +215,10 @@ func (n *bnode[K, V]) clone() *bnode[K, V] {
 // the entries (and kids) on either side.
 func (n *bnode[K, V]) split() (mid entry[K, V], left, right *bnode[K, V]) {
 	half := len(n.items) / 2
-	left = &bnode[K, V]{items: append(make([]entry[K, V], 0, maxItems+1), n.items[:half]...)}
-	right = &bnode[K, V]{items: append(make([]entry[K, V], 0, maxItems+1), n.items[half+1:]...)}
-	if n.kids != nil {
-		left.kids = append(make([]*bnode[K, V], 0, maxItems+2), n.kids[:half+1]...)
-		right.kids = append(make([]*bnode[K, V], 0, maxItems+2), n.kids[half+1:]...)
+	if n.kids == nil {
+		return n.items[half], newNode(n.items[:half], nil), newNode(n.items[half+1:], nil)
 	}
-	return n.items[half], left, right
+	return n.items[half], newNode(n.items[:half], n.kids[:half+1]), newNode(n.items[half+1:], n.kids[half+1:])
 }
 
 // insert sets k to v below n, which the caller owns (a fresh copy) and
@@ -357,7 +365,7 @@ func (n *bnode[K, V]) growKid(i int) {
 		return
 	}
 	// Merge kid i with its right sibling (or its left one, if it is the
-	// last): 15 + 1 + 15 entries make one full node.
+	// last): minItems + 1 + minItems entries, at most, make one node.
 	if i == len(n.items) {
 		i--
 	}
