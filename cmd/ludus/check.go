@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -177,34 +178,65 @@ type testBinary struct {
 }
 
 // build compiles a test binary for every package under test that has test
-// files, with go test -c and the program's overlay and module file.
+// files, with go test -c and the program's overlay and module file: in one
+// go command for all the packages whose binaries' names differ (go test -c
+// -o DIR/ names each after the last element of its import path), and one
+// more for each package whose name is taken.
 func (c *checker) build(ctx context.Context) ([]testBinary, error) {
-	var bins []testBinary
-	for i, p := range c.prog.Packages {
+	var batches [][]*rewrite.Package
+	taken := map[string]int{} // binary name -> index of the batch holding it
+	for _, p := range c.prog.Packages {
 		if p.TestFiles == 0 {
 			continue
 		}
-		bin := filepath.Join(c.prog.Dir, "bin", strconv.Itoa(i)+".test")
-		args := append([]string{"test", "-c", "-vet=off", "-o", bin}, c.prog.BuildFlags...)
-		args = append(args, p.ImportPath)
-		c.progress.show("building " + p.ImportPath)
-		c.logf("go %s", strings.Join(args, " "))
-		cmd := exec.CommandContext(ctx, "go", args...)
-		cmd.Dir = c.prog.ModuleDir
-		cmd.Env = c.prog.Env
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
+		name := path.Base(p.ImportPath)
+		i := taken[name]
+		if i == len(batches) {
+			batches = append(batches, nil)
+		}
+		batches[i] = append(batches[i], p)
+		taken[name] = i + 1
+	}
+	var bins []testBinary
+	for i, batch := range batches {
+		dir := filepath.Join(c.prog.Dir, "bin", strconv.Itoa(i))
+		if err := c.buildBatch(ctx, dir, batch); err != nil {
+			return nil, err
+		}
+		for _, p := range batch {
+			bin := filepath.Join(dir, path.Base(p.ImportPath)+".test")
+			if _, err := os.Stat(bin); err == nil { // none for a package without tests
+				bins = append(bins, testBinary{pkg: p, path: bin})
 			}
-			return nil, &rewrite.LoadError{Msgs: []string{c.prog.Unmap(strings.TrimRight(string(out), "\n"))}}
 		}
-		if _, err := os.Stat(bin); err != nil {
-			continue // go test -c writes nothing for a package without tests
-		}
-		bins = append(bins, testBinary{pkg: p, path: bin})
 	}
 	return bins, nil
+}
+
+// buildBatch runs go test -c -o dir/ on packages whose binary names differ.
+func (c *checker) buildBatch(ctx context.Context, dir string, pkgs []*rewrite.Package) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	args := append([]string{"test", "-c", "-vet=off", "-o", dir + string(filepath.Separator)}, c.prog.BuildFlags...)
+	for _, p := range pkgs {
+		args = append(args, p.ImportPath)
+	}
+	c.progress.show(fmt.Sprintf("building %d packages", len(pkgs)))
+	c.logf("go %s", strings.Join(args, " "))
+	start := time.Now()
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = c.prog.ModuleDir
+	cmd.Env = c.prog.Env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return &rewrite.LoadError{Msgs: []string{c.prog.Unmap(strings.TrimRight(string(out), "\n"))}}
+	}
+	c.logf("built in %v", time.Since(start).Round(time.Millisecond))
+	return nil
 }
 
 // listTests returns the top-level tests of a test binary that -run selects.
