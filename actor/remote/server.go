@@ -27,13 +27,15 @@ func startServer(cfg settings) (*server.Server, error) {
 	if !isLoopback(host) {
 		cfg.warnExposure([]string{cfg.Listen})
 	}
+	payload := max(cfg.MaxMessageSize+frameRoom, server.MAX_PAYLOAD_SIZE)
 	opts := &server.Options{
 		ServerName:    "ludus-" + cfg.name,
 		Host:          host,
 		Port:          port,
 		NoLog:         true,
 		NoSigs:        true,
-		MaxPayload:    int32(max(cfg.MaxMessageSize+frameRoom, server.MAX_PAYLOAD_SIZE)),
+		MaxPayload:    int32(payload),
+		MaxPending:    int64(max(2*payload, server.MAX_PENDING_SIZE)),
 		Username:      cfg.User,
 		Password:      cfg.Password,
 		Authorization: cfg.Token,
