@@ -69,7 +69,7 @@ func TestMapCtxAllErrors(t *testing.T) {
 	if err == nil || err.Error() != "3 is a multiple of 3\n6 is a multiple of 3" {
 		t.Fatalf("err = %q", err)
 	}
-	if FirstError.String() != "first error" || AllErrors.String() != "all errors" || ErrorMode(9).String() != "ErrorMode(?)" {
+	if FirstError.String() != "first error" || AllErrors.String() != "all errors" || ErrorMode(9).String() != "errmode.Mode(?)" {
 		t.Fatal("ErrorMode.String")
 	}
 }
