@@ -110,33 +110,38 @@ func (m cvpMeasurements) verdicts() []Claim {
 // ioVerdict holds when waits on one core overlap to at least half the ideal
 // speedup, and fails below 1.5x.
 func (m cvpMeasurements) ioVerdict() Claim {
-	sp := RatioSpread(m.ioSequential, m.ioOneCore)
-	io := concurrencyVsParallelismExperiment().NewClaim("io-on-one-core")
-	io.Measurements["tasks"] = float64(m.ioTasks)
-	io.Measurements["sequential_s"], io.Measurements["concurrent_1core_s"] = m.ioSequential.Median, m.ioOneCore.Median
-	sp.Measure(io.Measurements, "speedup")
-	io.Evidence = fmt.Sprintf("%d waits on one core took %s one after another and %s concurrently: %.1fx faster.",
-		m.ioTasks, seconds(m.ioSequential.Median), seconds(m.ioOneCore.Median), sp.Median)
-	var note string
-	io.Verdict, note = Judge(sp, times, func(x float64) bool { return x >= float64(m.ioTasks)/2 }, func(x float64) bool { return x < 1.5 })
-	io.Evidence += note
-	return io
+	return oneCoreClaim("io-on-one-core", m.ioTasks, m.ioSequential, m.ioOneCore,
+		func(speedup float64) string {
+			return fmt.Sprintf("%d waits on one core took %s one after another and %s concurrently: %.1fx faster.",
+				m.ioTasks, seconds(m.ioSequential.Median), seconds(m.ioOneCore.Median), speedup)
+		},
+		func(x float64) bool { return x >= float64(m.ioTasks)/2 }, func(x float64) bool { return x < 1.5 })
 }
 
 // cpuOneCoreVerdict holds when goroutines on one core are no more than
 // 1.2x faster than one task after another, and fails above 1.5x.
 func (m cvpMeasurements) cpuOneCoreVerdict() Claim {
-	sp := RatioSpread(m.cpuSequential, m.cpuOneCore)
-	cpu1 := concurrencyVsParallelismExperiment().NewClaim("cpu-not-by-concurrency")
-	cpu1.Measurements["tasks"] = float64(m.cpuTasks)
-	cpu1.Measurements["sequential_s"], cpu1.Measurements["concurrent_1core_s"] = m.cpuSequential.Median, m.cpuOneCore.Median
-	sp.Measure(cpu1.Measurements, "speedup")
-	cpu1.Evidence = fmt.Sprintf("%d hashing tasks took %s sequentially and %s as goroutines on one core: %.2fx.",
-		m.cpuTasks, seconds(m.cpuSequential.Median), seconds(m.cpuOneCore.Median), sp.Median)
+	return oneCoreClaim("cpu-not-by-concurrency", m.cpuTasks, m.cpuSequential, m.cpuOneCore,
+		func(speedup float64) string {
+			return fmt.Sprintf("%d hashing tasks took %s sequentially and %s as goroutines on one core: %.2fx.",
+				m.cpuTasks, seconds(m.cpuSequential.Median), seconds(m.cpuOneCore.Median), speedup)
+		},
+		func(x float64) bool { return x < 1.2 }, func(x float64) bool { return x > 1.5 })
+}
+
+// oneCoreClaim judges claim id from the speedup of tasks run concurrently
+// on one core over the same tasks one after another, round by round;
+// describe writes the evidence for the median speedup.
+func oneCoreClaim(id string, tasks int, sequential, concurrent Stats, describe func(speedup float64) string, holds, fails func(float64) bool) Claim {
+	sp := RatioSpread(sequential, concurrent)
+	c := concurrencyVsParallelismExperiment().NewClaim(id)
+	c.Measurements["tasks"] = float64(tasks)
+	c.Measurements["sequential_s"], c.Measurements["concurrent_1core_s"] = sequential.Median, concurrent.Median
+	sp.Measure(c.Measurements, "speedup")
 	var note string
-	cpu1.Verdict, note = Judge(sp, times, func(x float64) bool { return x < 1.2 }, func(x float64) bool { return x > 1.5 })
-	cpu1.Evidence += note
-	return cpu1
+	c.Verdict, note = Judge(sp, times, holds, fails)
+	c.Evidence = describe(sp.Median) + note
+	return c
 }
 
 // cpuParallelVerdict holds when the parallel speedup reaches 70% of the
