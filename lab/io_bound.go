@@ -15,19 +15,20 @@ func ioBoundExperiment() Experiment {
 	return Experiment{
 		ID:      "io-bound",
 		Section: "When to use what: I/O-bound (API, DB) → async/await",
-		Claims: []string{
-			"For I/O-bound work, async/await (every call in flight at once) takes about one latency, however many calls there are.",
-			"Parallelism, the tool for CPU-bound work, is the wrong one for I/O: one worker per core divides the time only by the core count.",
-			"I/O-bound work needs no extra cores: async/await on one core (GOMAXPROCS=1) is as fast as on all of them.",
+		Specs: []ClaimSpec{
+			{ID: "async-one-latency", Text: "For I/O-bound work, async/await (every call in flight at once) takes about one latency, however many calls there are."},
+			{ID: "parallelism-wrong-tool", Text: "Parallelism, the tool for CPU-bound work, is the wrong one for I/O: one worker per core divides the time only by the core count."},
+			{ID: "no-extra-cores", Text: "I/O-bound work needs no extra cores: async/await on one core (GOMAXPROCS=1) is as fast as on all of them."},
 		},
 		Run: runIOBound,
 	}
 }
 
-// ioBoundPoint is the median time of n API calls made each way.
+// ioBoundPoint is the time of n API calls made each way, in seconds, one
+// sample per round.
 type ioBoundPoint struct {
 	calls                   int
-	sequential, par, asyncs float64 // seconds
+	sequential, par, asyncs Stats
 }
 
 // ioBoundMeasurements are what the verdicts are computed from.
@@ -35,9 +36,9 @@ type ioBoundMeasurements struct {
 	cpus    int
 	latency float64        // seconds the API takes to answer one call
 	points  []ioBoundPoint // calls ascending
-	// asyncOneCore is the median time of the largest batch through
-	// async/await with GOMAXPROCS=1.
-	asyncOneCore float64
+	// asyncOneCore is the time of the largest batch through async/await
+	// with GOMAXPROCS=1.
+	asyncOneCore Stats
 }
 
 func runIOBound(ctx context.Context, env *Env) (Result, error) {
@@ -81,9 +82,9 @@ func runIOBound(ctx context.Context, env *Env) (Result, error) {
 		return Result{}, err
 	}
 	for i, n := range batches {
-		m.points = append(m.points, ioBoundPoint{calls: n, sequential: stats[3*i].Median, par: stats[3*i+1].Median, asyncs: stats[3*i+2].Median})
+		m.points = append(m.points, ioBoundPoint{calls: n, sequential: stats[3*i], par: stats[3*i+1], asyncs: stats[3*i+2]})
 	}
-	m.asyncOneCore = stats[len(stats)-1].Median
+	m.asyncOneCore = stats[len(stats)-1]
 	return Result{Claims: m.verdicts()}, nil
 }
 
@@ -113,28 +114,30 @@ func ioBoundAsync(ctx context.Context, n int, call func(context.Context) error) 
 	return err
 }
 
-func (m ioBoundMeasurements) measurements() map[string]float64 {
-	meas := map[string]float64{"cpus": float64(m.cpus), "latency_s": m.latency, "async_1core_s": m.asyncOneCore}
+func (m ioBoundMeasurements) measure(c Claim) Claim {
+	c.Measurements["cpus"], c.Measurements["latency_s"], c.Measurements["async_1core_s"] = float64(m.cpus), m.latency, m.asyncOneCore.Median
 	for _, p := range m.points {
-		meas[fmt.Sprintf("sequential_s_n%d", p.calls)] = p.sequential
-		meas[fmt.Sprintf("par_s_n%d", p.calls)] = p.par
-		meas[fmt.Sprintf("async_s_n%d", p.calls)] = p.asyncs
+		c.Measurements[fmt.Sprintf("sequential_s_n%d", p.calls)] = p.sequential.Median
+		c.Measurements[fmt.Sprintf("par_s_n%d", p.calls)] = p.par.Median
+		c.Measurements[fmt.Sprintf("async_s_n%d", p.calls)] = p.asyncs.Median
 	}
 	if len(m.points) > 0 {
 		last := m.points[len(m.points)-1]
-		meas["calls"] = float64(last.calls)
-		meas["async_speedup"] = ratio(last.sequential, last.asyncs)
-		meas["par_speedup"] = ratio(last.sequential, last.par)
+		c.Measurements["calls"] = float64(last.calls)
+		RatioSpread(last.sequential, last.asyncs).Measure(c.Measurements, "async_speedup")
+		RatioSpread(last.sequential, last.par).Measure(c.Measurements, "par_speedup")
+		RatioSpread(last.par, last.asyncs).Measure(c.Measurements, "async_over_par")
+		RatioSpread(m.asyncOneCore, last.asyncs).Measure(c.Measurements, "one_core_over_all")
 	}
-	return meas
+	return c
 }
 
-// verdicts is a pure function of the measurements.
+// verdicts is a pure function of the measurements. Each ratio is judged
+// with its spread over the rounds (see Judge).
 func (m ioBoundMeasurements) verdicts() []Claim {
-	c := ioBoundExperiment().Claims
-	meas := m.measurements()
-	claims := []Claim{{Claim: c[0], Measurements: meas}, {Claim: c[1], Measurements: meas}, {Claim: c[2], Measurements: meas}}
-	if len(m.points) == 0 || m.points[0].asyncs <= 0 {
+	e := ioBoundExperiment()
+	claims := []Claim{m.measure(e.NewClaim("async-one-latency")), m.measure(e.NewClaim("parallelism-wrong-tool")), m.measure(e.NewClaim("no-extra-cores"))}
+	if len(m.points) == 0 || m.points[0].asyncs.Median <= 0 {
 		for i := range claims {
 			claims[i].Verdict, claims[i].Evidence = Inconclusive, "no measurement."
 		}
@@ -151,68 +154,63 @@ func (m ioBoundMeasurements) verdicts() []Claim {
 // least half as fast as the ideal (one latency for all the calls) and
 // fails when it is less than twice as fast as one call after another.
 func (m ioBoundMeasurements) asyncVerdict(cl Claim, last ioBoundPoint) Claim {
-	var times []string
+	var perCalls []string
 	for _, p := range m.points {
-		times = append(times, fmt.Sprintf("%d→%s", p.calls, seconds(p.asyncs)))
+		perCalls = append(perCalls, fmt.Sprintf("%d→%s", p.calls, seconds(p.asyncs.Median)))
 	}
-	speedup := ratio(last.sequential, last.asyncs)
+	sp := RatioSpread(last.sequential, last.asyncs)
 	cl.Evidence = fmt.Sprintf("with a latency of %s, async/await took %s by number of calls; %d calls took %s one after another, %.1fx longer (ideal %dx).",
-		seconds(m.latency), strings.Join(times, ", "), last.calls, seconds(last.sequential), speedup, last.calls)
-	switch {
-	case speedup >= float64(last.calls)/2:
-		cl.Verdict = Holds
-	case speedup < 2:
-		cl.Verdict = Fails
-	default:
-		cl.Verdict = Inconclusive
+		seconds(m.latency), strings.Join(perCalls, ", "), last.calls, seconds(last.sequential.Median), sp.Median, last.calls)
+	var note string
+	cl.Verdict, note = Judge(sp, times, func(x float64) bool { return x >= float64(last.calls)/2 }, func(x float64) bool { return x < 2 })
+	cl.Evidence += note
+	if cl.Verdict == Inconclusive && note == "" {
 		cl.Evidence += " Far from the ideal; load on the machine is the usual cause."
 	}
 	return cl
 }
 
-// parVerdict holds when one worker per core stays within 1.5x of the core
-// count while async/await is at least twice as fast as it; it fails when
-// parallelism keeps up with async/await.
+// parVerdict holds when async/await is at least twice as fast as one
+// worker per core while that stays within 1.5x of the core count; it fails
+// when async/await is less than 1.5x faster than parallelism.
 func (m ioBoundMeasurements) parVerdict(cl Claim, last ioBoundPoint) Claim {
-	parSpeedup := ratio(last.sequential, last.par)
-	asyncSpeedup := ratio(last.sequential, last.asyncs)
-	cl.Evidence = fmt.Sprintf("%d calls: one worker per core (%d workers) took %s, %.1fx faster than one after another (the core count is %d); async/await took %s, %.1fx faster.",
-		last.calls, m.cpus, seconds(last.par), parSpeedup, m.cpus, seconds(last.asyncs), asyncSpeedup)
+	parSpeedup := ratio(last.sequential.Median, last.par.Median)
+	sp := RatioSpread(last.par, last.asyncs)
+	cl.Evidence = fmt.Sprintf("%d calls: one worker per core (%d workers) took %s, %.1fx faster than one after another (the core count is %d); async/await took %s, %.1fx faster than the workers.",
+		last.calls, m.cpus, seconds(last.par.Median), parSpeedup, m.cpus, seconds(last.asyncs.Median), sp.Median)
 	switch {
-	case last.par <= 0:
+	case last.par.Median <= 0:
 		cl.Verdict = Inconclusive
 	case 2*m.cpus > last.calls:
 		cl.Verdict = Inconclusive
 		cl.Evidence += " This machine has about as many cores as there are calls: the two cannot be told apart."
-	case parSpeedup <= 1.5*float64(m.cpus) && asyncSpeedup >= 2*parSpeedup:
-		cl.Verdict = Holds
-	case asyncSpeedup < 1.5*parSpeedup:
-		cl.Verdict = Fails
-	default:
+	case parSpeedup > 1.5*float64(m.cpus):
 		cl.Verdict = Inconclusive
+		cl.Evidence += " The workers beat the core count: the calls did not wait as I/O should."
+	default:
+		var note string
+		cl.Verdict, note = Judge(sp, times, func(x float64) bool { return x >= 2 }, func(x float64) bool { return x < 1.5 })
+		cl.Evidence += note
 	}
 	return cl
 }
 
 // oneCoreVerdict holds when the largest batch through async/await on one
-// core takes at most 1.3x (plus 2 ms) its time on every core, and fails
-// past 2x.
+// core takes at most 1.3x its time on every core, and fails past 2x.
 func (m ioBoundMeasurements) oneCoreVerdict(cl Claim, last ioBoundPoint) Claim {
-	r := ratio(m.asyncOneCore, last.asyncs)
+	sp := RatioSpread(m.asyncOneCore, last.asyncs)
 	cl.Evidence = fmt.Sprintf("%d calls through async/await took %s on one core and %s on %d cores (%.2fx).",
-		last.calls, seconds(m.asyncOneCore), seconds(last.asyncs), m.cpus, r)
+		last.calls, seconds(m.asyncOneCore.Median), seconds(last.asyncs.Median), m.cpus, sp.Median)
 	switch {
-	case m.asyncOneCore <= 0:
+	case m.asyncOneCore.Median <= 0:
 		cl.Verdict = Inconclusive
 	case m.cpus < 2:
 		cl.Verdict = Inconclusive
 		cl.Evidence += " This machine has one core: there is nothing to compare."
-	case m.asyncOneCore <= 1.3*last.asyncs+0.002:
-		cl.Verdict = Holds
-	case r > 2:
-		cl.Verdict = Fails
 	default:
-		cl.Verdict = Inconclusive
+		var note string
+		cl.Verdict, note = Judge(sp, times, func(x float64) bool { return x <= 1.3 }, func(x float64) bool { return x > 2 })
+		cl.Evidence += note
 	}
 	return cl
 }

@@ -9,14 +9,24 @@ import (
 	"time"
 )
 
+// point is a batch of calls timed in three rounds, each round's times
+// spread by a percent around the median.
+func point(calls int, sequential, par, asyncs float64) ioBoundPoint {
+	r := func(x float64) Stats { return rounds(x, x*1.01, x*0.99) }
+	return ioBoundPoint{calls: calls, sequential: r(sequential), par: r(par), asyncs: r(asyncs)}
+}
+
 func TestIOBoundVerdicts(t *testing.T) {
-	base := ioBoundMeasurements{cpus: 2, latency: 0.010, asyncOneCore: 0.0115, points: []ioBoundPoint{
-		{calls: 1, sequential: 0.0102, par: 0.0102, asyncs: 0.0103},
-		{calls: 16, sequential: 0.163, par: 0.082, asyncs: 0.0108},
-		{calls: 64, sequential: 0.650, par: 0.327, asyncs: 0.0112},
+	base := ioBoundMeasurements{cpus: 2, latency: 0.010, asyncOneCore: rounds(0.0115, 0.0114, 0.0116), points: []ioBoundPoint{
+		point(1, 0.0102, 0.0102, 0.0103), point(16, 0.163, 0.082, 0.0108), point(64, 0.650, 0.327, 0.0112),
 	}}
 	sameVerdicts(t, "textbook", base.verdicts(), Holds, Holds, Holds)
 	c := base.verdicts()
+	for i, id := range []string{"async-one-latency", "parallelism-wrong-tool", "no-extra-cores"} {
+		if c[i].ID != id {
+			t.Errorf("claim %d: id %q", i, c[i].ID)
+		}
+	}
 	if got := c[0].Measurements["async_speedup"]; got < 58 || got > 58.1 {
 		t.Errorf("async_speedup = %v, want 0.650/0.0112", got)
 	}
@@ -28,15 +38,20 @@ func TestIOBoundVerdicts(t *testing.T) {
 	}
 
 	m := base
-	m.points = []ioBoundPoint{base.points[0], {calls: 64, sequential: 0.650, par: 0.330, asyncs: 0.400}}
-	m.asyncOneCore = 0.9
+	m.points = []ioBoundPoint{base.points[0], point(64, 0.650, 0.330, 0.400)}
+	m.asyncOneCore = rounds(0.9, 0.91, 0.89)
 	sameVerdicts(t, "contradicted", m.verdicts(), Fails, Fails, Fails)
 
 	m = base
-	m.points = []ioBoundPoint{base.points[0], {calls: 64, sequential: 0.650, par: 0.160, asyncs: 0.050}}
-	m.asyncOneCore = 0.080
+	m.points = []ioBoundPoint{base.points[0], point(64, 0.650, 0.160, 0.050)}
+	m.asyncOneCore = rounds(0.080, 0.081, 0.079)
 	sameVerdicts(t, "in between", m.verdicts(), Inconclusive, Inconclusive, Inconclusive)
 
+	m = base
+	m.asyncOneCore = rounds(0.0115, 0.030, 0.0114) // one round on one core as slow as two cores' worth
+	if v := m.verdicts()[2]; v.Verdict != Inconclusive || !strings.Contains(v.Evidence, "rounds ranged from") {
+		t.Errorf("a spread over the effect judged %s: %s", v.Verdict, v.Evidence)
+	}
 	m = base
 	m.cpus = 48 // as many cores as calls
 	if v := m.verdicts()[1]; v.Verdict != Inconclusive || !strings.Contains(v.Evidence, "as many cores") {

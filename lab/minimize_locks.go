@@ -14,10 +14,10 @@ func minimizeLocksExperiment() Experiment {
 	return Experiment{
 		ID:      "minimize-locks",
 		Section: "Best practices: Minimize locks — hold them for the shortest time",
-		Claims: []string{
-			"A lock held across slow I/O makes the goroutines wait in turn: with the wait outside the lock, throughput grows with the number of goroutines.",
-			"A lock held across CPU work leaves the other cores idle: with the work outside the lock, throughput grows up to the core count.",
-			"The lock must still cover the whole read-modify-write: the checker proves the narrowed lock correct over every schedule, and finds the lost update when the read and the write are locked separately.",
+		Specs: []ClaimSpec{
+			{ID: "io-outside-lock", Text: "A lock held across slow I/O makes the goroutines wait in turn: with the wait outside the lock, throughput grows with the number of goroutines."},
+			{ID: "cpu-outside-lock", Text: "A lock held across CPU work leaves the other cores idle: with the work outside the lock, throughput grows up to the core count."},
+			{ID: "checker-narrow-lock", Text: "The lock must still cover the whole read-modify-write: the checker proves the narrowed lock correct over every schedule, and finds the lost update when the read and the write are locked separately."},
 		},
 		Run: runMinimizeLocks,
 	}
@@ -71,16 +71,18 @@ func minimizeLocksRun(goroutines, tasks int, wide bool, work func() (uint64, err
 	return nil
 }
 
-// minimizeLocksMeasurements are the medians the verdicts are computed from.
+// minimizeLocksMeasurements are what the verdicts are computed from: the
+// seconds per run of each variant, one sample per round (the two variants
+// of a kind of work take turns within a round).
 type minimizeLocksMeasurements struct {
 	goroutines, cpus int
 	ioTasks          int     // tasks per goroutine in the I/O runs
 	ioWait           float64 // seconds one task waits
-	ioWide, ioNarrow float64 // seconds per run, lock across the wait / around the update only
+	ioWide, ioNarrow Stats   // lock across the wait / around the update only
 	cpuTasks         int
 	cpuTask          float64 // seconds of hashing per task, as calibrated
-	cpuWide          float64
-	cpuNarrow        float64
+	cpuWide          Stats
+	cpuNarrow        Stats
 	// coresObtained is the process's CPU time over wall time during the
 	// narrow CPU runs: how many cores they really got; 0 when unknown.
 	coresObtained float64
@@ -116,7 +118,7 @@ func runMinimizeLocks(ctx context.Context, env *Env) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	m.ioWide, m.ioNarrow = stats[0].Median, stats[1].Median
+	m.ioWide, m.ioNarrow = stats[0], stats[1]
 
 	// CPU work: hashing, sized so that a task takes a fraction of a
 	// millisecond. The narrow runs also record how much CPU they got.
@@ -145,7 +147,7 @@ func runMinimizeLocks(ctx context.Context, env *Env) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	m.cpuWide, m.cpuNarrow = stats[0].Median, stats[1].Median
+	m.cpuWide, m.cpuNarrow = stats[0], stats[1]
 	m.coresObtained = ratio(cpuTime.Seconds(), wallTime.Seconds())
 
 	env.Step("the checker: every schedule of the narrowed lock, and of a lock split in two")
@@ -153,49 +155,54 @@ func runMinimizeLocks(ctx context.Context, env *Env) (Result, error) {
 	return Result{Claims: m.verdicts()}, nil
 }
 
-func (m minimizeLocksMeasurements) measurements() map[string]float64 {
+func (m minimizeLocksMeasurements) measure(c Claim) Claim {
 	tasks := func(perG int) float64 { return float64(m.goroutines * perG) }
-	return map[string]float64{
+	for k, v := range map[string]float64{
 		"goroutines": float64(m.goroutines), "cpus": float64(m.cpus),
 		"io_tasks": tasks(m.ioTasks), "io_wait_s": m.ioWait,
-		"io_wide_s": m.ioWide, "io_narrow_s": m.ioNarrow,
-		"io_wide_tasks_per_s": ratio(tasks(m.ioTasks), m.ioWide), "io_narrow_tasks_per_s": ratio(tasks(m.ioTasks), m.ioNarrow),
-		"io_speedup": ratio(m.ioWide, m.ioNarrow), "io_ideal_speedup": float64(m.goroutines),
-		"cpu_tasks": tasks(m.cpuTasks), "cpu_task_s": m.cpuTask,
-		"cpu_wide_s": m.cpuWide, "cpu_narrow_s": m.cpuNarrow,
-		"cpu_wide_tasks_per_s": ratio(tasks(m.cpuTasks), m.cpuWide), "cpu_narrow_tasks_per_s": ratio(tasks(m.cpuTasks), m.cpuNarrow),
-		"cpu_speedup": ratio(m.cpuWide, m.cpuNarrow), "cpu_ideal_speedup": float64(min(m.goroutines, m.cpus)),
-		"cores_obtained":         m.coresObtained,
+		"io_wide_s": m.ioWide.Median, "io_narrow_s": m.ioNarrow.Median,
+		"io_wide_tasks_per_s": ratio(tasks(m.ioTasks), m.ioWide.Median), "io_narrow_tasks_per_s": ratio(tasks(m.ioTasks), m.ioNarrow.Median),
+		"io_ideal_speedup": float64(m.goroutines),
+		"cpu_tasks":        tasks(m.cpuTasks), "cpu_task_s": m.cpuTask,
+		"cpu_wide_s": m.cpuWide.Median, "cpu_narrow_s": m.cpuNarrow.Median,
+		"cpu_wide_tasks_per_s": ratio(tasks(m.cpuTasks), m.cpuWide.Median), "cpu_narrow_tasks_per_s": ratio(tasks(m.cpuTasks), m.cpuNarrow.Median),
+		"cpu_ideal_speedup": float64(min(m.goroutines, m.cpus)), "cores_obtained": m.coresObtained,
 		"check_narrow_schedules": float64(m.check.narrowExecs), "check_split_schedule": float64(m.check.splitSchedule),
+	} {
+		c.Measurements[k] = v
 	}
+	RatioSpread(m.ioWide, m.ioNarrow).Measure(c.Measurements, "io_speedup")
+	RatioSpread(m.cpuWide, m.cpuNarrow).Measure(c.Measurements, "cpu_speedup")
+	return c
 }
 
-// verdicts is a pure function of the measurements.
+// verdicts is a pure function of the measurements. The speedups are judged
+// with their spread over the rounds (see Judge).
 func (m minimizeLocksMeasurements) verdicts() []Claim {
-	c := minimizeLocksExperiment().Claims
-	meas := m.measurements()
-	return []Claim{m.ioVerdict(c[0], meas), m.cpuVerdict(c[1], meas), m.check.verdict(c[2], meas)}
+	e := minimizeLocksExperiment()
+	return []Claim{
+		m.ioVerdict(m.measure(e.NewClaim("io-outside-lock"))),
+		m.cpuVerdict(m.measure(e.NewClaim("cpu-outside-lock"))),
+		m.check.verdict(m.measure(e.NewClaim("checker-narrow-lock"))),
+	}
 }
 
 // ioVerdict: with the lock across the wait, the waits happen one at a
 // time, so the narrow lock should be about goroutines times faster. It
 // holds at half that or more, and fails below 1.5x.
-func (m minimizeLocksMeasurements) ioVerdict(claim string, meas map[string]float64) Claim {
-	cl := Claim{Claim: claim, Measurements: meas}
-	speedup := ratio(m.ioWide, m.ioNarrow)
+func (m minimizeLocksMeasurements) ioVerdict(cl Claim) Claim {
+	sp := RatioSpread(m.ioWide, m.ioNarrow)
 	ideal := float64(m.goroutines)
 	cl.Evidence = fmt.Sprintf("%d goroutines × %d waits of %s: %s with the lock held across the wait, %s with the lock around the update only: %.1fx the throughput (ideal %.0fx).",
-		m.goroutines, m.ioTasks, seconds(m.ioWait), seconds(m.ioWide), seconds(m.ioNarrow), speedup, ideal)
-	switch {
-	case m.ioWide <= 0 || m.ioNarrow <= 0 || m.goroutines < 2:
-		cl.Verdict = Inconclusive
-		cl.Evidence = "no measurement of both variants."
-	case speedup >= ideal/2:
-		cl.Verdict = Holds
-	case speedup < 1.5:
-		cl.Verdict = Fails
-	default:
-		cl.Verdict = Inconclusive
+		m.goroutines, m.ioTasks, seconds(m.ioWait), seconds(m.ioWide.Median), seconds(m.ioNarrow.Median), sp.Median, ideal)
+	if m.ioWide.Median <= 0 || m.ioNarrow.Median <= 0 || m.goroutines < 2 {
+		cl.Verdict, cl.Evidence = Inconclusive, "no measurement of both variants."
+		return cl
+	}
+	var note string
+	cl.Verdict, note = Judge(sp, times, func(x float64) bool { return x >= ideal/2 }, func(x float64) bool { return x < 1.5 })
+	cl.Evidence += note
+	if cl.Verdict == Inconclusive && note == "" {
 		cl.Evidence += " The gain is real but far from the ideal; timers and load on the machine are the usual cause."
 	}
 	return cl
@@ -205,29 +212,28 @@ func (m minimizeLocksMeasurements) ioVerdict(claim string, meas map[string]float
 // narrowed, every core works. It holds at 70% of the ideal speedup, is
 // inconclusive on one core or when other processes took the cores, and
 // fails when the narrow lock gains less than 15% with the cores obtained.
-func (m minimizeLocksMeasurements) cpuVerdict(claim string, meas map[string]float64) Claim {
-	cl := Claim{Claim: claim, Measurements: meas}
-	speedup := ratio(m.cpuWide, m.cpuNarrow)
+func (m minimizeLocksMeasurements) cpuVerdict(cl Claim) Claim {
+	sp := RatioSpread(m.cpuWide, m.cpuNarrow)
 	ideal := float64(min(m.goroutines, m.cpus))
 	cl.Evidence = fmt.Sprintf("%d goroutines × %d hashing tasks of %s: %s with the lock held across the work, %s with the lock around the update only: %.2fx the throughput (ideal %.0fx on %d cores).",
-		m.goroutines, m.cpuTasks, seconds(m.cpuTask), seconds(m.cpuWide), seconds(m.cpuNarrow), speedup, ideal, m.cpus)
+		m.goroutines, m.cpuTasks, seconds(m.cpuTask), seconds(m.cpuWide.Median), seconds(m.cpuNarrow.Median), sp.Median, ideal, m.cpus)
+	if m.cpuWide.Median <= 0 || m.cpuNarrow.Median <= 0 {
+		cl.Verdict, cl.Evidence = Inconclusive, "no measurement of both variants."
+		return cl
+	}
+	holds := func(x float64) bool { return x >= 0.7*ideal }
+	verdict, note := Judge(sp, times, holds, func(x float64) bool { return x < 1.15 })
+	starved := m.coresObtained > 0 && m.coresObtained < 0.8*ideal
 	switch {
-	case m.cpuWide <= 0 || m.cpuNarrow <= 0:
-		cl.Verdict = Inconclusive
-		cl.Evidence = "no measurement of both variants."
 	case m.cpus < 2:
 		cl.Verdict = Inconclusive
 		cl.Evidence += " One core cannot show what the wide lock costs in cores."
-	case speedup >= 0.7*ideal:
-		cl.Verdict = Holds
-	case m.coresObtained > 0 && m.coresObtained < 0.8*ideal:
+	case starved && !holds(sp.Median):
 		cl.Verdict = Inconclusive
 		cl.Evidence += fmt.Sprintf(" The narrow runs got only %.1f cores' worth of CPU: other load on the machine took the rest.", m.coresObtained)
-	case speedup < 1.15:
-		cl.Verdict = Fails
 	default:
-		cl.Verdict = Inconclusive
-		cl.Evidence += " The gain is too far from the core count to decide; other load on the machine is the usual cause."
+		cl.Verdict = verdict
+		cl.Evidence += note
 	}
 	return cl
 }
@@ -295,8 +301,7 @@ func minimizeLocksCheck() minimizeLocksCheckMeasurements {
 
 // verdict judges what the checker found: a pure function of its
 // measurements.
-func (m minimizeLocksCheckMeasurements) verdict(claim string, meas map[string]float64) Claim {
-	cl := Claim{Claim: claim, Measurements: meas}
+func (m minimizeLocksCheckMeasurements) verdict(cl Claim) Claim {
 	switch {
 	case m.narrowFailure != "":
 		cl.Verdict, cl.Detail = Fails, m.narrowFailure

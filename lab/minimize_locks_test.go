@@ -11,24 +11,42 @@ import (
 func TestMinimizeLocksVerdicts(t *testing.T) {
 	proven := minimizeLocksCheckMeasurements{narrowExecs: 6, narrowExhausted: true,
 		splitKind: check.AssertionFailed, splitSchedule: 3, splitFailure: "check: assertion failed: total = 1500, want 1300"}
-	base := minimizeLocksMeasurements{goroutines: 8, cpus: 2, ioTasks: 10, ioWait: 0.002, ioWide: 0.165, ioNarrow: 0.021,
-		cpuTasks: 20, cpuTask: 0.0005, cpuWide: 0.080, cpuNarrow: 0.042, coresObtained: 1.9, check: proven}
+	base := minimizeLocksMeasurements{goroutines: 8, cpus: 2, ioTasks: 10, ioWait: 0.002,
+		ioWide: rounds(0.165, 0.170, 0.160), ioNarrow: rounds(0.021, 0.022, 0.020),
+		cpuTasks: 20, cpuTask: 0.0005, cpuWide: rounds(0.080, 0.082, 0.079), cpuNarrow: rounds(0.042, 0.043, 0.041),
+		coresObtained: 1.9, check: proven}
 	sameVerdicts(t, "textbook", base.verdicts(), Holds, Holds, Holds)
+	for i, id := range []string{"io-outside-lock", "cpu-outside-lock", "checker-narrow-lock"} {
+		if c := base.verdicts()[i]; c.ID != id || c.Claim == "" {
+			t.Errorf("claim %d: id %q, sentence %q", i, c.ID, c.Claim)
+		}
+	}
 
 	m := base
-	m.ioNarrow = 0.160 // the narrow lock bought nothing
-	m.cpuNarrow = 0.078
+	m.ioNarrow = rounds(0.160, 0.165, 0.158) // the narrow lock bought nothing
+	m.cpuNarrow = rounds(0.078, 0.080, 0.079)
 	m.check.splitFailure = ""
 	sameVerdicts(t, "contradicted", m.verdicts(), Fails, Fails, Fails)
 
 	m = base
-	m.ioNarrow = 0.055 // 3x of an ideal 8x
-	m.cpuNarrow = 0.062
+	m.ioNarrow = rounds(0.055, 0.056, 0.054) // 3x of an ideal 8x
+	m.cpuNarrow = rounds(0.062, 0.063, 0.061)
 	m.check.narrowExhausted = false
 	sameVerdicts(t, "in between", m.verdicts(), Inconclusive, Inconclusive, Inconclusive)
 
 	m = base
-	m.cpuNarrow = 0.078
+	m.ioNarrow = rounds(0.021, 0.022, 0.170)              // one round without the gain: noise covers the effect
+	m.cpuWide, m.cpuNarrow = rounds(0.080), rounds(0.042) // one round: the noise is unknown
+	c := m.verdicts()
+	if c[0].Verdict != Inconclusive || !strings.Contains(c[0].Evidence, "rounds ranged from") {
+		t.Errorf("spread over the effect judged %s: %s", c[0].Verdict, c[0].Evidence)
+	}
+	if c[1].Verdict != Inconclusive || !strings.Contains(c[1].Evidence, "Only one round") {
+		t.Errorf("one round judged %s: %s", c[1].Verdict, c[1].Evidence)
+	}
+
+	m = base
+	m.cpuNarrow = rounds(0.078, 0.079, 0.077)
 	m.coresObtained = 0.9 // another process held the second core
 	if c := m.verdicts()[1]; c.Verdict != Inconclusive || !strings.Contains(c.Evidence, "0.9 cores") {
 		t.Errorf("starved narrow run judged %s: %s", c.Verdict, c.Evidence)
@@ -39,7 +57,7 @@ func TestMinimizeLocksVerdicts(t *testing.T) {
 	}
 
 	m = base
-	m.ioWide, m.cpuNarrow = 0, 0 // nothing measured
+	m.ioWide, m.cpuNarrow = Stats{}, Stats{} // nothing measured
 	sameVerdicts(t, "no timings", m.verdicts()[:2], Inconclusive, Inconclusive)
 
 	m = base
@@ -53,9 +71,12 @@ func TestMinimizeLocksVerdicts(t *testing.T) {
 		t.Errorf("split lock failing otherwise judged %s: %s", c.Verdict, c.Evidence)
 	}
 
-	c := base.verdicts()
-	if got := c[0].Measurements["io_speedup"]; got < 7.8 || got > 7.9 {
+	c = base.verdicts()
+	if got := c[0].Measurements["io_speedup"]; got < 7.85 || got > 7.86 {
 		t.Errorf("io_speedup = %v, want 0.165/0.021", got)
+	}
+	if c[0].Measurements["io_speedup_low"] > c[0].Measurements["io_speedup"] || c[0].Measurements["io_speedup_high"] < c[0].Measurements["io_speedup"] {
+		t.Errorf("io_speedup range: %v", c[0].Measurements)
 	}
 	if c[2].Detail != proven.splitFailure || c[1].Measurements["cpu_ideal_speedup"] != 2 {
 		t.Errorf("detail %q, cpu ideal %v", c[2].Detail, c[1].Measurements["cpu_ideal_speedup"])
