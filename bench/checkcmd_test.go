@@ -82,7 +82,7 @@ func BenchmarkCheckBuild(b *testing.B) {
 					goIn(b, dir, env, "test", "-c", "-vet=off", "-o", bin, ".")
 					continue
 				}
-				prog, err := rewrite.Prepare(context.Background(), rewrite.Config{Dir: dir, Env: env})
+				prog, err := rewrite.Prepare(context.Background(), rewrite.Config{Dir: dir, Env: env, Runtime: os.Getenv("LUDUS_TEST_RUNTIME")})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -188,7 +188,7 @@ func buildTen(b *testing.B) (bin, dir string) {
 		}
 	}
 	env := append(os.Environ(), "GOWORK=off", "GOPROXY=off")
-	prog, err := rewrite.Prepare(context.Background(), rewrite.Config{Dir: dir, Env: env})
+	prog, err := rewrite.Prepare(context.Background(), rewrite.Config{Dir: dir, Env: env, Runtime: os.Getenv("LUDUS_TEST_RUNTIME")})
 	if err != nil {
 		b.Fatal(err)
 	}
