@@ -13,6 +13,7 @@ func Builtin() []Experiment {
 		// Concurrency models; Go channels.
 		concurrencyModelsExperiment(),
 		actorBankExperiment(),
+		remoteActorsExperiment(),
 		eventLoopExperiment(),
 		// When to use what.
 		ioBoundExperiment(),
