@@ -64,7 +64,8 @@ func NewTimer(d time.Duration) *Timer {
 		if g := engine.Current(); g != nil {
 			c.name = fmt.Sprintf("After(%v)", d)
 			c.m.Name = c.name
-			t.h = g.Engine().AddTimer(int64(d), &c.m, func(now int64) any { return Epoch.Add(time.Duration(now)) })
+			t.h = g.Engine().AddTimer(g, int64(d), engine.TimerOpts{Name: c.name, Chan: &c.m,
+				Fn: func(now int64) any { return Epoch.Add(time.Duration(now)) }})
 			return t
 		}
 	}
