@@ -19,7 +19,7 @@ import (
 var madeOutside sync.Map // unsafe.Pointer -> struct{}
 
 // ptrOf returns the runtime identity of a channel or map value.
-func ptrOf[C any](c C) unsafe.Pointer { return *(*unsafe.Pointer)(unsafe.Pointer(&c)) }
+func ptrOf[C any](c C) unsafe.Pointer { return engine.ChanPtr(c) }
 
 // Make registers a channel made by rewritten code: make(chan T, n) becomes
 // Make(make(chan T, n)).
@@ -97,7 +97,9 @@ func Close[T any](ch chan<- T) {
 func Len[T any](ch <-chan T) int { return length(ptrOf(ch), cap(ch), func() int { return len(ch) }) }
 
 // LenSend is len(ch) for a send-only channel.
-func LenSend[T any](ch chan<- T) int { return length(ptrOf(ch), cap(ch), func() int { return len(ch) }) }
+func LenSend[T any](ch chan<- T) int {
+	return length(ptrOf(ch), cap(ch), func() int { return len(ch) })
+}
 
 func length(p unsafe.Pointer, capacity int, real func() int) int {
 	if g := current(); g != nil {

@@ -133,7 +133,7 @@ type Engine struct {
 	addr    map[uintptr]*Atomic      // atomics by address (sync/atomic functions)
 	chans   map[unsafe.Pointer]*Chan // channels by runtime identity (rewritten code)
 	shadow  map[uintptr]*shadow      // memory words accessed (data races)
-	rand    any                      // the execution's math/rand state (check/math/rand)
+	rands   map[string]any           // the execution's math/rand states, by package
 
 	rec *recorder // the trace, while the failing schedule is re-run
 }
@@ -193,7 +193,7 @@ func (e *Engine) reset() {
 	e.objects = e.objects[:0]
 	clear(e.addr)
 	clear(e.shadow) // channels (e.chans) stay: a channel made in an earlier execution is still controlled
-	e.rand = nil
+	clear(e.rands)
 	e.trail = e.trail[:0]
 	e.lastG, e.lastPick, e.preempt, e.sliceStart = -1, -1, 0, 0
 	e.resumedSelf = false
@@ -388,10 +388,29 @@ func (e *Engine) SetName(addr uintptr, name string) {
 // Seed returns the seed of the execution's pseudo-random numbers.
 func (e *Engine) Seed() uint64 { return e.cfg.Seed }
 
-// RandState returns the execution's math/rand state, creating it with mk.
-func (e *Engine) RandState(mk func(seed uint64) any) any {
-	if e.rand == nil {
-		e.rand = mk(e.cfg.Seed)
+// RandState returns the execution's pseudo-random state for the package
+// named pkg, creating it with mk from the exploration's seed: every
+// execution starts from the same seed, so replays see the same numbers.
+func (e *Engine) RandState(pkg string, mk func(seed uint64) any) any {
+	if e.rands == nil {
+		e.rands = map[string]any{}
 	}
-	return e.rand
+	r, ok := e.rands[pkg]
+	if !ok {
+		r = mk(e.cfg.Seed)
+		e.rands[pkg] = r
+	}
+	return r
+}
+
+// Epoch is the virtual time at which every execution starts.
+var Epoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// ChanPtr returns the runtime identity of a channel (or map) value.
+func ChanPtr[C any](c C) unsafe.Pointer { return *(*unsafe.Pointer)(unsafe.Pointer(&c)) }
+
+// End ends the execution now, without a verdict (a test that skipped).
+func (e *Engine) End(g *G) {
+	e.pruned = true
+	e.stop(true)
 }

@@ -35,42 +35,39 @@ func (e *Engine) Sleep(g *G, d int64, text string) {
 // a pseudo-goroutine (g), created when it is armed.
 type timer struct {
 	Object
-	period int64                          // > 0 for a ticker: re-armed after each firing
-	ch     *Chan                          // the channel a value is sent on (nil for AfterFunc)
-	fn     func(e *Engine, now int64) any // the value to send, or the action to take
-	g      *G                             // the pseudo-goroutine of the pending firing, nil when stopped
-	name   string                         // label of the pseudo-goroutine
+	TimerOpts
+	g *G // the pseudo-goroutine of the pending firing, nil when stopped
 }
 
 func (t *timer) base() *Object                            { return &t.Object }
 func (t *timer) enabled(e *Engine, g *G, p *Pending) bool { return true }
 
-// TimerOpts configure AddTimer.
+// TimerOpts configure AddTimer: what a timer does when it fires.
 type TimerOpts struct {
-	Name   string              // label in traces ("After(1s)", "ctx deadline")
-	Chan   *Chan               // a buffered channel to send fn's value on, or nil
-	Period int64               // re-arm every Period after the first firing (a ticker)
-	Fn     func(now int64) any // the value sent on Chan, or, without Chan, the action
+	Name   string              // label in traces ("time.After(1s)", "ctx deadline")
+	Chan   *Chan               // a buffered channel to send Value's value on
+	Value  func(now int64) any // the value sent on Chan
+	Action func(g *G)          // an action run inside the firing, g holding the turn (a context's cancel)
+	Spawn  func()              // a function run in a new goroutine (AfterFunc)
+	Period int64               // re-arm every Period after each firing (a ticker)
 }
 
 // AddTimer arms a timer that fires d from now on g's behalf and returns a
 // handle for StopTimer and ResetTimer.
 func (e *Engine) AddTimer(g *G, d int64, o TimerOpts) any {
-	t := &timer{period: o.Period, ch: o.Chan, name: o.Name}
-	fn := o.Fn
-	t.fn = func(e *Engine, now int64) any { return fn(now) }
-	if t.ch != nil {
-		e.ch(t.ch)
+	t := &timer{TimerOpts: o}
+	if t.Chan != nil {
+		e.ch(t.Chan)
 	}
 	e.touch(&t.Object, "timer")
-	t.Name = o.Name
+	t.Object.Name = o.Name
 	e.arm(g, t, d)
 	return t
 }
 
 // arm creates the pseudo-goroutine whose event fires t at now+d.
 func (e *Engine) arm(g *G, t *timer, d int64) {
-	name := t.name
+	name := t.TimerOpts.Name
 	if name == "" {
 		name = "timer"
 	}
@@ -99,8 +96,8 @@ func (e *Engine) disarm(t *timer) bool {
 // was still pending. It is a scheduling point on the timer.
 func (e *Engine) StopTimer(g *G, h any, text string) bool {
 	t, ok := h.(*timer)
-	if !ok {
-		return false
+	if !ok || t.epoch != e.epoch {
+		return false // a timer of another execution
 	}
 	e.timerStep(g, t)
 	if e.rec != nil {
@@ -116,11 +113,11 @@ func (e *Engine) timerStep(g *G, t *timer) {
 	e.begin(g, t, KTimer, true)
 	e.Step(g)
 	e.access(&t.Object, true)
-	if t.ch != nil {
-		e.ch(t.ch)
-		e.access(&t.ch.Object, true)
-		for t.ch.n > 0 {
-			t.ch.pop(g)
+	if c := t.Chan; c != nil {
+		e.ch(c)
+		e.access(&c.Object, true)
+		for c.n > 0 {
+			c.pop(g)
 		}
 	}
 }
@@ -128,7 +125,7 @@ func (e *Engine) timerStep(g *G, t *timer) {
 // ResetTimer stops a timer and arms it again for d from now.
 func (e *Engine) ResetTimer(g *G, h any, d int64, text string) bool {
 	t, ok := h.(*timer)
-	if !ok {
+	if !ok || t.epoch != e.epoch {
 		return false
 	}
 	e.timerStep(g, t)
@@ -168,22 +165,28 @@ func (e *Engine) runPseudo(p *G) bool {
 func (e *Engine) fire(p *G) {
 	t := p.timer
 	e.access(&t.Object, true)
-	if t.period > 0 {
-		p.pend.Until += t.period
+	if t.Period > 0 {
+		p.pend.Until += t.Period
 		p.hasPend = true
 	} else {
 		t.g = nil
 		p.done = true
 		e.dropLive(p)
 	}
-	v := t.fn(e, e.now)
 	if e.rec != nil {
 		e.rec.step(p, fmt.Sprintf("fires at %v", fmtDur(e.now)))
 	}
-	c := t.ch
-	if c == nil || c.closed {
+	if t.Action != nil {
+		t.Action(e.cur)
+	}
+	if t.Spawn != nil {
+		e.Go(p, t.TimerOpts.Name, true, t.Spawn)
+	}
+	c := t.Chan
+	if c == nil || c.closed || t.Value == nil {
 		return
 	}
+	v := t.Value(e.now)
 	e.access(&c.Object, true)
 	if r, ok := first(&c.recvq); ok {
 		dequeue(&c.recvq)
@@ -284,3 +287,21 @@ func (e *Engine) tick1(p *G) {
 
 // fmtDur prints virtual time since the epoch.
 func fmtDur(ns int64) string { return time.Duration(ns).String() }
+
+// ResetTicker stops a ticker and arms it again with period d.
+func (e *Engine) ResetTicker(g *G, h any, d int64, text string) {
+	if t, ok := h.(*timer); ok && t.epoch == e.epoch {
+		t.Period = d
+		e.ResetTimer(g, h, d, text)
+	}
+}
+
+// CancelTimer disarms a timer inside an operation that already holds the
+// turn (a context's cancel stops its deadline); it reports whether the
+// timer was pending.
+func (e *Engine) CancelTimer(h any) bool {
+	if t, ok := h.(*timer); ok && t.epoch == e.epoch {
+		return e.disarm(t)
+	}
+	return false
+}
