@@ -92,7 +92,7 @@ func outcomes(t *testing.T, prog [][]progOp, opts ...check.Option) (map[string]b
 func TestDPORMatchesDFS(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
 	n := 150
-	if testing.Short() || raceEnabled {
+	if testing.Short() || check.RaceEnabled {
 		n = 15
 	}
 	compared := 0
@@ -146,7 +146,7 @@ func missing(full, red map[string]bool) string {
 func TestDPORMatchesDFSChannels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 3))
 	n := 80
-	if testing.Short() || raceEnabled {
+	if testing.Short() || check.RaceEnabled {
 		n = 8
 	}
 	compared := 0
@@ -224,7 +224,7 @@ func TestDPORMatchesDFSChannels(t *testing.T) {
 func TestDPORMatchesDFSBlocking(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 9))
 	n := 50
-	if testing.Short() || raceEnabled {
+	if testing.Short() || check.RaceEnabled {
 		n = 6
 	}
 	compared := 0

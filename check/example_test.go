@@ -26,7 +26,7 @@ func ExampleRun() {
 	}, check.DetectDataRaces(false))
 	f := r.Failure
 	fmt.Println(f.Kind, "-", f.Message)
-	for _, s := range f.Trace[:4] {
+	for _, s := range f.Trace[2:6] { // after "main go A", "main go B"
 		fmt.Println(s.Goroutine, s.Op)
 	}
 	// Output:
@@ -172,8 +172,8 @@ func ExampleMaxSteps() {
 		for !ready.Load() { // nobody ever sets it
 		}
 	}, check.MaxSteps(50))
-	fmt.Println(r.Failure.Kind)
-	// Output: step limit
+	fmt.Println(r.Verdict(), "-", r.Limit, "-", r.LimitDetail)
+	// Output: inconclusive - step limit - more than 50 steps in one execution
 }
 
 // Go starts a managed goroutine without a T, as the rewriter's go
@@ -191,7 +191,7 @@ func ExampleGo() {
 		done.Recv()
 	})
 	fmt.Println(r.Failure.Message[:strings.IndexByte(r.Failure.Message, '\n')])
-	// Output: worker holds accounts and waits for accounts, held by worker
+	// Output: worker#1 holds accounts and waits for accounts, held by worker#1
 }
 
 // MaxPreemptions bounds the search; the report says how far it got, and
@@ -204,5 +204,5 @@ func ExampleMaxPreemptions() {
 		}
 	}, check.MaxPreemptions(1), check.MaxExecutions(100), check.DetectDataRaces(false))
 	fmt.Println(r.Strategy)
-	// Output: DPOR, complete up to 1 preemption, then PCT depth 3 for 74 executions
+	// Output: DPOR, complete up to 1 preemption, then PCT depth 3 for 52 executions
 }

@@ -165,8 +165,8 @@ func TestStepLimit(t *testing.T) {
 		for !flag.Load() {
 		}
 	}, check.MaxSteps(100))
-	if r.Failure == nil || r.Failure.Kind != check.StepLimit || len(r.Failure.Trace) == 0 {
-		t.Fatalf("got %v", r.Failure)
+	if r.Failure != nil || r.Limit != check.StepLimitHit || r.Verdict() != check.Inconclusive || !strings.Contains(r.LimitDetail, "100 steps") {
+		t.Fatalf("got %+v", r)
 	}
 }
 
@@ -221,7 +221,7 @@ func TestTimeoutWithAfter(t *testing.T) {
 			t.Errorf("timeout after %v", d)
 		}
 		t.Wait()
-	}, check.Exhaustive())
+	}, check.Exhaustive(), check.StepCost(0))
 	if r.Failure != nil {
 		t.Fatal(r.Failure)
 	}
@@ -236,7 +236,7 @@ func TestSleepAnHourIsInstant(t *testing.T) {
 		if got := check.Now().Sub(check.Epoch); got != 24*time.Hour {
 			t.Errorf("virtual time %v", got)
 		}
-	})
+	}, check.StepCost(0))
 	if r.Failure != nil || time.Since(start) > 5*time.Second {
 		t.Fatal(r.Failure)
 	}
@@ -528,10 +528,10 @@ func TestStallOnRealChannel(t *testing.T) {
 		<-real // blocks outside the checker's control
 	}, check.StallTimeout(50*time.Millisecond))
 	close(real)
-	if r.Failure == nil || r.Failure.Kind != check.UncontrolledGoroutine || !strings.Contains(r.Failure.Message, "no progress") {
+	if r.Verdict() != check.Inconclusive || r.Limit != check.Stalled || !strings.Contains(r.LimitDetail, "main made no step") {
 		t.Fatalf("got %+v", r)
 	}
-	// The next exploration waits for the stuck goroutine to drain.
+	// The next exploration is not held up by the stuck goroutine.
 	if r := check.Run(bank, check.DetectDataRaces(false)); r.Failure == nil || r.Failure.Kind != check.AssertionFailed {
 		t.Fatalf("after a stall: %+v", r)
 	}
@@ -558,8 +558,11 @@ func TestReplayOnAChangedProgramSaysSo(t *testing.T) {
 	if rr.Failure == nil || rr.Failure.Kind != check.Nondeterminism {
 		t.Fatalf("%+v", rr)
 	}
-	if bad := check.Run(bank, check.Replay("not a token")); bad.Failure == nil || !strings.Contains(bad.Failure.Message, "malformed replay token") {
-		t.Fatalf("%+v", bad)
+	for _, tok := range []string{"not a token", "", r.Failure.Replay[:len(r.Failure.Replay)-3]} {
+		bad := check.Run(bank, check.Replay(tok))
+		if bad.Verdict() != check.Error || !errors.Is(bad.Err, check.ErrBadToken) || bad.Failure != nil {
+			t.Fatalf("Replay(%q): %+v", tok, bad)
+		}
 	}
 }
 
@@ -579,7 +582,7 @@ func TestTimerResetAndStop(t *testing.T) {
 		if got := at.Sub(start); got != 2*time.Second+time.Minute {
 			t.Errorf("fired at %v", got)
 		}
-	}, check.Exhaustive())
+	}, check.Exhaustive(), check.StepCost(0))
 	if r.Failure != nil {
 		t.Fatal(r.Failure)
 	}

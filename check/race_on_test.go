@@ -1,6 +1,6 @@
 //go:build race
 
-package check_test
+package check
 
 // raceEnabled scales the randomized soundness tests down under the race
 // detector, which slows the engine about tenfold.

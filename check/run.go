@@ -1,134 +1,67 @@
 package check
 
 import (
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"os"
 	"reflect"
 	"runtime"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/labludus/ludus/check/internal/engine"
 )
 
-// FailureKind classifies a failure.
-type FailureKind int
+// ErrBadToken is the error (Report.Err, errors.Is) of a replay token that
+// does not decode: empty, truncated, or not a token.
+var ErrBadToken = engine.ErrBadToken
 
-// Failure kinds.
+// Verdict is what an exploration concludes.
+type Verdict int
+
+// Verdicts.
 const (
-	// AssertionFailed: T.Errorf or T.Fatalf was called.
-	AssertionFailed FailureKind = engine.KindAssertion
-	// Panicked: a managed goroutine panicked.
-	Panicked FailureKind = engine.KindPanic
-	// Deadlock: no goroutine can run while some are blocked and the body
-	// has not returned.
-	Deadlock FailureKind = engine.KindDeadlock
-	// Leak: the body returned while managed goroutines are still blocked.
-	Leak FailureKind = engine.KindLeak
-	// DataRace: two accesses to a Var, one a write, not ordered by
-	// happens-before.
-	DataRace FailureKind = engine.KindDataRace
-	// StepLimit: an execution took more steps than MaxSteps allows
-	// (livelock, spinning, or an unbounded loop).
-	StepLimit FailureKind = engine.KindStepLimit
-	// Nondeterminism: replaying a schedule did not reproduce the same
-	// execution, so the program depends on something the checker does not
-	// control (maps, real time, randomness, unmanaged goroutines).
-	Nondeterminism FailureKind = engine.KindNondeterminism
-	// UncontrolledGoroutine: a check primitive used by the exploration was
-	// touched by a goroutine the checker does not manage.
-	UncontrolledGoroutine FailureKind = engine.KindUncontrolled
+	// Pass: no failure in the schedules explored, and the search was not
+	// cut short by a limit (see Report.Strategy for how far it went).
+	Pass Verdict = iota
+	// Fail: a schedule failed (Report.Failure).
+	Fail
+	// Inconclusive: no failure found, but a limit ended the search or an
+	// execution (Report.Limit), so it proves less than it should.
+	Inconclusive
+	// Error: the exploration could not run (Report.Err).
+	Error
 )
 
-// String returns the kind as the printed failure names it: "assertion
-// failed", "panic", "deadlock", "goroutine leak", "data race", "step
-// limit", "nondeterminism", "uncontrolled goroutine".
-func (k FailureKind) String() string {
-	switch k {
-	case AssertionFailed:
-		return "assertion failed"
-	case Panicked:
-		return "panic"
-	case Deadlock:
-		return "deadlock"
-	case Leak:
-		return "goroutine leak"
-	case DataRace:
-		return "data race"
-	case StepLimit:
-		return "step limit"
-	case Nondeterminism:
-		return "nondeterminism"
-	case UncontrolledGoroutine:
-		return "uncontrolled goroutine"
+func (v Verdict) String() string {
+	switch v {
+	case Pass:
+		return "pass"
+	case Fail:
+		return "fail"
+	case Inconclusive:
+		return "inconclusive"
+	case Error:
+		return "error"
 	}
-	return fmt.Sprintf("FailureKind(%d)", int(k))
+	return fmt.Sprintf("Verdict(%d)", int(v))
 }
 
-// Step is one line of a schedule: the goroutine, what it did (with the
-// value it read), and where in the source.
-type Step struct {
-	Goroutine, Op, Location string
-}
+// Limit names a bound of the checker that made a report inconclusive.
+type Limit int
 
-// Failure is a failing schedule.
-type Failure struct {
-	Kind    FailureKind
-	Message string
-	// Trace is the failing schedule, one visible operation per step (for a
-	// step-limit failure, its tail).
-	Trace []Step
-	// Replay is the token that reruns this schedule: pass it to Replay or
-	// set LUDUS_REPLAY when running the test that uses Explore.
-	Replay string
+// Limits.
+const (
+	NoLimit          Limit = Limit(engine.LimitNone)
+	StepLimitHit     Limit = Limit(engine.LimitSteps)      // an execution exceeded MaxSteps
+	GoroutineLimit   Limit = Limit(engine.LimitGoroutines) // an execution exceeded MaxGoroutines
+	ExecutionBudget  Limit = Limit(engine.LimitExecutions) // the search ran MaxExecutions executions
+	TimeBudget       Limit = Limit(engine.LimitTime)       // the search ran for MaxTime
+	Stalled          Limit = Limit(engine.LimitStall)      // a goroutine was stuck outside the checker
+	NothingToExplore Limit = Limit(engine.LimitScope)      // the body ran nothing the checker controls
+)
 
-	execution  int
-	executions int
-	strategy   string
-	note       string
-}
-
-// String prints the failure the way the guide draws a race:
-//
-//	check: assertion failed: balance = 800, want 1300
-//	schedule 3 of 4 explored (DPOR, complete up to 3 preemptions); replay: LUDUS_REPLAY=<token>
-//	  A  balance.Load() -> 1000      bank_test.go:21
-//	  B  balance.Load() -> 1000      bank_test.go:25
-func (f *Failure) String() string {
-	if f == nil {
-		return "check: no failure"
-	}
-	var b strings.Builder
-	msg, rest, _ := strings.Cut(f.Message, "\n")
-	sep := ": "
-	if strings.HasPrefix(msg, "on ") {
-		sep = " " // "data race on balance: ..."
-	}
-	fmt.Fprintf(&b, "check: %s%s%s\n", f.Kind, sep, msg)
-	fmt.Fprintf(&b, "schedule %d of %d explored (%s); replay: LUDUS_REPLAY=%s\n", f.execution, f.executions, f.strategy, f.Replay)
-	if f.note != "" {
-		fmt.Fprintf(&b, "%s\n", f.note)
-	}
-	wg, wo := 0, 0
-	for _, s := range f.Trace {
-		wg = max(wg, len(s.Goroutine))
-		if s.Location != "" {
-			wo = max(wo, len(s.Op))
-		}
-	}
-	for _, s := range f.Trace {
-		line := fmt.Sprintf("  %-*s  %-*s  %s", wg, s.Goroutine, wo, s.Op, s.Location)
-		b.WriteString(strings.TrimRight(line, " "))
-		b.WriteByte('\n')
-	}
-	if rest != "" {
-		b.WriteString(rest)
-		b.WriteByte('\n')
-	}
-	return strings.TrimRight(b.String(), "\n")
-}
+func (l Limit) String() string { return engine.Limit(l).String() }
 
 // Report is the outcome of an exploration.
 type Report struct {
@@ -138,96 +71,59 @@ type Report struct {
 	// Exhausted reports that every schedule was explored: the program has
 	// no failure at all, not only none up to a preemption bound.
 	Exhausted bool
+	// Complete reports that every schedule up to the preemption bound was
+	// explored (every schedule, when Exhausted).
+	Complete bool
 	// Strategy says how the schedules were chosen and how far the search
 	// got, e.g. "DPOR, complete" or "DPOR, complete up to 3 preemptions".
 	Strategy string
 	// Failure is the failing schedule found, or nil.
 	Failure *Failure
+	// Failed counts the failing schedules (all of them with KeepGoing).
+	Failed int
+	// Limit is the checker's limit that cut the search short, if any;
+	// LimitDetail says it in words ("more than 1000000 steps in one
+	// execution").
+	Limit       Limit
+	LimitDetail string
 	// Steps is the number of scheduling steps taken, over all executions.
 	Steps int64
+	// Err is set when the exploration could not run: bad options, a
+	// malformed replay token.
+	Err error
 }
 
-// Option configures an exploration.
-type Option func(*engine.Options)
-
-// Exhaustive explores every schedule with DPOR, without a preemption
-// bound or a wall-time budget (MaxExecutions still applies).
-func Exhaustive() Option {
-	return func(o *engine.Options) {
-		o.Strategy = engine.Exhaustive
-		if o.MaxTime == 0 {
-			o.MaxTime = 1 << 62
-		}
+// Verdict classifies the report.
+func (r Report) Verdict() Verdict {
+	switch {
+	case r.Err != nil:
+		return Error
+	case r.Failure != nil && r.Failure.Kind == UncontrolledGoroutine:
+		return Inconclusive
+	case r.Failure != nil:
+		return Fail
+	case r.Limit != NoLimit:
+		return Inconclusive
 	}
-}
-
-// MaxPreemptions sets the preemption bound of the default strategy
-// (default 3): schedules are explored with 0, 1, ... n preemptions, so the
-// failure reported is one with the fewest.
-func MaxPreemptions(n int) Option { return func(o *engine.Options) { o.Bound = max(n, 0) } }
-
-// Random runs executions schedules chosen uniformly at random from seed.
-func Random(seed int64, executions int) Option {
-	return func(o *engine.Options) {
-		o.Strategy, o.Seed, o.Executions = engine.Random, seed, executions
-	}
-}
-
-// PCT runs executions schedules of probabilistic concurrency testing with
-// the given bug depth (Burckhardt et al., ASPLOS 2010): random priorities
-// with depth-1 priority change points, which finds a bug of depth d with
-// probability at least 1/(n k^(d-1)).
-func PCT(depth int, seed int64, executions int) Option {
-	return func(o *engine.Options) {
-		o.Strategy, o.Depth, o.Seed, o.Executions = engine.PCT, depth, seed, executions
-	}
-}
-
-// Replay reruns exactly the schedule a failure's token encodes.
-func Replay(token string) Option {
-	return func(o *engine.Options) { o.Strategy, o.Token = engine.Replay, token }
-}
-
-// MaxSteps bounds the steps of one execution (default 20000); beyond it the
-// execution fails with StepLimit.
-func MaxSteps(n int) Option { return func(o *engine.Options) { o.MaxSteps = n } }
-
-// MaxExecutions bounds the executions of an exploration (default 20000).
-func MaxExecutions(n int) Option { return func(o *engine.Options) { o.MaxExecutions = n } }
-
-// MaxTime bounds the wall time of an exploration (default 5s; unbounded
-// with Exhaustive). The default strategy spends what DPOR leaves on PCT.
-func MaxTime(d time.Duration) Option { return func(o *engine.Options) { o.MaxTime = d } }
-
-// StallTimeout sets how long an execution may go without a scheduling step
-// before the checker decides a managed goroutine is blocked outside its
-// control (a real channel or mutex, time.Sleep, I/O) and reports
-// UncontrolledGoroutine (default 10s). Such a goroutine cannot be stopped.
-func StallTimeout(d time.Duration) Option { return func(o *engine.Options) { o.Stall = d } }
-
-// DetectDataRaces turns the data-race verdict on (the default) or off.
-func DetectDataRaces(on bool) Option { return func(o *engine.Options) { o.DataRaces = on } }
-
-// NoReduction turns partial-order reduction off: plain depth-first search
-// over every interleaving. It exists to measure what DPOR saves.
-func NoReduction() Option { return func(o *engine.Options) { o.NoReduction = true } }
-
-func nameHash(o *engine.Options, name string) { // for Explore's LUDUS_REPLAY
-	h := fnv.New32a()
-	h.Write([]byte(name))
-	o.NameHash = h.Sum32() | 1
+	return Pass
 }
 
 // Run explores body's schedules and returns what it found. It never calls
 // package testing, so it serves programs (the lab) as well as tests.
 // Explorations are serialized process-wide.
 func Run(body func(t *T), opts ...Option) Report {
-	o := engine.Options{DataRaces: true}
-	for _, f := range opts {
-		f(&o)
+	o := build(opts)
+	if err := errors.Join(o.errs...); err != nil {
+		return Report{Err: err}
 	}
-	res := engine.Explore(o, func(g *engine.G) { body(&T{e: g.Engine()}) })
-	r := Report{Executions: res.Executions, Exhausted: res.Exhausted, Strategy: res.Strategy, Steps: res.Steps}
+	res := engine.Explore(o.eo, func(g *engine.G) { body(&T{e: g.Engine()}) })
+	return report(res)
+}
+
+// report converts the engine's result.
+func report(res engine.Result) Report {
+	r := Report{Executions: res.Executions, Exhausted: res.Exhausted, Complete: res.Complete, Strategy: res.Strategy,
+		Steps: res.Steps, Failed: res.Failed, Limit: Limit(res.Limit), LimitDetail: res.LimitMsg, Err: res.Err}
 	if f := res.Failure; f != nil {
 		r.Failure = &Failure{Kind: FailureKind(f.Kind), Message: f.Message, Replay: f.Replay,
 			execution: f.Execution, executions: res.Executions, strategy: res.Strategy, note: f.Note}
@@ -235,32 +131,55 @@ func Run(body func(t *T), opts ...Option) Report {
 			r.Failure.execution = res.Executions
 		}
 		for _, s := range f.Trace {
-			r.Failure.Trace = append(r.Failure.Trace, Step(s))
+			r.Failure.Trace = append(r.Failure.Trace, Step{s.Goroutine, s.Op, s.Location})
 		}
 	}
 	return r
 }
 
-// Explore is Run for tests: it fails tb with the printed failure. When the
-// environment variable LUDUS_REPLAY holds a token made by this test, it
-// replays that schedule instead of exploring.
+func nameHash(name string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(name))
+	return h.Sum32() | 1
+}
+
+// Explore is Run for tests: it fails tb with the printed failure, with the
+// error of a run that could not start (bad options, a malformed token), or
+// with the reason a body was not really explored (goroutines the checker
+// does not manage, nothing it controls). A search that a limit cut short
+// is logged, not failed. When the environment variable LUDUS_REPLAY holds
+// a token, Explore replays that schedule instead of exploring; a token
+// made by another test is an error.
 func Explore(tb testing.TB, body func(t *T), opts ...Option) Report {
 	tb.Helper()
-	name := tb.Name()
-	opts = append(opts, func(o *engine.Options) { nameHash(o, name) })
-	if tok := os.Getenv("LUDUS_REPLAY"); tok != "" {
-		var o engine.Options
-		nameHash(&o, name)
-		if h, ok := engine.TokenNameHash(tok); ok && (h == 0 || h == o.NameHash) {
+	h := nameHash(tb.Name())
+	opts = append(opts, Option{func(o *options) { o.eo.NameHash = h }})
+	if tok, ok := os.LookupEnv("LUDUS_REPLAY"); ok {
+		// The variable applies to every test of the binary: a token made
+		// by another test is ignored, a malformed one is an error.
+		t, err := engine.DecodeToken(tok)
+		switch {
+		case err != nil:
+			tb.Fatalf("LUDUS_REPLAY: %v", err)
+			return Report{Err: err}
+		case t.NameHash == 0 || t.NameHash == h:
 			opts = append(opts, Replay(tok))
 		}
 	}
 	r := Run(body, opts...)
-	if r.Failure != nil {
+	switch r.Verdict() {
+	case Error:
+		tb.Fatalf("%v", r.Err)
+	case Fail:
 		tb.Fatal(r.Failure.String())
-		return r
+	case Inconclusive:
+		if r.Failure != nil {
+			tb.Fatal(r.Failure.String())
+		}
+		tb.Logf("check: inconclusive after %d schedules: %s (%s)", r.Executions, r.LimitDetail, r.Strategy)
+	default:
+		tb.Logf("check: %d schedules, no failure (%s)", r.Executions, r.Strategy)
 	}
-	tb.Logf("check: %d schedules, no failure (%s)", r.Executions, r.Strategy)
 	return r
 }
 
@@ -280,10 +199,13 @@ func (t *T) g(what string) *engine.G {
 	return g
 }
 
-// Go starts a managed goroutine named name (the name labels it in traces).
+// Go starts a managed goroutine named name (the name labels it in traces;
+// goroutines started under one name are numbered: worker#1, worker#2).
+// Starting a goroutine is a scheduling point: the parent or the new
+// goroutine may run next.
 func (t *T) Go(name string, fn func()) {
 	g := t.g("T.Go")
-	t.e.Go(g, name, fn)
+	t.e.Go(g, name, false, fn)
 }
 
 // Wait blocks until every other managed goroutine has finished; it lets the
@@ -308,14 +230,29 @@ func (t *T) Logf(format string, args ...any) {
 
 // Go starts a managed goroutine from a managed goroutine (the rewriter's
 // "go" statement); outside an exploration it is a plain go statement.
+// Goroutines started under one name are numbered (name#1, name#2).
 func Go(name string, fn func()) {
 	if engine.Active() {
 		if g := engine.Current(); g != nil {
-			g.Engine().Go(g, name, fn)
+			g.Engine().Go(g, name, true, fn)
 			return
 		}
 	}
 	go fn()
+}
+
+// External runs fn, a call into code the checker does not control (a child
+// process, a network or file read, a library's blocking call), as one step
+// whose duration is unknown: while it is pending, other goroutines may run
+// and virtual time may pass, so a timeout racing with the call is explored
+// both ways. Outside an exploration it just calls fn.
+func External(what string, fn func()) {
+	if engine.Active() {
+		if g := engine.Current(); g != nil {
+			g.Engine().External(g, what)
+		}
+	}
+	fn()
 }
 
 // Name names a checked object (a check/sync.Mutex, an atomic, ...) in

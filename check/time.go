@@ -8,7 +8,7 @@ import (
 )
 
 // Epoch is the virtual time at which every execution starts.
-var Epoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+var Epoch = engine.Epoch
 
 // Sleep pauses the calling goroutine for d. In an exploration the clock is
 // virtual: it advances only when no goroutine can run, straight to the next
@@ -64,7 +64,8 @@ func NewTimer(d time.Duration) *Timer {
 		if g := engine.Current(); g != nil {
 			c.name = fmt.Sprintf("After(%v)", d)
 			c.m.Name = c.name
-			t.h = g.Engine().AddTimer(int64(d), &c.m, func(now int64) any { return Epoch.Add(time.Duration(now)) })
+			t.h = g.Engine().AddTimer(g, int64(d), engine.TimerOpts{Name: c.name, Chan: &c.m,
+				Value: func(now int64) any { return Epoch.Add(time.Duration(now)) }})
 			return t
 		}
 	}

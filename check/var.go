@@ -24,7 +24,7 @@ func NewVar[V any](name string, init V) *Var[V] {
 	v.m.Name = name
 	if engine.Active() {
 		if g := engine.Current(); g != nil {
-			g.Engine().BindVar(&v.m, name)
+			g.Engine().BindVar(&v.m, name, func() string { return fmt.Sprint(v.v) })
 		}
 	}
 	return v

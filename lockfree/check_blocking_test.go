@@ -24,7 +24,7 @@ func TestCheckRingBlocking(t *testing.T) {
 		name      string
 		producers [][]int
 		consumers []int // how many values each consumer pops
-		bounded   bool  // too many schedules for exhaustive: up to 2 preemptions
+		bounded   bool  // too many schedules for exhaustive: up to 1 preemption
 	}{
 		{"1 producer x2, 1 consumer x2", [][]int{{1, 2}}, []int{2}, false},
 		{"2 producers, 1 consumer x2", [][]int{{1}, {2}}, []int{2}, false},
@@ -84,7 +84,7 @@ func TestCheckRingBlocking(t *testing.T) {
 // (DPOR, complete within that bound).
 func mustExploreBounded(t *testing.T, body func(*check.T), _ ...check.Option) check.Report {
 	t.Helper()
-	rep := check.Explore(t, body, check.MaxPreemptions(2), check.MaxExecutions(10000), check.MaxTime(20*time.Second))
+	rep := check.Explore(t, body, check.MaxPreemptions(1), check.MaxExecutions(10000), check.MaxTime(20*time.Second))
 	t.Logf("%d executions, %s", rep.Executions, rep.Strategy)
 	if !strings.Contains(rep.Strategy, "complete") {
 		t.Errorf("exploration not complete within its bound: %s", rep.Strategy)

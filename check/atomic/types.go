@@ -13,7 +13,7 @@ func op(st *engine.Lazy[engine.Atomic], key unsafe.Pointer, write bool, what str
 	if !engine.Active() {
 		return nil, nil
 	}
-	g := engine.Enter(st.Peek().Base(), what)
+	g := engine.Enter(engine.BaseOf(st.Peek()), what)
 	if g == nil {
 		return nil, nil
 	}

@@ -32,7 +32,7 @@ func (c *Cond) std() *stdsync.Cond {
 // sync.Cond, call it in a loop that rechecks the condition.
 func (c *Cond) Wait() {
 	if engine.Active() {
-		if g := engine.Enter(c.st.Peek().Base(), "Cond.Wait"); g != nil {
+		if g := engine.Enter(engine.BaseOf(c.st.Peek()), "Cond.Wait"); g != nil {
 			e := g.Engine()
 			t := e.CondAdd(g, c.model())
 			c.L.Unlock()
@@ -47,7 +47,7 @@ func (c *Cond) Wait() {
 // Signal wakes one goroutine waiting on c, if there is any.
 func (c *Cond) Signal() {
 	if engine.Active() {
-		if g := engine.Enter(c.st.Peek().Base(), "Cond.Signal"); g != nil {
+		if g := engine.Enter(engine.BaseOf(c.st.Peek()), "Cond.Signal"); g != nil {
 			g.Engine().CondSignal(g, c.model(), false)
 			return
 		}
@@ -58,7 +58,7 @@ func (c *Cond) Signal() {
 // Broadcast wakes all goroutines waiting on c.
 func (c *Cond) Broadcast() {
 	if engine.Active() {
-		if g := engine.Enter(c.st.Peek().Base(), "Cond.Broadcast"); g != nil {
+		if g := engine.Enter(engine.BaseOf(c.st.Peek()), "Cond.Broadcast"); g != nil {
 			g.Engine().CondSignal(g, c.model(), true)
 			return
 		}

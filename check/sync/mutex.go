@@ -22,7 +22,7 @@ type Mutex struct {
 // Lock locks m, blocking until it is available.
 func (m *Mutex) Lock() {
 	if engine.Active() {
-		if g := engine.Enter(m.st.Peek().Base(), "Mutex.Lock"); g != nil {
+		if g := engine.Enter(engine.BaseOf(m.st.Peek()), "Mutex.Lock"); g != nil {
 			g.Engine().Lock(g, m.model())
 			return
 		}
@@ -33,7 +33,7 @@ func (m *Mutex) Lock() {
 // TryLock tries to lock m and reports whether it succeeded.
 func (m *Mutex) TryLock() bool {
 	if engine.Active() {
-		if g := engine.Enter(m.st.Peek().Base(), "Mutex.TryLock"); g != nil {
+		if g := engine.Enter(engine.BaseOf(m.st.Peek()), "Mutex.TryLock"); g != nil {
 			return g.Engine().TryLock(g, m.model())
 		}
 	}
@@ -43,7 +43,7 @@ func (m *Mutex) TryLock() bool {
 // Unlock unlocks m; unlocking an unlocked mutex is a run-time error.
 func (m *Mutex) Unlock() {
 	if engine.Active() {
-		if g := engine.Enter(m.st.Peek().Base(), "Mutex.Unlock"); g != nil {
+		if g := engine.Enter(engine.BaseOf(m.st.Peek()), "Mutex.Unlock"); g != nil {
 			g.Engine().Unlock(g, m.model())
 			return
 		}
@@ -61,7 +61,7 @@ type RWMutex struct {
 // Lock locks rw for writing.
 func (rw *RWMutex) Lock() {
 	if engine.Active() {
-		if g := engine.Enter(rw.st.Peek().Base(), "RWMutex.Lock"); g != nil {
+		if g := engine.Enter(engine.BaseOf(rw.st.Peek()), "RWMutex.Lock"); g != nil {
 			g.Engine().RWLock(g, rw.model())
 			return
 		}
@@ -72,7 +72,7 @@ func (rw *RWMutex) Lock() {
 // TryLock tries to lock rw for writing.
 func (rw *RWMutex) TryLock() bool {
 	if engine.Active() {
-		if g := engine.Enter(rw.st.Peek().Base(), "RWMutex.TryLock"); g != nil {
+		if g := engine.Enter(engine.BaseOf(rw.st.Peek()), "RWMutex.TryLock"); g != nil {
 			return g.Engine().RWTryLock(g, rw.model())
 		}
 	}
@@ -82,7 +82,7 @@ func (rw *RWMutex) TryLock() bool {
 // Unlock unlocks rw for writing.
 func (rw *RWMutex) Unlock() {
 	if engine.Active() {
-		if g := engine.Enter(rw.st.Peek().Base(), "RWMutex.Unlock"); g != nil {
+		if g := engine.Enter(engine.BaseOf(rw.st.Peek()), "RWMutex.Unlock"); g != nil {
 			g.Engine().RWUnlock(g, rw.model())
 			return
 		}
@@ -93,7 +93,7 @@ func (rw *RWMutex) Unlock() {
 // RLock locks rw for reading.
 func (rw *RWMutex) RLock() {
 	if engine.Active() {
-		if g := engine.Enter(rw.st.Peek().Base(), "RWMutex.RLock"); g != nil {
+		if g := engine.Enter(engine.BaseOf(rw.st.Peek()), "RWMutex.RLock"); g != nil {
 			g.Engine().RLock(g, rw.model())
 			return
 		}
@@ -104,7 +104,7 @@ func (rw *RWMutex) RLock() {
 // TryRLock tries to lock rw for reading.
 func (rw *RWMutex) TryRLock() bool {
 	if engine.Active() {
-		if g := engine.Enter(rw.st.Peek().Base(), "RWMutex.TryRLock"); g != nil {
+		if g := engine.Enter(engine.BaseOf(rw.st.Peek()), "RWMutex.TryRLock"); g != nil {
 			return g.Engine().TryRLock(g, rw.model())
 		}
 	}
@@ -114,7 +114,7 @@ func (rw *RWMutex) TryRLock() bool {
 // RUnlock undoes a single RLock call.
 func (rw *RWMutex) RUnlock() {
 	if engine.Active() {
-		if g := engine.Enter(rw.st.Peek().Base(), "RWMutex.RUnlock"); g != nil {
+		if g := engine.Enter(engine.BaseOf(rw.st.Peek()), "RWMutex.RUnlock"); g != nil {
 			g.Engine().RUnlock(g, rw.model())
 			return
 		}

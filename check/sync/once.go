@@ -17,7 +17,7 @@ type Once struct {
 // Once; other callers wait until f has returned.
 func (o *Once) Do(f func()) {
 	if engine.Active() {
-		if g := engine.Enter(o.st.Peek().Base(), "Once.Do"); g != nil {
+		if g := engine.Enter(engine.BaseOf(o.st.Peek()), "Once.Do"); g != nil {
 			g.Engine().OnceDo(g, o.model(), f)
 			return
 		}

@@ -17,7 +17,7 @@ type WaitGroup struct {
 // Add adds delta to the counter; a negative counter panics.
 func (wg *WaitGroup) Add(delta int) {
 	if engine.Active() {
-		if g := engine.Enter(wg.st.Peek().Base(), "WaitGroup.Add"); g != nil {
+		if g := engine.Enter(engine.BaseOf(wg.st.Peek()), "WaitGroup.Add"); g != nil {
 			g.Engine().WGAdd(g, wg.model(), delta)
 			return
 		}
@@ -31,7 +31,7 @@ func (wg *WaitGroup) Done() { wg.Add(-1) }
 // Wait blocks until the counter is zero.
 func (wg *WaitGroup) Wait() {
 	if engine.Active() {
-		if g := engine.Enter(wg.st.Peek().Base(), "WaitGroup.Wait"); g != nil {
+		if g := engine.Enter(engine.BaseOf(wg.st.Peek()), "WaitGroup.Wait"); g != nil {
 			g.Engine().WGWait(g, wg.model())
 			return
 		}
@@ -43,10 +43,10 @@ func (wg *WaitGroup) Wait() {
 // sync.WaitGroup.Go. In an exploration the goroutine is a managed one.
 func (wg *WaitGroup) Go(f func()) {
 	if engine.Active() {
-		if g := engine.Enter(wg.st.Peek().Base(), "WaitGroup.Go"); g != nil {
+		if g := engine.Enter(engine.BaseOf(wg.st.Peek()), "WaitGroup.Go"); g != nil {
 			e := g.Engine()
 			e.WGAdd(g, wg.model(), 1)
-			e.Go(g, "", func() {
+			e.Go(g, "wg.Go", true, func() {
 				defer wg.Done()
 				f()
 			})

@@ -1,6 +1,9 @@
 package engine
 
-import "fmt"
+import (
+	"fmt"
+	"unsafe"
+)
 
 // Chan models a Go channel the way the runtime implements one: a ring
 // buffer and two FIFO queues of waiting goroutines. Every channel
@@ -13,16 +16,16 @@ import "fmt"
 // a nil *Chan is a nil channel.
 type Chan struct {
 	Object
-	Cap    int
-	buf    []any
-	bvc    []VC // synchronization clock of each buffered value
-	head   int
-	n      int
-	closed bool
-	cvc    VC // clock of the close
-	rvc    VC // receives (the k-th receive happens before the k+Cap-th send completes)
-	sendq  []waiter
-	recvq  []waiter
+	Cap    int      // capacity: 0 is a rendezvous
+	buf    []any    // the ring buffer of values
+	bvc    []VC     // synchronization clock of each buffered value
+	head   int      // index of the oldest buffered value
+	n      int      // buffered values
+	closed bool     // closed
+	cvc    VC       // clock of the close
+	rvc    VC       // receives (the k-th receive happens before the k+Cap-th send completes)
+	sendq  []waiter // senders waiting for room or a receiver, oldest first
+	recvq  []waiter // receivers waiting for a value, oldest first
 }
 
 // waiter is a goroutine queued on a channel, for a plain operation (cas
@@ -48,6 +51,16 @@ func (e *Engine) BindChan(c *Chan, name string, capacity int) {
 }
 
 func (c *Chan) reset() {
+	c.state = func() string {
+		s := fmt.Sprintf("%d of %d buffered", c.n, c.Cap)
+		if c.Cap == 0 {
+			s = "unbuffered"
+		}
+		if c.closed {
+			s += ", closed"
+		}
+		return s
+	}
 	c.buf = c.buf[:0]
 	c.bvc = c.bvc[:0]
 	for i := 0; i < c.Cap && i < 64; i++ {
@@ -154,9 +167,9 @@ func (c *Chan) canRecv() bool {
 
 // block makes g wait (the caller has queued it) until a partner completes
 // its operation.
-func (e *Engine) block(g *G, c *Chan, arg int64) {
+func (e *Engine) block(g *G, c *Chan, why waitKind) {
 	p := &g.pend
-	p.Kind, p.obj, p.Arg = KChanWait, nilModel(c), arg
+	p.Kind, p.obj, p.wait = KChanWait, nilModel(c), why
 	// Step, not schedule: a goroutine still running up to its first
 	// operation (a nil channel) must hand back to its parent first. Only a
 	// partner's Complete wakes a waiting goroutine.
@@ -169,30 +182,30 @@ func (e *Engine) Send(g *G, c *Chan, v any) {
 	p := e.begin(g, nilModel(c), KSend, true)
 	p.Val = v
 	if c == nil {
-		e.block(g, nil, 1) // blocks forever
+		e.block(g, nil, waitSend) // blocks forever
 		return
 	}
 	e.Step(g)
 	e.access(&c.Object, true)
 	if c.closed {
-		e.recordf(g, "%s <- %v", c.Label(), v)
+		e.recordf(g, "%s <- %v", e.label(g, &c.Object), v)
 		panic("send on closed channel")
 	}
 	if r, ok := first(&c.recvq); ok {
 		dequeue(&c.recvq)
-		e.recordf(g, "%s <- %v (to %s)", c.Label(), v, r.g.Name)
+		e.recordf(g, "%s <- %v (to %s)", e.label(g, &c.Object), v, r.g.Name)
 		e.deliver(g, r, v, true)
 		return
 	}
 	if c.Cap > 0 && c.n < c.Cap {
-		e.recordf(g, "%s <- %v", c.Label(), v)
+		e.recordf(g, "%s <- %v", e.label(g, &c.Object), v)
 		e.sendNow(g, c, v)
 		return
 	}
-	e.recordf(g, "%s <- %v (blocks)", c.Label(), v)
+	e.recordf(g, "%s <- %v (blocks)", e.label(g, &c.Object), v)
 	g.waitSeq++
 	c.sendq = append(c.sendq, waiter{g, -1, g.waitSeq})
-	e.block(g, c, 1)
+	e.block(g, c, waitSend)
 	if p.Panic != "" {
 		panic(p.Panic)
 	}
@@ -220,7 +233,7 @@ func (e *Engine) Recv(g *G, c *Chan) (any, bool) {
 	e.ch(c)
 	p := e.begin(g, nilModel(c), KRecv, true)
 	if c == nil {
-		e.block(g, nil, 2)
+		e.block(g, nil, waitRecv)
 		return nil, false
 	}
 	e.Step(g)
@@ -228,10 +241,10 @@ func (e *Engine) Recv(g *G, c *Chan) (any, bool) {
 	if v, ok, done := e.recvNow(g, c, ""); done {
 		return v, ok
 	}
-	e.recordf(g, "<-%s (blocks)", c.Label())
+	e.recordf(g, "<-%s (blocks)", e.label(g, &c.Object))
 	g.waitSeq++
 	c.recvq = append(c.recvq, waiter{g, -1, g.waitSeq})
-	e.block(g, c, 2)
+	e.block(g, c, waitRecv)
 	return p.RVal, p.ROK
 }
 
@@ -263,11 +276,11 @@ func (e *Engine) recvNow(g *G, c *Chan, prefix string) (v any, ok, done bool) {
 	if e.rec != nil {
 		switch {
 		case from != nil && c.Cap == 0:
-			e.rec.step(g, fmt.Sprintf("%s<-%s -> %v (from %s)", prefix, c.Label(), v, from.Name))
+			e.rec.step(g, fmt.Sprintf("%s<-%s -> %v (from %s)", prefix, e.label(g, &c.Object), v, from.Name))
 		case !ok:
-			e.rec.step(g, fmt.Sprintf("%s<-%s -> closed", prefix, c.Label()))
+			e.rec.step(g, fmt.Sprintf("%s<-%s -> closed", prefix, e.label(g, &c.Object)))
 		default:
-			e.rec.step(g, fmt.Sprintf("%s<-%s -> %v", prefix, c.Label(), v))
+			e.rec.step(g, fmt.Sprintf("%s<-%s -> %v", prefix, e.label(g, &c.Object), v))
 		}
 	}
 	if from != nil {
@@ -286,10 +299,17 @@ func (e *Engine) Close(g *G, c *Chan) {
 	}
 	e.Step(g)
 	e.access(&c.Object, true)
-	e.recordf(g, "close(%s)", c.Label())
+	e.recordf(g, "close(%s)", e.label(g, &c.Object))
 	if c.closed {
 		panic("close of closed channel")
 	}
+	e.closeNow(g, c)
+}
+
+// closeNow closes c inside an operation that already holds the turn (a
+// close, a context's cancel, a timer's action): waiting receivers get the
+// zero value, waiting senders panic.
+func (e *Engine) closeNow(g *G, c *Chan) {
 	c.closed = true
 	c.cvc.copyFrom(g.vc)
 	g.vc.tick(g.ID)
@@ -317,9 +337,18 @@ func (e *Engine) Close(g *G, c *Chan) {
 
 // Case is one case of a select.
 type Case struct {
-	Chan *Chan
-	Send bool
-	Val  any
+	Chan *Chan // nil: a nil channel, never ready
+	Send bool  // a send case (else a receive)
+	Val  any   // the value a send case offers
+	Num  int   // the case's number in the source (1-based; 0: its position)
+}
+
+// num is the number a trace gives case k.
+func caseNum(cases []Case, k int) int {
+	if n := cases[k].Num; n > 0 {
+		return n
+	}
+	return k + 1
 }
 
 // Select performs a select for g. It returns the chosen case (-1 for the
@@ -360,7 +389,7 @@ func (e *Engine) Select(g *G, cases []Case, hasDefault bool) (int, any, bool) {
 				}
 			}
 		}
-		e.block(g, nil, 3)
+		e.block(g, nil, waitSelect)
 		if p.Panic != "" {
 			panic(p.Panic)
 		}
@@ -368,25 +397,25 @@ func (e *Engine) Select(g *G, cases []Case, hasDefault bool) (int, any, bool) {
 	}
 	k := ready[0]
 	if len(ready) > 1 {
-		k = ready[e.sched.choose(e, len(ready))]
+		k = ready[e.choose(g, len(ready))]
 	}
 	c := cases[k].Chan
 	if !cases[k].Send {
-		v, ok, _ := e.recvNow(g, c, fmt.Sprintf("select -> case %d: ", k))
+		v, ok, _ := e.recvNow(g, c, fmt.Sprintf("select -> case %d: ", caseNum(cases, k)))
 		return k, v, ok
 	}
 	v := cases[k].Val
 	if c.closed {
-		e.recordf(g, "select -> case %d: %s <- %v", k, c.Label(), v)
+		e.recordf(g, "select -> case %d: %s <- %v", caseNum(cases, k), e.label(g, &c.Object), v)
 		panic("send on closed channel")
 	}
 	if r, ok := first(&c.recvq); ok {
 		dequeue(&c.recvq)
-		e.recordf(g, "select -> case %d: %s <- %v (to %s)", k, c.Label(), v, r.g.Name)
+		e.recordf(g, "select -> case %d: %s <- %v (to %s)", caseNum(cases, k), e.label(g, &c.Object), v, r.g.Name)
 		e.deliver(g, r, v, true)
 		return k, nil, false
 	}
-	e.recordf(g, "select -> case %d: %s <- %v", k, c.Label(), v)
+	e.recordf(g, "select -> case %d: %s <- %v", caseNum(cases, k), e.label(g, &c.Object), v)
 	e.sendNow(g, c, v)
 	return k, nil, false
 }
@@ -398,4 +427,44 @@ func nilModel(c *Chan) model {
 		return nil
 	}
 	return c
+}
+
+// MakeChan registers the runtime channel at ptr (a channel made by
+// rewritten code during the execution) and returns its model.
+func (e *Engine) MakeChan(ptr unsafe.Pointer, capacity int) *Chan {
+	if e.chans == nil {
+		e.chans = map[unsafe.Pointer]*Chan{}
+	}
+	c := e.chans[ptr]
+	if c == nil {
+		c = &Chan{}
+		e.chans[ptr] = c
+	}
+	c.Cap = capacity
+	e.touch(&c.Object, "chan")
+	c.reset()
+	return c
+}
+
+// ChanAt returns the model of the runtime channel at ptr, if the execution
+// has one.
+func (e *Engine) ChanAt(ptr unsafe.Pointer) *Chan { return e.chans[ptr] }
+
+// CloseNow closes c on behalf of g inside an operation that already holds
+// the turn (AtomicOp): a context's cancel.
+func (e *Engine) CloseNow(g *G, c *Chan) {
+	e.ch(c)
+	if !c.closed {
+		e.access(&c.Object, true)
+		e.closeNow(g, c)
+	}
+}
+
+// ChanLen returns the number of values buffered in c now.
+func (e *Engine) ChanLen(c *Chan) int {
+	if c == nil {
+		return 0
+	}
+	e.ch(c)
+	return c.n
 }

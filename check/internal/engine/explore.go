@@ -1,11 +1,9 @@
 package engine
 
 import (
-	"encoding/base64"
-	"encoding/binary"
-	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"time"
 )
@@ -15,61 +13,76 @@ type Strategy int
 
 // Strategies.
 const (
-	Default Strategy = iota
-	Exhaustive
-	Random
-	PCT
-	Replay
+	Default    Strategy = iota // DPOR under iterative preemption bounding, then PCT for the rest of the budget
+	Exhaustive                 // DPOR without a bound
+	Random                     // uniform random sampling
+	PCT                        // probabilistic concurrency testing
+	Replay                     // one schedule from a token
 )
 
-// Options configure an exploration.
+// Options configure an exploration. Package check fills in every default;
+// the engine takes the values as they are.
 type Options struct {
 	Strategy      Strategy
-	Bound         int // preemption bound of the default strategy
-	Seed          int64
-	Executions    int // executions of random/PCT; 0 means the budget
-	Depth         int // PCT depth
-	Token         string
-	MaxSteps      int
-	MaxExecutions int
-	MaxTime       time.Duration
-	DataRaces     bool
-	NoReduction   bool
-	NameHash      uint32
-	Stall         time.Duration
+	Bound         int           // preemption bound of Default (0: no preemption)
+	Seed          int64         // random, PCT, and the program's math/rand
+	Executions    int           // executions of random/PCT; 0 means the budget
+	Depth         int           // PCT depth
+	Token         string        // Replay's token
+	MaxSteps      int           // steps per execution
+	MaxExecutions int           // executions per exploration
+	MaxTime       time.Duration // wall time per exploration
+	MaxGoroutines int           // live goroutines per execution
+	Stall         time.Duration // real time without a step before a goroutine counts as stuck
+	StepCost      time.Duration // virtual time per step
+	TimeSlice     time.Duration // virtual time a goroutine runs before switching away is free (0: never)
+	LeakGrace     time.Duration // virtual time goroutines may outlive the body
+	DataRaces     bool          // report data races
+	NoReduction   bool          // plain DFS, for measuring what DPOR saves
+	NameHash      uint32        // the test's name, bound into tokens
+	KeepGoing     bool          // count every failing schedule instead of stopping at the first
 	// NoFallback stops the default strategy after its bounded DPOR levels
 	// (no PCT for the rest of the budget); for tests of the bounded search.
 	NoFallback bool
+	// Progress, if not nil, is called about every ProgressEvery of wall
+	// time with how far the search got.
+	Progress      func(Progress)
+	ProgressEvery time.Duration
+}
+
+// Progress is how far a running exploration got.
+type Progress struct {
+	Executions int           // executions so far
+	Rate       float64       // executions per second so far
+	Bound      int           // the preemption bound being explored, -1 for none
+	Elapsed    time.Duration // wall time so far
+	Strategy   string        // the strategy running
 }
 
 // Result is what an exploration found.
 type Result struct {
-	Executions int
-	Redundant  int // executions cut by sleep sets (not counted)
-	Exhausted  bool
-	Complete   bool // every schedule up to the bound (or all) explored
-	Strategy   string
-	Steps      int64
+	Executions int    // executions run (sleep-set-blocked ones not counted)
+	Redundant  int    // executions cut by sleep sets
+	Exhausted  bool   // every schedule was explored (no bound cut anything)
+	Complete   bool   // every schedule up to the bound was explored
+	Strategy   string // how, in words
+	Steps      int64  // steps over all executions
 	Failure    *Failure
+	Failed     int    // failing executions (KeepGoing)
+	Limit      Limit  // the limit that made the result inconclusive, if any
+	LimitMsg   string // the limit in words
+	Err        error  // the exploration could not run (a bad token)
 }
 
 // Failure is a verdict with its schedule.
 type Failure struct {
-	Kind      int
+	Kind      FailKind
 	Message   string
 	Trace     []TraceStep
 	Replay    string
 	Execution int
 	Note      string
 }
-
-// TraceStep is one line of a printed schedule.
-type TraceStep struct {
-	Goroutine, Op, Location string
-}
-
-// ErrBadToken is returned for a replay token that does not decode.
-var ErrBadToken = errors.New("check: malformed replay token")
 
 // Explore runs body under the chosen strategy. Explorations are serialized
 // process-wide.
@@ -80,31 +93,14 @@ func Explore(o Options, body func(*G)) Result {
 	}
 	exploreMu.Lock()
 	defer exploreMu.Unlock()
-	if o.Bound == 0 && o.Strategy == Default {
-		o.Bound = 3
-	}
-	if o.Bound < 0 {
-		o.Bound = 3
-	}
-	if o.MaxExecutions <= 0 {
-		o.MaxExecutions = 20000
-	}
-	if o.MaxTime <= 0 {
-		o.MaxTime = 5 * time.Second
-	}
-	if o.Depth <= 0 {
-		o.Depth = 3
-	}
-	if old := stalledEngine.Load(); old != nil {
-		deadline := time.Now().Add(time.Second)
-		for stalledEngine.Load() != nil && time.Now().Before(deadline) {
-			time.Sleep(time.Millisecond)
-		}
-		if stalledEngine.Load() != nil {
-			return Result{Failure: &Failure{Kind: KindUncontrolled, Message: "an earlier exploration stalled and its goroutine is still stuck outside the checker's control; fix that test first"}}
-		}
-	}
-	e := newEngine(Config{MaxSteps: o.MaxSteps, DataRaces: o.DataRaces, NameHash: o.NameHash, Stall: o.Stall})
+	e := newEngine(Config{
+		MaxSteps: o.MaxSteps, MaxGoroutines: o.MaxGoroutines, Stall: o.Stall, DataRaces: o.DataRaces,
+		NameHash: o.NameHash, StepCost: int64(o.StepCost), TimeSlice: int64(o.TimeSlice),
+		LeakGrace: int64(o.LeakGrace), Seed: uint64(o.Seed),
+	})
+	e.wantGoid = true
+	e.scanning = true
+	e.baseline = runtime.NumGoroutine()
 	running.Store(e)
 	active.Store(true)
 	defer func() {
@@ -114,10 +110,11 @@ func Explore(o Options, body func(*G)) Result {
 			e.tick.Stop()
 		}
 	}()
-	x := &explorer{e: e, o: o, body: body, start: time.Now()}
+	x := &explorer{e: e, o: o, body: body, start: time.Now(), lastProgress: time.Now()}
 	return x.run()
 }
 
+// explorer runs the executions of one exploration and keeps the result.
 type explorer struct {
 	e     *Engine
 	o     Options
@@ -125,29 +122,32 @@ type explorer struct {
 	start time.Time
 	res   Result
 
-	failTrail []int32
-	failExec  int
-	fail      *Fail
-	stalled   bool
+	first     *Fail   // the first failure found
+	failTrail []int32 // its schedule
+	failExec  int     // its execution number
+	bound     int     // the preemption bound being explored, -1 for none
+
+	lastProgress time.Time // when Progress was last called
+	checkedScope bool      // the first execution's scope was checked
 }
 
 func (x *explorer) budgetLeft() bool {
 	return x.res.Executions < x.o.MaxExecutions && time.Since(x.start) < x.o.MaxTime
 }
 
-// one runs an execution and reports whether it failed.
-func (x *explorer) one() bool {
+// budgetLimit names the budget that ran out.
+func (x *explorer) budgetLimit() (Limit, string) {
+	if x.res.Executions >= x.o.MaxExecutions {
+		return LimitExecutions, fmt.Sprintf("%d executions", x.o.MaxExecutions)
+	}
+	return LimitTime, fmt.Sprintf("%v", x.o.MaxTime)
+}
+
+// outcome merges what an execution reported into one verdict: a failure
+// reported from outside the turn (an uncontrolled goroutine) first, then
+// the execution's own failure, then its assertion messages.
+func (x *explorer) outcome() *Fail {
 	e := x.e
-	e.runOne(x.body)
-	x.res.Steps = int64(e.steps)
-	if e.stalled {
-		x.stalled = true
-	}
-	if e.sched.blocked {
-		x.res.Redundant++
-	} else {
-		x.res.Executions++
-	}
 	f := e.fail
 	e.uncontrolledMu.Lock()
 	if e.uncontrolled != nil {
@@ -158,75 +158,147 @@ func (x *explorer) one() bool {
 	if len(e.errors) > 0 && (f == nil || (f.Kind == KindAssertion && f.Message == "")) {
 		f = &Fail{KindAssertion, strings.Join(e.errors, "\n")}
 	}
-	if f == nil {
-		return false
+	return f
+}
+
+// one runs an execution and reports whether the search must stop (a
+// failure, unless KeepGoing, or a stall).
+func (x *explorer) one() bool {
+	e := x.e
+	e.runOne(x.body)
+	x.res.Steps = int64(e.steps)
+	if d, ok := e.sched.(*dfs); ok && d.blocked {
+		x.res.Redundant++
+	} else {
+		x.res.Executions++
 	}
-	x.fail = f
-	x.failExec = x.res.Executions
-	x.failTrail = append([]int32(nil), e.sched.trail...)
-	return true
+	x.progress()
+	f := x.outcome()
+	if e.limit != LimitNone && x.res.Limit == LimitNone && (f == nil || e.limit == LimitStall) {
+		x.res.Limit, x.res.LimitMsg = e.limit, e.limitMsg
+	}
+	if !x.checkedScope {
+		x.checkedScope = true
+		e.wantGoid = false // goroutine IDs cost a stack read: the first execution only
+		if f == nil {
+			f = x.scope()
+		}
+	}
+	if f == nil {
+		return e.stalled
+	}
+	x.res.Failed++
+	if x.first == nil {
+		x.first = f
+		x.failExec = x.res.Executions
+		x.failTrail = append([]int32(nil), e.trail...)
+	}
+	return !x.o.KeepGoing || e.stalled
+}
+
+// progress calls the Progress option when it is due.
+func (x *explorer) progress() {
+	if x.o.Progress == nil || time.Since(x.lastProgress) < x.o.ProgressEvery {
+		return
+	}
+	x.lastProgress = time.Now()
+	el := time.Since(x.start)
+	x.o.Progress(Progress{Executions: x.res.Executions, Rate: float64(x.res.Executions) / max(el.Seconds(), 1e-9),
+		Bound: x.bound, Elapsed: el, Strategy: x.res.Strategy})
 }
 
 func (x *explorer) run() Result {
-	e, o := x.e, x.o
-	s := &e.sched
-	s.rng = rand.New(rand.NewPCG(uint64(o.Seed), uint64(o.Seed)^0x9e3779b97f4a7c15))
+	o := x.o
+	rng := rand.New(rand.NewPCG(uint64(o.Seed), uint64(o.Seed)^0x9e3779b97f4a7c15))
+	x.bound = -1
 	switch o.Strategy {
 	case Replay:
-		trail, err := decodeToken(o.Token, o.NameHash)
-		if err != nil {
-			x.res.Strategy = "replay"
-			x.res.Failure = &Failure{Kind: KindNondeterminism, Message: err.Error()}
-			return x.res
-		}
-		x.res.Strategy = "replay"
-		x.failTrail = trail
-		s.mode, s.replay = ModeReplay, trail
-		if !x.one() {
-			x.res.Failure = nil
-			if s.rpos < len(s.replay) {
-				x.res.Failure = &Failure{Kind: KindNondeterminism, Message: "the replayed schedule did not reproduce a failure: the execution ended early; the program behaves differently than when the token was made (nondeterminism the checker does not control: maps, real time, randomness, goroutines not started with T.Go)"}
-			}
-			return x.res
-		}
+		return x.replay()
 	case Random, PCT:
-		n := o.Executions
-		if n <= 0 {
-			n = o.MaxExecutions
-		}
-		if o.Strategy == Random {
-			s.mode = ModeRandom
-			x.res.Strategy = fmt.Sprintf("random, seed %d", o.Seed)
-		} else {
-			s.mode, s.pctDepth, s.pctK = ModePCT, o.Depth, 16
-			x.res.Strategy = fmt.Sprintf("PCT depth %d, seed %d", o.Depth, o.Seed)
-		}
-		for i := 0; i < n && time.Since(x.start) < o.MaxTime; i++ {
-			if x.one() {
-				break
-			}
-		}
+		x.sample(rng)
 	default:
-		x.dfs()
+		x.dfs(rng)
 	}
-	if x.fail != nil {
-		if x.stalled {
-			x.res.Failure = &Failure{Kind: x.fail.Kind, Message: x.fail.Message, Execution: x.failExec}
-			return x.res
-		}
-		x.report()
-	}
+	x.finish()
 	return x.res
 }
 
-func (x *explorer) dfs() {
-	e, o := x.e, x.o
-	s := &e.sched
-	s.mode, s.dpor = ModeDFS, !o.NoReduction
-	name := "DPOR"
-	if o.NoReduction {
-		name = "DFS"
+// finish turns the first failure into the result's, re-running it to
+// record the trace.
+func (x *explorer) finish() {
+	if x.first == nil {
+		return
 	}
+	if x.e.stalled || x.first.Kind == KindUncontrolled && x.res.Limit == LimitStall {
+		x.res.Failure = &Failure{Kind: x.first.Kind, Message: x.first.Message, Execution: x.failExec}
+		return
+	}
+	x.report()
+}
+
+func (x *explorer) replay() Result {
+	x.res.Strategy = "replay"
+	tok, err := DecodeToken(x.o.Token)
+	if err != nil {
+		x.res.Err = err
+		return x.res
+	}
+	if tok.NameHash != 0 && x.o.NameHash != 0 && tok.NameHash != x.o.NameHash {
+		x.res.Err = fmt.Errorf("%w: it was made by another test", ErrBadToken)
+		return x.res
+	}
+	e := x.e
+	e.cfg.Seed = tok.Seed
+	r := &replay{trail: tok.Trail}
+	e.sched = r
+	x.failTrail = tok.Trail
+	if !x.one() || x.first == nil {
+		if r.pos < len(r.trail) && x.first == nil {
+			x.res.Failure = &Failure{Kind: KindNondeterminism, Message: "the replayed schedule did not reproduce a failure: the execution ended early; the program behaves differently than when the token was made (nondeterminism the checker does not control: maps, real time, randomness, goroutines not started through the checker)"}
+		}
+		x.finish()
+		return x.res
+	}
+	x.finish()
+	return x.res
+}
+
+// sample runs random or PCT executions.
+func (x *explorer) sample(rng *rand.Rand) {
+	o, e := x.o, x.e
+	n := o.Executions
+	if n <= 0 {
+		n = o.MaxExecutions
+	}
+	if o.Strategy == Random {
+		e.sched = &random{rng: rng}
+		x.res.Strategy = fmt.Sprintf("random, seed %d", o.Seed)
+	} else {
+		e.sched = &pct{rng: rng, depth: o.Depth, k: 16}
+		x.res.Strategy = fmt.Sprintf("PCT depth %d, seed %d", o.Depth, o.Seed)
+	}
+	for i := 0; i < n && time.Since(x.start) < o.MaxTime; i++ {
+		if x.one() {
+			break
+		}
+	}
+	if x.first == nil && x.res.Executions < n && x.res.Limit == LimitNone {
+		x.res.Limit, x.res.LimitMsg = LimitTime, fmt.Sprintf("%v", o.MaxTime)
+	}
+}
+
+// dfs runs the systematic search: DPOR (or plain DFS) under iterative
+// preemption bounding for Default, unbounded for Exhaustive; then, for
+// Default, PCT for what is left of the budget.
+func (x *explorer) dfs(rng *rand.Rand) {
+	o, e := x.o, x.e
+	d := &dfs{}
+	name := "DFS"
+	if !o.NoReduction {
+		d.por = &por{tree: d}
+		name = "DPOR"
+	}
+	e.sched = d
 	bounds := []int{-1}
 	if o.Strategy == Default {
 		bounds = bounds[:0]
@@ -234,17 +306,18 @@ func (x *explorer) dfs() {
 			bounds = append(bounds, b)
 		}
 	}
-	complete, budget := false, false
+	complete, budget, stopped := false, false, false
 	last := -1
 	for _, b := range bounds {
-		s.bound, s.pruned, s.nodes = b, false, s.nodes[:0]
-		last = b
+		d.restart(b)
+		x.bound, last = b, b
+		e.por = d.por
 		for {
 			if x.one() {
-				x.res.Strategy = x.dfsName(name, b, false)
-				return
+				stopped = true
+				break
 			}
-			if !s.next() {
+			if !d.next() {
 				break
 			}
 			if !x.budgetLeft() {
@@ -252,41 +325,51 @@ func (x *explorer) dfs() {
 				break
 			}
 		}
-		if budget {
+		if stopped || budget {
 			break
 		}
-		if !s.pruned {
+		if !d.pruned {
 			complete = true
 			break
 		}
 	}
-	x.res.Complete = !budget
-	x.res.Exhausted = complete
-	x.res.Strategy = x.dfsName(name, last, budget)
-	if o.Strategy == Default && !complete && !o.NoFallback && x.budgetLeft() {
-		// PCT for the rest of the budget.
-		s.mode, s.dpor, s.pctDepth, s.pctK = ModePCT, false, o.Depth, max(16, e.execSteps)
-		before := x.res.Executions
-		for x.budgetLeft() {
-			if x.one() {
-				break
-			}
-		}
-		x.res.Strategy += fmt.Sprintf(", then PCT depth %d for %d executions", o.Depth, x.res.Executions-before)
+	e.por = nil
+	limited := x.res.Limit != LimitNone
+	x.res.Complete = !budget && !stopped && !limited
+	x.res.Exhausted = complete && !limited && x.first == nil
+	if budget && x.first == nil && !limited {
+		x.res.Limit, x.res.LimitMsg = x.budgetLimit()
 	}
+	x.res.Strategy = x.dfsName(name, last, budget)
+	if stopped || o.Strategy != Default || complete || o.NoFallback || !x.budgetLeft() {
+		return
+	}
+	// PCT for the rest of the budget.
+	e.sched = &pct{rng: rng, depth: o.Depth, k: max(16, e.execSteps)}
+	x.bound = -1
+	before := x.res.Executions
+	for x.budgetLeft() {
+		if x.one() {
+			break
+		}
+	}
+	x.res.Strategy += fmt.Sprintf(", then PCT depth %d for %d executions", o.Depth, x.res.Executions-before)
 }
 
 func (x *explorer) dfsName(name string, b int, budget bool) string {
+	d, _ := x.e.sched.(*dfs)
 	switch {
 	case budget && b < 0:
 		return name + ", stopped by the budget"
 	case budget:
 		return fmt.Sprintf("%s, stopped by the budget at %s", name, plural(b, "preemption"))
-	case x.fail != nil && b >= 0:
+	case x.first != nil && b >= 0:
 		return fmt.Sprintf("%s, schedules with up to %s", name, plural(b, "preemption"))
-	case x.fail != nil:
+	case x.first != nil:
 		return name
-	case b < 0 || !x.e.sched.pruned:
+	case x.res.Limit != LimitNone:
+		return fmt.Sprintf("%s, incomplete: %s", name, x.res.Limit)
+	case b < 0 || d == nil || !d.pruned:
 		return name + ", complete"
 	}
 	return fmt.Sprintf("%s, complete up to %s", name, plural(b, "preemption"))
@@ -302,31 +385,20 @@ func plural(n int, what string) string {
 // report re-runs the failing schedule, recording the trace with source
 // locations, and fills in the result's failure.
 func (x *explorer) report() {
-	if x.fail.Kind == KindNondeterminism {
-		x.res.Failure = &Failure{Kind: x.fail.Kind, Message: x.fail.Message, Execution: x.failExec,
-			Replay: encodeToken(x.failTrail, x.o.NameHash)}
+	first := x.first
+	tok := Token{NameHash: x.o.NameHash, Seed: x.e.cfg.Seed, Trail: x.failTrail}
+	out := &Failure{Kind: first.Kind, Message: first.Message, Execution: x.failExec, Replay: encodeToken(tok)}
+	x.res.Failure = out
+	if first.Kind == KindNondeterminism {
 		return
 	}
 	e := x.e
-	s := &e.sched
-	first := x.fail
-	s.mode, s.dpor, s.replay = ModeReplay, false, x.failTrail
+	e.sched, e.por = &replay{trail: x.failTrail}, nil
 	e.rec = &recorder{}
 	e.runOne(x.body)
 	rec := e.rec
 	e.rec = nil
-	f := e.fail
-	if len(e.errors) > 0 && (f == nil || (f.Kind == KindAssertion && f.Message == "")) {
-		f = &Fail{KindAssertion, strings.Join(e.errors, "\n")}
-	}
-	e.uncontrolledMu.Lock()
-	if e.uncontrolled != nil {
-		f = e.uncontrolled
-		e.uncontrolled = nil
-	}
-	e.uncontrolledMu.Unlock()
-	out := &Failure{Kind: first.Kind, Message: first.Message, Execution: x.failExec,
-		Replay: encodeToken(x.failTrail, x.o.NameHash)}
+	f := x.outcome()
 	if f != nil && f.Kind == first.Kind {
 		out.Message = f.Message
 	} else {
@@ -336,11 +408,7 @@ func (x *explorer) report() {
 		}
 		out.Note = fmt.Sprintf("nondeterminism: re-running this schedule to print it gave %q; the trace below may not match the failure", firstLine(got))
 	}
-	out.Trace = rec.steps
-	if out.Kind == KindStepLimit && len(out.Trace) > 40 {
-		out.Trace = out.Trace[len(out.Trace)-40:]
-	}
-	x.res.Failure = out
+	out.Trace = rec.names(e)
 }
 
 func firstLine(s string) string {
@@ -350,82 +418,11 @@ func firstLine(s string) string {
 	return s
 }
 
-// Tokens: "1" + base64url(uvarint namehash, uvarint n, n decisions, with
-// runs of zeros ("the same goroutine again") as 0 followed by the run length).
-func encodeToken(trail []int32, nameHash uint32) string {
-	var b []byte
-	b = binary.AppendUvarint(b, uint64(nameHash))
-	b = binary.AppendUvarint(b, uint64(len(trail)))
-	for i := 0; i < len(trail); {
-		if trail[i] == 0 {
-			j := i
-			for j < len(trail) && trail[j] == 0 {
-				j++
-			}
-			b = append(b, 0)
-			b = binary.AppendUvarint(b, uint64(j-i))
-			i = j
-			continue
-		}
-		b = binary.AppendUvarint(b, uint64(trail[i]))
-		i++
-	}
-	return "1" + base64.RawURLEncoding.EncodeToString(b)
-}
-
-func decodeToken(tok string, nameHash uint32) ([]int32, error) {
-	tok = strings.TrimSpace(tok)
-	if !strings.HasPrefix(tok, "1") {
-		return nil, fmt.Errorf("%w: unknown version", ErrBadToken)
-	}
-	b, err := base64.RawURLEncoding.DecodeString(tok[1:])
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadToken, err)
-	}
-	next := func() (uint64, bool) {
-		v, n := binary.Uvarint(b)
-		if n <= 0 {
-			return 0, false
-		}
-		b = b[n:]
-		return v, true
-	}
-	h, ok1 := next()
-	n, ok2 := next()
-	if !ok1 || !ok2 || n > 1<<22 {
-		return nil, fmt.Errorf("%w: truncated", ErrBadToken)
-	}
-	_ = h
-	trail := make([]int32, 0, min(n, 4096))
-	for uint64(len(trail)) < n {
-		v, ok := next()
-		if !ok {
-			return nil, fmt.Errorf("%w: truncated", ErrBadToken)
-		}
-		if v == 0 {
-			run, ok := next()
-			if !ok || run > n {
-				return nil, fmt.Errorf("%w: bad run", ErrBadToken)
-			}
-			for ; run > 0; run-- {
-				trail = append(trail, 0)
-			}
-			continue
-		}
-		trail = append(trail, int32(v))
-	}
-	return trail[:n], nil
-}
-
 // TokenNameHash returns the name hash a token was made for (0 for none).
 func TokenNameHash(tok string) (uint32, bool) {
-	b, err := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(strings.TrimSpace(tok), "1"))
+	t, err := DecodeToken(tok)
 	if err != nil {
 		return 0, false
 	}
-	v, n := binary.Uvarint(b)
-	if n <= 0 {
-		return 0, false
-	}
-	return uint32(v), true
+	return t.NameHash, true
 }

@@ -1,45 +1,65 @@
 package engine
 
 import (
+	"encoding/base64"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 )
 
 func TestTokenRoundTrip(t *testing.T) {
 	for _, trail := range [][]int32{nil, {0}, {1, 0, 0, 0, 2, 3, 0}, {5, 5, 5, 0, 0, 1, 0}} {
-		tok := encodeToken(trail, 42)
-		got, err := decodeToken(tok, 42)
-		if err != nil || !slices.Equal(got, trail) && len(trail) > 0 {
-			t.Fatalf("%v -> %q -> %v, %v", trail, tok, got, err)
-		}
-		if h, ok := TokenNameHash(tok); !ok || h != 42 {
-			t.Fatalf("name hash %d %v", h, ok)
+		tok := encodeToken(Token{NameHash: 42, Seed: 7, Trail: trail})
+		got, err := DecodeToken(tok)
+		if err != nil || !slices.Equal(got.Trail, trail) && len(trail) > 0 || got.NameHash != 42 || got.Seed != 7 {
+			t.Fatalf("%v -> %q -> %+v, %v", trail, tok, got, err)
 		}
 	}
 }
 
-// FuzzDecodeToken: any string either decodes to a trail that encodes back
-// to an equivalent token, or fails with ErrBadToken; it never panics.
+// Malformed tokens are errors that say what is wrong, never a schedule.
+func TestTokenMalformed(t *testing.T) {
+	good := encodeToken(Token{NameHash: 9, Seed: 1, Trail: []int32{1, 0, 0, 2, 300}})
+	raw, _ := base64.RawURLEncoding.DecodeString(good[1:])
+	cut := "2" + base64.RawURLEncoding.EncodeToString(raw[:len(raw)-1])
+	long := "2" + base64.RawURLEncoding.EncodeToString(append(raw, 5))
+	for _, c := range []struct{ tok, want string }{
+		{"", "empty"},
+		{"   ", "empty"},
+		{"1AAMCAAED", "version 1"},
+		{"7abc", "starts with"},
+		{"2!!!", "base64"},
+		{cut, "truncated"},
+		{long, "after the last decision"},
+	} {
+		_, err := DecodeToken(c.tok)
+		if !errors.Is(err, ErrBadToken) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("DecodeToken(%q) = %v, want ErrBadToken mentioning %q", c.tok, err, c.want)
+		}
+	}
+}
+
+// FuzzDecodeToken: any string either decodes to a token that encodes back
+// to an equivalent one, or fails with ErrBadToken; it never panics.
 func FuzzDecodeToken(f *testing.F) {
-	f.Add(encodeToken([]int32{1, 0, 0, 2, 0, 3}, 7))
-	f.Add("1AAMCAAED")
-	f.Add("1")
-	f.Add("2abc")
-	f.Add("1////")
-	f.Add("1AP____8P")
+	f.Add(encodeToken(Token{NameHash: 7, Trail: []int32{1, 0, 0, 2, 0, 3}}))
+	f.Add("2AAMCAAED")
+	f.Add("2")
+	f.Add("1abc")
+	f.Add("2////")
+	f.Add("2AP____8P")
 	f.Fuzz(func(t *testing.T, tok string) {
-		trail, err := decodeToken(tok, 0)
+		got, err := DecodeToken(tok)
 		if err != nil {
 			if !errors.Is(err, ErrBadToken) {
 				t.Fatalf("error %v is not ErrBadToken", err)
 			}
 			return
 		}
-		h, _ := TokenNameHash(tok)
-		again, err := decodeToken(encodeToken(trail, h), 0)
-		if err != nil || !slices.Equal(again, trail) {
-			t.Fatalf("re-encoding %v failed: %v %v", trail, again, err)
+		again, err := DecodeToken(encodeToken(got))
+		if err != nil || !slices.Equal(again.Trail, got.Trail) || again.Seed != got.Seed || again.NameHash != got.NameHash {
+			t.Fatalf("re-encoding %+v failed: %+v %v", got, again, err)
 		}
 	})
 }

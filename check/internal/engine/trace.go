@@ -13,25 +13,52 @@ import (
 // recorder collects the printed schedule while the failing execution is
 // re-run; it is the only place source locations are computed.
 type recorder struct {
-	steps  []TraceStep
-	events map[int]int // execution step -> index in steps
+	steps []TraceStep   // the schedule, one line per operation
+	marks map[int32]int // access mark -> line, for race reports
+}
+
+// TraceStep is one line of a printed schedule.
+type TraceStep struct {
+	Goroutine, Op, Location string
+	g                       int // the goroutine's ID: names are final only at the end
 }
 
 func (r *recorder) step(g *G, text string) {
-	r.steps = append(r.steps, TraceStep{g.Name, text, fmtLoc(g.loc)})
-	if r.events == nil {
-		r.events = map[int]int{}
+	r.steps = append(r.steps, TraceStep{g.Name, text, fmtLoc(g.loc), g.ID})
+}
+
+// names gives every line its goroutine's final name (a goroutine named
+// "worker" becomes "worker#1" when a second worker starts).
+func (r *recorder) names(e *Engine) []TraceStep {
+	for i := range r.steps {
+		if g := r.steps[i].g; g < len(e.gs) {
+			r.steps[i].Goroutine = e.gs[g].Name
+		}
 	}
-	r.events[g.e.execSteps] = len(r.steps) - 1
+	return r.steps
+}
+
+// mark adds a line for an access numbered mark (Var, memory), locating it
+// at the caller when the goroutine has no pending location.
+func (r *recorder) mark(g *G, mark int32, text string) {
+	loc := g.loc
+	if loc.File == "" || g.pend.Kind != KVarLoad && g.pend.Kind != KVarStore {
+		loc = callerLocation()
+	}
+	r.steps = append(r.steps, TraceStep{g.Name, text, fmtLoc(loc), g.ID})
+	if r.marks == nil {
+		r.marks = map[int32]int{}
+	}
+	r.marks[mark] = len(r.steps) - 1
 }
 
 func (r *recorder) note(g *G, text string) {
-	loc := callerLocation()
-	r.steps = append(r.steps, TraceStep{g.Name, text, fmtLoc(loc)})
+	r.steps = append(r.steps, TraceStep{g.Name, text, fmtLoc(callerLocation()), g.ID})
 }
 
-func (r *recorder) describeStep(step int32) string {
-	if i, ok := r.events[int(step)]; ok {
+// describeMark says who did the access numbered mark, and where.
+func (r *recorder) describeMark(mark int32) string {
+	if i, ok := r.marks[mark]; ok {
 		s := r.steps[i]
 		return fmt.Sprintf("%s %s at %s", s.Goroutine, s.Op, s.Location)
 	}
@@ -45,19 +72,23 @@ func fmtLoc(l Location) string {
 	return fmt.Sprintf("%s:%d", filepath.Base(l.File), l.Line)
 }
 
-// locate captures g's caller location and names an anonymous object after
-// the expression the source uses for it.
+// locate captures g's caller location and the expression the source uses
+// at that site for the object operated on.
 func (r *recorder) locate(g *G, m model) {
 	g.loc = callerLocation()
-	if m == nil {
-		return
+	g.site = ""
+	if m != nil {
+		g.site = nameFromSource(g.loc, g.pend.Kind)
 	}
-	o := m.base()
-	if o.Name == "" {
-		if n := nameFromSource(g.loc, g.pend.Kind); n != "" {
-			o.Name = n
-		}
+}
+
+// label names o at g's current operation: the name the user gave it,
+// else the expression at this source line, else "kind#N".
+func (e *Engine) label(g *G, o *Object) string {
+	if o.Name != "" || g == nil || g.site == "" {
+		return o.Label()
 	}
+	return g.site
 }
 
 // callerLocation returns the first frame outside the checker's own
@@ -101,12 +132,60 @@ var (
 		KTryRLock: "TryRLock", KWAnnounce: "Lock", KWAcquire: "Lock", KWGAdd: "Add|Done|Go", KWGWait: "Wait",
 		KOnce: "Do", KOnceEnd: "Do", KCondAdd: "Wait", KCondWait: "Wait", KSignal: "Signal", KBroadcast: "Broadcast",
 		KAtomicLoad: "Load|CompareAndSwap", KAtomicWrite: "Store|Add|Swap|CompareAndSwap|And|Or",
+		KTimer: "Stop|Reset",
 	}
-	exprRE = map[Kind]*regexp.Regexp{}
-	atomRE = regexp.MustCompile(`atomic\.[A-Za-z0-9]+\(&?([A-Za-z_][A-Za-z0-9_.]*)`)
+	exprRE  = map[Kind]*regexp.Regexp{}
+	atomRE  = regexp.MustCompile(`atomic\.[A-Za-z0-9]+\(&?([A-Za-z_][A-Za-z0-9_.\[\]]*)`)
+	sendRE  = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_.]*(?:\[[^\]]*\])?)\s*<-`)
+	recvRE  = regexp.MustCompile(`<-\s*([A-Za-z_][A-Za-z0-9_.]*(?:\[[^\]]*\])?)`)
+	closeRE = regexp.MustCompile(`close\(\s*([A-Za-z_][A-Za-z0-9_.]*(?:\[[^\]]*\])?)\s*\)`)
 )
 
+// nameFromSource returns the expression the source line at l uses for the
+// object of an operation of kind k ("from.mu" in "from.mu.Lock()").
 func nameFromSource(l Location, k Kind) string {
+	line := sourceLine(l)
+	if line == "" {
+		return ""
+	}
+	switch k {
+	case KSend:
+		return submatch(sendRE, line)
+	case KRecv:
+		return submatch(recvRE, line)
+	case KClose:
+		return submatch(closeRE, line)
+	case KAtomicLoad, KAtomicWrite:
+		if m := submatch(atomRE, line); m != "" {
+			return m
+		}
+	}
+	ms, ok := methods[k]
+	if !ok {
+		return ""
+	}
+	re := exprRE[k]
+	if re == nil {
+		srcMu.Lock()
+		re = exprRE[k]
+		if re == nil {
+			re = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\.(?:` + ms + `)\(`)
+			exprRE[k] = re
+		}
+		srcMu.Unlock()
+	}
+	return strings.TrimPrefix(submatch(re, line), "&")
+}
+
+func submatch(re *regexp.Regexp, s string) string {
+	if m := re.FindStringSubmatch(s); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// sourceLine returns the text of the line at l ("" if unknown).
+func sourceLine(l Location) string {
 	if l.File == "" {
 		return ""
 	}
@@ -123,28 +202,11 @@ func nameFromSource(l Location, k Kind) string {
 	if l.Line < 1 || l.Line > len(lines) {
 		return ""
 	}
-	line := lines[l.Line-1]
-	if m := atomRE.FindStringSubmatch(line); m != nil && (k == KAtomicLoad || k == KAtomicWrite) {
-		return m[1]
-	}
-	ms, ok := methods[k]
-	if !ok {
-		return ""
-	}
-	re := exprRE[k]
-	if re == nil {
-		re = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\.(?:` + ms + `)\(`)
-		exprRE[k] = re
-	}
-	m := re.FindStringSubmatch(line)
-	if m == nil {
-		return ""
-	}
-	return strings.TrimPrefix(m[1], "&")
+	return lines[l.Line-1]
 }
 
+// trimStack drops the frames of the engine's own panic handling.
 func trimStack(b []byte) string {
-	// Drop the frames of the engine's own panic handling.
 	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
 	out := make([]string, 0, len(lines))
 	skip := false
@@ -162,195 +224,22 @@ func trimStack(b []byte) string {
 	return strings.Join(out, "\n")
 }
 
-// describe says what a blocked goroutine waits for.
-func (e *Engine) describe(g *G) string {
-	p := &g.pend
-	name := "?"
-	if p.obj != nil {
-		name = p.obj.base().Label()
-	}
-	switch p.Kind {
-	case KLock, KWAnnounce:
-		return name + ".Lock()"
-	case KWAcquire:
-		return name + ".Lock() (waiting for readers)"
-	case KRLock:
-		return name + ".RLock()"
-	case KSend:
-		if p.obj == nil {
-			return "send on a nil channel"
-		}
-		return fmt.Sprintf("%s <- %v", name, p.Val)
-	case KRecv:
-		if p.obj == nil {
-			return "receive from a nil channel"
-		}
-		return "<-" + name
-	case KChanWait:
-		switch p.Arg {
-		case 1:
-			if p.obj == nil {
-				return "send on a nil channel"
-			}
-			return fmt.Sprintf("%s <- %v", name, p.Val)
-		case 2:
-			if p.obj == nil {
-				return "receive from a nil channel"
-			}
-			return "<-" + name
-		}
-		fallthrough
-	case KSelect:
-		var parts []string
-		for _, c := range p.Cases {
-			if c.Chan == nil {
-				continue
-			}
-			if c.Send {
-				parts = append(parts, c.Chan.Label()+" <- ...")
-			} else {
-				parts = append(parts, "<-"+c.Chan.Label())
-			}
-		}
-		if len(parts) == 0 {
-			return "select with no cases"
-		}
-		return "select {" + strings.Join(parts, "; ") + "}"
-	case KWGWait:
-		return fmt.Sprintf("%s.Wait() (counter %d)", name, p.obj.(*WaitGroup).n)
-	case KOnce:
-		return name + ".Do()"
-	case KCondWait:
-		return name + ".Wait() (no Signal came)"
-	case KJoin:
-		return "Wait() for all goroutines"
-	case KSleep:
-		return "Sleep"
-	}
-	return "?"
+// splitStacks splits a runtime.Stack(all) dump into one string per
+// goroutine.
+func splitStacks(s string) []string {
+	return strings.Split(strings.TrimSpace(s), "\n\n")
 }
 
-// holders returns who holds the object g waits for, and its name.
-func (e *Engine) holders(g *G) ([]int, string) {
-	p := &g.pend
-	if p.obj == nil {
-		return nil, ""
-	}
-	name := p.obj.base().Label()
-	switch m := p.obj.(type) {
-	case *Mutex:
-		if m.held {
-			return []int{m.holder}, name
-		}
-	case *RWMutex:
-		if m.writer >= 0 {
-			return []int{m.writer}, name
-		}
-		if p.Kind == KRLock && m.announced >= 0 {
-			return []int{m.announced}, name
-		}
-		var hs []int
-		for r := m.readers; r != 0; r &= r - 1 {
-			hs = append(hs, lowest(r))
-		}
-		return hs, name
-	case *Once:
-		if m.running >= 0 {
-			return []int{m.running}, name
-		}
-	}
-	return nil, name
-}
-
-func (e *Engine) blockedList(blocked []*G) string {
-	var b strings.Builder
-	b.WriteString("\nblocked:")
-	w := 0
-	for _, g := range blocked {
-		w = max(w, len(g.Name))
-	}
-	descs := make([]string, len(blocked))
-	wd := 0
-	for i, g := range blocked {
-		descs[i] = e.describe(g)
-		if hs, _ := e.holders(g); len(hs) > 0 {
-			var names []string
-			for _, h := range hs {
-				names = append(names, e.gs[h].Name)
-			}
-			descs[i] += ", held by " + strings.Join(names, ", ")
-		}
-		wd = max(wd, len(descs[i]))
-	}
-	for i, g := range blocked {
-		line := fmt.Sprintf("\n  %-*s  %-*s  %s", w, g.Name, wd, descs[i], fmtLoc(g.loc))
-		b.WriteString(strings.TrimRight(line, " "))
-	}
-	return b.String()
-}
-
-func (e *Engine) deadlockMessage(blocked []*G) string {
-	if c := e.cycle(blocked); c != "" {
-		return c + e.blockedList(blocked)
-	}
-	return "all goroutines are blocked" + e.blockedList(blocked)
-}
-
-// cycle follows "waits for an object held by" edges and describes the
-// first cycle it finds, or returns "".
-func (e *Engine) cycle(blocked []*G) string {
-	for _, start := range blocked {
-		var path []*G
-		pos := map[int]int{}
-		g := start
-		for g != nil && !g.done {
-			if i, ok := pos[g.ID]; ok {
-				return e.cycleText(path[i:])
-			}
-			pos[g.ID] = len(path)
-			path = append(path, g)
-			hs, _ := e.holders(g)
-			if len(hs) == 0 {
-				break
-			}
-			g = e.gs[hs[0]]
-		}
-	}
-	return ""
-}
-
-func (e *Engine) cycleText(cycle []*G) string {
-	var parts []string
-	for i, g := range cycle {
-		prev := cycle[(i+len(cycle)-1)%len(cycle)]
-		next := cycle[(i+1)%len(cycle)]
-		_, held := e.holders(prev)
-		_, want := e.holders(g)
-		parts = append(parts, fmt.Sprintf("%s holds %s and waits for %s, held by %s", g.Name, held, want, next.Name))
-	}
-	return strings.Join(parts, "; ")
-}
-
-func (e *Engine) leakMessage(blocked []*G) string {
-	n := len(blocked)
-	s := "s are"
-	if n == 1 {
-		s = " is"
-	}
-	msg := fmt.Sprintf("the body returned but %d goroutine%s still blocked", n, s)
-	if c := e.cycle(blocked); c != "" {
-		msg += " in a deadlock: " + c
-	}
-	return msg + e.blockedList(blocked)
-}
-
-func (e *Engine) raceMessage(o *Object, other int, otherStep int32, g *G, step int32) string {
+func (e *Engine) recordf(g *G, format string, args ...any) {
 	if e.rec != nil {
-		a, b := e.rec.describeStep(otherStep), e.rec.describeStep(step)
-		if a != "" && b != "" {
-			return fmt.Sprintf("on %s: %s and %s are not ordered by happens-before", o.Label(), a, b)
-		}
+		e.rec.step(g, fmt.Sprintf(format, args...))
 	}
-	return fmt.Sprintf("on %s: accesses by %s (step %d) and %s (step %d) are not ordered by happens-before",
-		o.Label(), e.gs[other].Name, otherStep, g.Name, step)
+}
+
+// Record adds the current operation's description to the trace (recording
+// mode only; callers check Recording first to avoid building text).
+func (e *Engine) Record(g *G, text string) {
+	if e.rec != nil {
+		e.rec.step(g, text)
+	}
 }

@@ -63,4 +63,4 @@ func (s *Signal) Wait(ctx context.Context) error {
 // waiting goroutine forever, a schedule no fair scheduler produces, and end
 // in a step-limit verdict. The price: after a Yield the checker does not
 // interleave the waiter's retry with third goroutines that can still run.
-func Yield() { check.Sleep(time.Nanosecond) }
+func Yield() { check.Sleep(0) }

@@ -1,12 +1,10 @@
-package engine_test
+package check
 
 import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
 
-	"github.com/labludus/ludus/check"
-	"github.com/labludus/ludus/check/internal/engine"
 	"github.com/labludus/ludus/check/sync"
 )
 
@@ -37,9 +35,9 @@ func TestBoundedDPORCoversBoundedDFS(t *testing.T) {
 				prog[g] = append(prog[g], op{rng.IntN(3), rng.IntN(2)})
 			}
 		}
-		body := func(seen map[string]bool) func(*check.T) {
-			return func(t *check.T) {
-				vars := []*check.Var[int]{check.NewVar("x", 0), check.NewVar("y", 0)}
+		body := func(seen map[string]bool) func(*T) {
+			return func(t *T) {
+				vars := []*Var[int]{NewVar("x", 0), NewVar("y", 0)}
 				var mu sync.Mutex
 				obs := make([][]int, len(prog))
 				for g, ops := range prog {
@@ -63,17 +61,21 @@ func TestBoundedDPORCoversBoundedDFS(t *testing.T) {
 			}
 		}
 		for bound := 0; bound <= 2; bound++ {
-			opts := func(reduce bool) []check.Option {
-				o := []check.Option{check.MaxPreemptions(bound), check.DetectDataRaces(false), check.MaxExecutions(1 << 20),
-					func(o *engine.Options) { o.NoFallback = true }}
+			opts := func(reduce bool) []Option {
+				o := []Option{MaxPreemptions(bound), DetectDataRaces(false), MaxExecutions(1 << 20),
+					noFallback()}
 				if !reduce {
-					o = append(o, check.NoReduction())
+					o = append(o, NoReduction())
 				}
 				return o
 			}
 			dfs, dpor := map[string]bool{}, map[string]bool{}
-			check.Run(body(dfs), opts(false)...)
-			check.Run(body(dpor), opts(true)...)
+			if r := Run(body(dfs), opts(false)...); r.Failure != nil || r.Err != nil || r.Limit != NoLimit {
+				t.Fatalf("DFS: %+v", r)
+			}
+			if r := Run(body(dpor), opts(true)...); r.Failure != nil || r.Err != nil || r.Limit != NoLimit {
+				t.Fatalf("DPOR: %+v", r)
+			}
 			total += len(dfs)
 			for k := range dfs {
 				if !dpor[k] {

@@ -1,5 +1,0 @@
-//go:build !amd64
-
-package engine
-
-func bottomReturnPC() (uintptr, bool) { return 0, false }

@@ -1,0 +1,83 @@
+package engine
+
+import (
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+)
+
+// What the checker cannot see. A goroutine started with a plain go
+// statement runs outside the engine: its operations are not scheduling
+// points, so a search that never saw it proves nothing about it. The first
+// execution of every exploration is checked for such goroutines: the
+// engine counts the process's goroutines at its decisions, and when there
+// are more than the managed ones (or some are left at the end) it reads
+// every goroutine's stack and looks for those created by a managed one.
+
+// watchScope samples the goroutine count during the first execution.
+func (e *Engine) watchScope() {
+	if !e.scanning || e.strayStack != "" {
+		return
+	}
+	if runtime.NumGoroutine() > e.baseline+e.nreal+1 {
+		e.strayStack = e.strays()
+	}
+}
+
+// strays returns the stack of a goroutine created by a managed goroutine of
+// this execution, or "".
+func (e *Engine) strays() string {
+	managed := map[int64]bool{}
+	for _, g := range e.gs {
+		if g.goid != 0 {
+			managed[g.goid] = true
+		}
+	}
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	for _, s := range splitStacks(string(buf)) {
+		if strings.Contains(s, "check/internal/engine.trampoline") || strings.Contains(s, "check/internal/engine.startG") {
+			continue // a managed goroutine, maybe on its way out
+		}
+		if creator, ok := createdIn(s); ok && managed[creator] {
+			return s
+		}
+	}
+	return ""
+}
+
+// createdIn returns the ID of the goroutine that created the goroutine
+// whose stack s is ("created by f in goroutine 7").
+func createdIn(s string) (int64, bool) {
+	i := strings.LastIndex(s, " in goroutine ")
+	if i < 0 {
+		return 0, false
+	}
+	rest := s[i+len(" in goroutine "):]
+	j := 0
+	for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+		j++
+	}
+	id, err := strconv.ParseInt(rest[:j], 10, 64)
+	return id, err == nil
+}
+
+// scope is called after the first execution: it reports goroutines the
+// body started outside the checker.
+func (x *explorer) scope() *Fail {
+	e := x.e
+	e.scanning = false
+	st := e.strayStack
+	if st == "" && runtime.NumGoroutine() > e.baseline {
+		st = e.strays()
+	}
+	if st == "" {
+		return nil
+	}
+	first := st
+	if i := strings.IndexByte(st, '\n'); i >= 0 {
+		first = st[:i]
+	}
+	return &Fail{KindUncontrolled, fmt.Sprintf("the body started a goroutine the checker does not manage (a plain go statement, or a library's goroutine): its operations are not scheduling points, so no schedule of it was explored; start goroutines with T.Go or check.Go (or run the test with ludus check, which rewrites go statements)\n\n%s\n%s", first, trimStack([]byte(st)))}
+}

@@ -1,0 +1,281 @@
+package check
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/labludus/ludus/check/internal/engine"
+)
+
+// Option configures an exploration. Every option's zero or negative
+// argument either means what its documentation says or makes Run report
+// an error (Report.Err); none silently means something else.
+type Option struct{ apply func(*options) }
+
+// options is an exploration's configuration: the engine's, the defaults
+// applied, plus what was wrong with the options given.
+type options struct {
+	eo   engine.Options
+	errs []error
+}
+
+// Defaults.
+const (
+	DefaultMaxPreemptions = 3
+	DefaultMaxSteps       = 1_000_000
+	DefaultMaxExecutions  = 20_000
+	DefaultMaxTime        = 5 * time.Second
+	DefaultMaxGoroutines  = 10_000
+	DefaultStallTimeout   = 10 * time.Second
+	DefaultStepCost       = time.Microsecond
+	DefaultTimeSlice      = 10 * time.Millisecond
+	DefaultLeakGrace      = time.Second
+	DefaultPCTDepth       = 3
+)
+
+func defaults() *options {
+	return &options{eo: engine.Options{
+		Strategy: engine.Default, Bound: DefaultMaxPreemptions, Depth: DefaultPCTDepth,
+		MaxSteps: DefaultMaxSteps, MaxExecutions: DefaultMaxExecutions, MaxTime: DefaultMaxTime,
+		MaxGoroutines: DefaultMaxGoroutines, Stall: DefaultStallTimeout, StepCost: DefaultStepCost,
+		TimeSlice: DefaultTimeSlice, LeakGrace: DefaultLeakGrace, DataRaces: true,
+		ProgressEvery: 200 * time.Millisecond,
+	}}
+}
+
+func (o *options) bad(format string, args ...any) {
+	o.errs = append(o.errs, fmt.Errorf("check: "+format, args...))
+}
+
+func build(opts []Option) *options {
+	o := defaults()
+	maxTimeSet := false
+	for _, f := range opts {
+		if f.apply == nil {
+			continue
+		}
+		before := o.eo.MaxTime
+		f.apply(o)
+		if o.eo.MaxTime != before {
+			maxTimeSet = true
+		}
+	}
+	if o.eo.Strategy == engine.Exhaustive && !maxTimeSet {
+		o.eo.MaxTime = 1 << 62 // Exhaustive: no wall-time budget unless asked
+	}
+	return o
+}
+
+// Exhaustive explores every schedule with DPOR, without a preemption
+// bound or a wall-time budget (MaxExecutions still applies; MaxTime too
+// when given).
+func Exhaustive() Option {
+	return Option{func(o *options) { o.eo.Strategy = engine.Exhaustive }}
+}
+
+// MaxPreemptions sets the preemption bound of the default strategy
+// (default 3): schedules are explored with 0, 1, ... n preemptions, so the
+// failure reported is one with the fewest. Zero explores only schedules
+// without preemption; a negative n is an error.
+func MaxPreemptions(n int) Option {
+	return Option{func(o *options) {
+		if n < 0 {
+			o.bad("MaxPreemptions(%d): the bound cannot be negative", n)
+			return
+		}
+		o.eo.Bound = n
+	}}
+}
+
+// Random runs executions schedules chosen uniformly at random from seed;
+// executions 0 means as many as the budget (MaxExecutions, MaxTime) allows.
+func Random(seed int64, executions int) Option {
+	return Option{func(o *options) {
+		if executions < 0 {
+			o.bad("Random(%d, %d): executions cannot be negative", seed, executions)
+			return
+		}
+		o.eo.Strategy, o.eo.Seed, o.eo.Executions = engine.Random, seed, executions
+	}}
+}
+
+// PCT runs executions schedules of probabilistic concurrency testing with
+// the given bug depth (Burckhardt et al., ASPLOS 2010): random priorities
+// with depth-1 priority change points, which finds a bug of depth d with
+// probability at least 1/(n k^(d-1)). executions 0 means as many as the
+// budget allows; depth must be at least 1.
+func PCT(depth int, seed int64, executions int) Option {
+	return Option{func(o *options) {
+		if depth < 1 || executions < 0 {
+			o.bad("PCT(%d, %d, %d): depth must be at least 1 and executions not negative", depth, seed, executions)
+			return
+		}
+		o.eo.Strategy, o.eo.Depth, o.eo.Seed, o.eo.Executions = engine.PCT, depth, seed, executions
+	}}
+}
+
+// Replay reruns exactly the schedule a failure's token encodes. A token
+// that does not decode makes Run report an error (Report.Err).
+func Replay(token string) Option {
+	return Option{func(o *options) { o.eo.Strategy, o.eo.Token = engine.Replay, token }}
+}
+
+// Seed seeds the program's math/rand (check/math/rand) and the sampling
+// strategies (default 0). Every execution starts from the same seed, which
+// replay tokens carry.
+func Seed(seed int64) Option {
+	return Option{func(o *options) { o.eo.Seed = seed }}
+}
+
+// MaxSteps bounds the steps of one execution (default 1,000,000). An
+// execution that exceeds it ends, and the report is inconclusive with
+// Limit StepLimitHit; it is not a failure. n must be positive.
+func MaxSteps(n int) Option {
+	return Option{func(o *options) {
+		if n <= 0 {
+			o.bad("MaxSteps(%d): must be positive", n)
+			return
+		}
+		o.eo.MaxSteps = n
+	}}
+}
+
+// MaxExecutions bounds the executions of an exploration (default 20,000);
+// n must be positive.
+func MaxExecutions(n int) Option {
+	return Option{func(o *options) {
+		if n <= 0 {
+			o.bad("MaxExecutions(%d): must be positive", n)
+			return
+		}
+		o.eo.MaxExecutions = n
+	}}
+}
+
+// MaxTime bounds the wall time of an exploration (default 5s; none with
+// Exhaustive). The default strategy spends what DPOR leaves on PCT. d must
+// be positive.
+func MaxTime(d time.Duration) Option {
+	return Option{func(o *options) {
+		if d <= 0 {
+			o.bad("MaxTime(%v): must be positive", d)
+			return
+		}
+		o.eo.MaxTime = d
+	}}
+}
+
+// MaxGoroutines bounds the live goroutines of one execution (default
+// 10,000); beyond it the execution ends and the report is inconclusive.
+// Only live goroutines count. n must be positive.
+func MaxGoroutines(n int) Option {
+	return Option{func(o *options) {
+		if n <= 0 {
+			o.bad("MaxGoroutines(%d): must be positive", n)
+			return
+		}
+		o.eo.MaxGoroutines = n
+	}}
+}
+
+// StallTimeout sets how long an execution may go without a scheduling step
+// before the checker decides a managed goroutine is blocked outside its
+// control (a real channel or mutex, time.Sleep, I/O) and ends the
+// exploration as inconclusive (default 10s). Such a goroutine cannot be
+// stopped. d must be positive.
+func StallTimeout(d time.Duration) Option {
+	return Option{func(o *options) {
+		if d <= 0 {
+			o.bad("StallTimeout(%v): must be positive", d)
+			return
+		}
+		o.eo.Stall = d
+	}}
+}
+
+// StepCost sets the virtual time every scheduling step takes (default
+// 1µs), so that spinning and long computations move the clock. Zero makes
+// steps free: time then moves only when every goroutine waits for it.
+func StepCost(d time.Duration) Option {
+	return Option{func(o *options) {
+		if d < 0 {
+			o.bad("StepCost(%v): cannot be negative", d)
+			return
+		}
+		o.eo.StepCost = d
+	}}
+}
+
+// TimeSlice sets the virtual time a goroutine runs before switching away
+// from it stops counting as a preemption (default 10ms, as the Go runtime
+// preempts a goroutine that runs that long), so a goroutine spinning until
+// another acts cannot starve it under a preemption bound. Zero turns this
+// off: every switch away from a runnable goroutine is a preemption.
+func TimeSlice(d time.Duration) Option {
+	return Option{func(o *options) {
+		if d < 0 {
+			o.bad("TimeSlice(%v): cannot be negative", d)
+			return
+		}
+		o.eo.TimeSlice = d
+	}}
+}
+
+// LeakGrace sets how long, in virtual time, goroutines may go on after the
+// body returned before they are a goroutine leak (default 1s), as goleak
+// waits for goroutines to finish. Zero: every goroutine must have finished
+// when the body returns, but for those that can still run without time
+// passing.
+func LeakGrace(d time.Duration) Option {
+	return Option{func(o *options) {
+		if d < 0 {
+			o.bad("LeakGrace(%v): cannot be negative", d)
+			return
+		}
+		o.eo.LeakGrace = d
+	}}
+}
+
+// DetectDataRaces turns the data-race verdict on (the default) or off.
+func DetectDataRaces(on bool) Option {
+	return Option{func(o *options) { o.eo.DataRaces = on }}
+}
+
+// NoReduction turns partial-order reduction off: plain depth-first search
+// over every interleaving. It exists to measure what DPOR saves.
+func NoReduction() Option {
+	return Option{func(o *options) { o.eo.NoReduction = true }}
+}
+
+// KeepGoing makes the exploration go on after a failure, to the end of the
+// search or the budget: Report.Failed counts the failing schedules and
+// Report.Failure is the first.
+func KeepGoing() Option {
+	return Option{func(o *options) { o.eo.KeepGoing = true }}
+}
+
+// Progress calls f about five times a second while an exploration runs,
+// with how far it got, so a front end can draw a progress line. f runs on
+// the exploring goroutine: keep it short.
+func Progress(f func(ProgressInfo)) Option {
+	return Option{func(o *options) {
+		if f == nil {
+			o.eo.Progress = nil
+			return
+		}
+		o.eo.Progress = func(p engine.Progress) { f(ProgressInfo(p)) }
+	}}
+}
+
+// ProgressInfo is how far a running exploration got.
+type ProgressInfo struct {
+	Executions int           // schedules explored so far
+	Rate       float64       // schedules per second so far
+	Bound      int           // the preemption bound being explored, -1 for none
+	Elapsed    time.Duration // wall time so far
+	Strategy   string        // the strategy running, in words
+}
+
+// noFallback stops the default strategy after its bounded levels; for
+// tests of the bounded search.
+func noFallback() Option { return Option{func(o *options) { o.eo.NoFallback = true }} }
