@@ -10,12 +10,22 @@ import (
 // order, on a few goroutines by turns: each turn is a slice of at most
 // sliceTime, after which the search goes to the back of the queue. Turns
 // keep a part that fails quickly from waiting behind a long one (the check
-// stops at the first failure), and let the orders of the portfolio race on
-// one goroutine as on several. A part's second order joins only if its
-// first did not finish in one slice: most parts are decided before that.
+// stops at the first failure).
+//
+// A part's other orders (the portfolio) join when its first order did not
+// finish in one turn and a goroutine is idle: racing then costs no time,
+// only a core that had nothing to do. On a part that is not linearizable
+// every order must search everything, so racing on a busy goroutine would
+// double the time; the other orders join a busy goroutine only once the
+// first has run for portfolioDelay, as insurance against a history on
+// which the first order is far worse than the second.
 
 // sliceTime is the length of a turn.
 const sliceTime = time.Millisecond
+
+// portfolioDelay is how long a part's first order runs before the other
+// orders join it even though no goroutine is idle.
+const portfolioDelay = time.Second
 
 // helperDelay is how long the caller's goroutine works alone before
 // helpers join: waking a thread costs more than checking most small
@@ -43,7 +53,8 @@ type runner interface {
 type task struct {
 	part   int
 	r      runner
-	slices int // turns taken
+	slices int           // turns taken
+	ran    time.Duration // the time those turns took
 }
 
 // partState is what the scheduler knows of one part.
@@ -60,6 +71,7 @@ type scheduler struct {
 	wake     sync.Cond // signalled when the queue or busy changes
 	queue    []*task   // FIFO of searches waiting for a turn
 	busy     int       // searches having a turn now
+	workers  int       // goroutines taking turns
 	parts    []partState
 	orders   []Order
 	spawn    func(part int, order Order) runner // starts a search
@@ -92,7 +104,9 @@ func (s *scheduler) work() {
 		if t == nil {
 			return
 		}
-		ended := t.r.run(time.Now().Add(sliceTime))
+		start := time.Now()
+		ended := t.r.run(start.Add(sliceTime))
+		t.ran += time.Since(start)
 		s.give(t, ended)
 	}
 }
@@ -135,14 +149,25 @@ func (s *scheduler) give(t *task, ended bool) {
 	if !s.deadline.IsZero() && !time.Now().Before(s.deadline) {
 		s.halt(s.timeErr)
 	}
-	p := &s.parts[t.part]
-	if !p.spawned && !s.stop.raised() {
-		p.spawned = true
-		for _, o := range s.orders[1:] {
-			s.queue = append(s.queue, &task{part: t.part, r: s.spawn(t.part, o)})
-		}
-	}
 	s.queue = append(s.queue, t)
+	s.joinPortfolio(t)
+}
+
+// joinPortfolio starts the part's other orders after a turn of its first
+// one, if a goroutine is idle or the first has run for portfolioDelay.
+func (s *scheduler) joinPortfolio(t *task) {
+	p := &s.parts[t.part]
+	if p.spawned || s.stop.raised() || len(s.orders) < 2 {
+		return
+	}
+	idle := s.busy+len(s.queue) < s.workers
+	if !idle && t.ran < portfolioDelay {
+		return
+	}
+	p.spawned = true
+	for _, o := range s.orders[1:] {
+		s.queue = append(s.queue, &task{part: t.part, r: s.spawn(t.part, o)})
+	}
 }
 
 // decide records the outcome of a search that ended.
@@ -195,6 +220,9 @@ func (s *scheduler) stopsAll(err error) bool { return isMemoryErr(err) }
 // run works through every search, on workers goroutines: the caller's,
 // and helpers that join after helperDelay if the check lasts.
 func (s *scheduler) run(workers int) {
+	s.mu.Lock()
+	s.workers = workers
+	s.mu.Unlock()
 	if workers <= 1 {
 		s.work()
 		return

@@ -80,19 +80,124 @@ func kvDescribe(in KVInput, out KVOutput) string {
 
 // KV is a map from string keys to string values (all "" at first) with get,
 // put and append, partitioned by key: each key is an independent register,
-// checked on its own. Its state is one key's value.
-func KV() linear.Model[string, KVInput, KVOutput] {
-	return linear.Model[string, KVInput, KVOutput]{
-		Init:      func() string { return "" },
-		Step:      kvStep,
-		Hash:      func(s string) uint64 { return maphash.String(seed, s) },
+// checked on its own. Its state is one key's value, as a KVValue.
+func KV() linear.Model[KVValue, KVInput, KVOutput] {
+	return linear.Model[KVValue, KVInput, KVOutput]{
+		Init: func() KVValue { return KVValue{} },
+		Step: func(v KVValue, in KVInput, out KVOutput) (bool, KVValue) {
+			switch in.Op {
+			case KVGet:
+				return out.Unknown || v.Equals(out.Value), v
+			case KVPut:
+				return true, KVValue{}.Append(in.Value)
+			case KVAppend:
+				return true, v.Append(in.Value)
+			}
+			return false, v
+		},
+		Equal:     func(a, b KVValue) bool { return a.Equal(b) },
+		Hash:      func(v KVValue) uint64 { return v.Hash() },
 		ReadOnly:  kvReadOnly,
 		Partition: PartitionBy[KVInput, KVOutput](func(in KVInput) string { return in.Key }),
 		Describe:  kvDescribe,
-		DescribeState: func(s string) string {
-			return fmt.Sprintf("%q", s)
+		DescribeState: func(v KVValue) string {
+			return fmt.Sprintf("%q", v.String())
 		},
 	}
+}
+
+// KVValue is a string value of the KV model, kept as the chain of the put
+// and appends that built it: an append costs the length of what it
+// appends, not of the whole value, and the value's hash is kept up to date
+// as it grows. Appending makes a new KVValue; none is ever modified. The
+// zero KVValue is the empty string.
+type KVValue struct{ last *kvPiece }
+
+// kvPiece is the last piece of a value and a link to the value before it.
+type kvPiece struct {
+	prev *kvPiece // the value this piece was appended to; nil if none
+	s    string   // the piece
+	n    int      // the length of the whole value
+	h    uint64   // the polynomial hash of the whole value
+}
+
+// kvBase is the base of the values' polynomial hash, which extends to an
+// appended piece: h(a+b) = h(a)*kvBase^len(b) + h(b). It only sorts values
+// into buckets: equality is always checked on the contents.
+const kvBase = 0x100000001b3
+
+// Append returns the value with s appended.
+func (v KVValue) Append(s string) KVValue {
+	if s == "" {
+		return v
+	}
+	h, pow := uint64(0), uint64(1)
+	for i := 0; i < len(s); i++ {
+		h = h*kvBase + uint64(s[i])
+		pow *= kvBase
+	}
+	p := &kvPiece{prev: v.last, s: s, n: len(s), h: h}
+	if v.last != nil {
+		p.n += v.last.n
+		p.h += v.last.h * pow
+	}
+	return KVValue{last: p}
+}
+
+// Len is the value's length in bytes.
+func (v KVValue) Len() int {
+	if v.last == nil {
+		return 0
+	}
+	return v.last.n
+}
+
+// Hash is the value's hash: equal values have equal hashes.
+func (v KVValue) Hash() uint64 {
+	if v.last == nil {
+		return 0
+	}
+	return v.last.h
+}
+
+// String returns the value.
+func (v KVValue) String() string {
+	if v.last == nil {
+		return ""
+	}
+	b := make([]byte, v.last.n)
+	for p := v.last; p != nil; p = p.prev {
+		copy(b[p.n-len(p.s):], p.s)
+	}
+	return string(b)
+}
+
+// Equals reports whether the value is s. It compares from the end, piece
+// by piece, so a different value is usually told apart by its length or
+// its last piece.
+func (v KVValue) Equals(s string) bool {
+	if v.Len() != len(s) {
+		return false
+	}
+	for p := v.last; p != nil; p = p.prev {
+		if s[p.n-len(p.s):p.n] != p.s {
+			return false
+		}
+	}
+	return true
+}
+
+// Equal reports whether the values are the same string.
+func (v KVValue) Equal(w KVValue) bool {
+	switch {
+	case v.last == w.last:
+		return true
+	case v.Len() != w.Len() || v.Hash() != w.Hash():
+		return false
+	case v.last.prev == w.last.prev && v.last.s == w.last.s:
+		return true // the same append to the same value
+	}
+	return v.Equals(w.String())
 }
 
 // KVMap is the same map as KV checked as one object, without partitioning:
