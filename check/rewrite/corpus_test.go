@@ -136,19 +136,21 @@ func TestCorpusTests(t *testing.T) {
 	defer prog.Close()
 	args := append(append([]string{"test", "-count=1", "-v", "-vet=off"}, prog.BuildFlags...), "./testforms")
 	got := testVerdicts(goCmd(t, dir, prog.Env, args...))
-	if len(want) < 5 || strings.Join(got, "\n") != strings.Join(want, "\n") {
+	if len(want) < 4 || strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("rewritten tests end\n%s\nthe originals\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 
 var verdictLine = regexp.MustCompile(`^\s*--- (PASS|FAIL|SKIP): (\S+)`)
 
-// testVerdicts returns "PASS TestX" for each test go test -v reports,
-// sorted by test name.
+// testVerdicts returns "PASS TestX" for each top-level test go test -v
+// reports, sorted by test name. Subtests are left out: rewritten, a test's
+// subtests run inside its exploration (once per schedule), not as the real
+// T's subtests.
 func testVerdicts(out string) []string {
 	var v []string
 	for _, line := range strings.Split(out, "\n") {
-		if m := verdictLine.FindStringSubmatch(line); m != nil {
+		if m := verdictLine.FindStringSubmatch(line); m != nil && !strings.Contains(m[2], "/") {
 			v = append(v, m[2]+" "+m[1])
 		}
 	}
