@@ -15,13 +15,14 @@ import (
 	"golang.org/x/term"
 
 	"github.com/labludus/ludus/lab"
+	"github.com/labludus/ludus/web"
 )
 
 func init() {
 	register(&command{
 		name:    "lab",
 		summary: "reproduce the guide's claims on this machine and give each a verdict",
-		usage:   "[--json] [--only ID,...] [--quick] [--list] [--timeout D]",
+		usage:   "[--json] [--only ID,...] [--quick] [--list] [--timeout D] [--serve [--addr HOST:PORT]]",
 		// Flags may follow stray arguments too, which are then reported.
 		interspersed: true,
 		setup:        setupLab,
@@ -34,6 +35,8 @@ func setupLab(fs *flag.FlagSet) func(args []string, stdout, stderr io.Writer) in
 	quick := fs.Bool("quick", false, "short runs: smaller inputs and fewer repetitions, to check that everything works")
 	list := fs.Bool("list", false, "list the experiments and their claims without running them")
 	timeout := fs.Duration("timeout", 2*time.Minute, "give up on an experiment that runs longer than this (more than zero)")
+	serve := fs.Bool("serve", false, "serve the lab in the browser instead: experiments, pictures of every trace, the scheduler by hand")
+	addr := fs.String("addr", web.DefaultAddr, "with --serve, where to listen; an address beyond loopback is accepted only when given here")
 	return func(args []string, stdout, stderr io.Writer) int {
 		if len(args) > 0 {
 			fmt.Fprintf(stderr, "ludus lab: unexpected argument %q (experiments are chosen with --only)\n", args[0])
@@ -60,6 +63,13 @@ func setupLab(fs *flag.FlagSet) func(args []string, stdout, stderr io.Writer) in
 		if *list {
 			printList(stdout, sel)
 			return 0
+		}
+		if *serve && *asJSON {
+			fmt.Fprintln(stderr, "ludus lab: --json and --serve do not go together (the page's JSON is at /api/report)")
+			return 2
+		}
+		if *serve {
+			return serveLab(sel, serveConfigOf(fs, *addr, *quick, *timeout), stdout, stderr)
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 		defer stop()
