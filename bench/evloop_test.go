@@ -178,7 +178,7 @@ func echoClients(b *testing.B, addr string, conns, msg, n int) {
 		}
 	}()
 	b.ResetTimer()
-	cpu0 := processCPU()
+	cpu0, sw0 := processCPU(), contextSwitches(b)
 	var wg sync.WaitGroup
 	for i, c := range cs {
 		share := n / conns
@@ -205,6 +205,18 @@ func echoClients(b *testing.B, addr string, conns, msg, n int) {
 	// every server): less sensitive than wall time to other processes'
 	// load on a shared machine.
 	b.ReportMetric(float64(processCPU()-cpu0)/float64(n), "cpu-ns/op")
+	// Context switches per round trip (voluntary and not): a thread that
+	// sleeps in a system call and is woken costs one.
+	b.ReportMetric(float64(contextSwitches(b)-sw0)/float64(n), "ctxsw/op")
+}
+
+// contextSwitches is the process's context switches so far.
+func contextSwitches(tb testing.TB) int64 {
+	var ru unix.Rusage
+	if err := unix.Getrusage(unix.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatal(err)
+	}
+	return ru.Nvcsw + ru.Nivcsw
 }
 
 // BenchmarkEvloopEcho: echo round trips of 1 KiB on 64 loopback
