@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // A Transport carries messages between Systems, usually in different
@@ -122,7 +123,15 @@ type Bridge struct {
 	watchedBy map[string]map[remoteWatch]struct{}
 	// dones holds the Done channels of remote actors, by address.
 	dones map[Address]*doneWatch
+
+	// cells caches local actors by address, so that a message from
+	// another System does not walk the tree; an entry whose actor ended is
+	// dropped when met, and the whole cache when it passes cacheMax.
+	cells  sync.Map // Address -> process
+	cached atomic.Int64
 }
+
+const cacheMax = 1 << 12
 
 type remoteWatch struct {
 	remote Address
@@ -217,9 +226,25 @@ func (b *Bridge) local(a Address) (process, bool) {
 		b.mu.Unlock()
 		return p, ok
 	}
+	if v, ok := b.cells.Load(a); ok {
+		p := v.(process)
+		if !p.core().closed.Load() {
+			return p, true
+		}
+		if _, was := b.cells.LoadAndDelete(a); was {
+			b.cached.Add(-1)
+		}
+	}
 	r, ok := b.sys.Lookup(a.Path)
 	if !ok || (a.ID != 0 && r.Address().ID != a.ID) {
 		return nil, false
+	}
+	if a.ID != 0 {
+		if b.cached.Add(1) > cacheMax {
+			b.cells.Clear()
+			b.cached.Store(1)
+		}
+		b.cells.Store(a, r.p)
 	}
 	return r.p, true
 }

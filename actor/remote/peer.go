@@ -3,18 +3,24 @@ package remote
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
+	"time"
 
 	"github.com/labludus/ludus/actor"
 )
 
 // peer is the outbound side toward one other node: a bounded buffer of
-// encoded frames, published in the order they were queued. There is no
-// writer goroutine: the sender that finds nobody publishing publishes
-// itself, taking along whatever others queued meanwhile (one NATS message
-// per batch), so an idle link costs no goroutine hand-off and a busy one
-// batches by itself. After maxRounds batches the publisher hands the rest
-// to a goroutine, so that no sender pays for everyone's traffic for long.
+// encoded frames, published in the order they were queued, many frames to
+// a NATS message when they come fast. There is no writer goroutine
+// waiting: on a quiet link (the last send more than streamGap ago) the
+// sender publishes its frame itself, at once, so a lone request pays no
+// goroutine hand-off; on a busy link it only queues, and a goroutine
+// started for the batch publishes what has queued when it runs (one NATS
+// message for many frames: the server and the receiver pay per NATS
+// message). A sender that publishes takes along whatever others queued
+// meanwhile; after maxRounds batches it hands the rest to a goroutine, so
+// that no sender pays for everyone's traffic for long.
 type peer struct {
 	n       *Node
 	name    string
@@ -28,12 +34,17 @@ type peer struct {
 	// counts[i] is how many user messages chunks[i] holds.
 	chunks [][]byte
 	counts []int
-	busy   bool  // someone is publishing; others only queue
-	down   error // set once the node is down: nothing is queued any more
+	busy   bool      // someone is publishing (or will): others only queue
+	down   error     // set once the node is down: nothing is queued any more
+	last   time.Time // when the last frame was queued
 	spare  [][]byte
 }
 
-const maxRounds = 8
+const (
+	maxRounds = 8
+	// streamGap: frames closer together than this are a stream, batched.
+	streamGap = 20 * time.Microsecond
+)
 
 func newPeer(n *Node, name string) *peer {
 	return &peer{n: n, name: name, subject: n.inbox(name), tokens: make(chan struct{}, n.cfg.Outbound)}
@@ -63,10 +74,28 @@ func (p *peer) release(n int) {
 	}
 }
 
-// send queues one encoded frame (built by appendFrame onto the buffer's
-// tail, so it is copied once) and publishes if nobody is. user says
-// whether the frame counts against the bound (its token is already taken).
-func (p *peer) send(user bool, appendFrame func([]byte) []byte) error {
+// outFrame is a frame to queue: a tell (name set) or a signal.
+type outFrame struct {
+	to, from actor.Address
+	reply    bool
+	name     string
+	payload  []byte
+	signal   actor.Signal
+	isSignal bool
+}
+
+func (f *outFrame) appendTo(b []byte) []byte {
+	if f.isSignal {
+		return appendSignal(b, f.to, f.signal)
+	}
+	return appendTell(b, f.to, f.from, f.reply, f.name, f.payload)
+}
+
+// send queues one frame (encoded onto the buffer's tail, so it is copied
+// once) and publishes it now on a quiet link, or soon on a busy one. user
+// says whether the frame counts against the bound (its token is already
+// taken).
+func (p *peer) send(user bool, f *outFrame) error {
 	p.mu.Lock()
 	if p.down != nil {
 		err := p.down
@@ -76,18 +105,25 @@ func (p *peer) send(user bool, appendFrame func([]byte) []byte) error {
 		}
 		return err
 	}
-	p.appendLocked(user, appendFrame)
+	p.appendLocked(user, f)
+	now := time.Now()
+	streaming := now.Sub(p.last) < streamGap
+	p.last = now
 	if p.busy {
 		p.mu.Unlock()
 		return nil
 	}
 	p.busy = true
-	p.publishLocked(maxRounds)
+	if streaming {
+		go p.drain()
+	} else {
+		p.publishLocked(maxRounds)
+	}
 	p.mu.Unlock()
 	return nil
 }
 
-func (p *peer) appendLocked(user bool, appendFrame func([]byte) []byte) {
+func (p *peer) appendLocked(user bool, f *outFrame) {
 	limit := p.n.maxPayload
 	last := len(p.chunks) - 1
 	if last < 0 || len(p.chunks[last]) >= limit {
@@ -96,7 +132,7 @@ func (p *peer) appendLocked(user bool, appendFrame func([]byte) []byte) {
 		last++
 	}
 	before := len(p.chunks[last])
-	b := appendFrame(p.chunks[last])
+	b := f.appendTo(p.chunks[last])
 	if len(b) > limit && before > p.n.headerLen {
 		// Too big to share: move the frame into a chunk of its own.
 		frame := append([]byte(nil), b[before:]...)
@@ -152,6 +188,7 @@ func (p *peer) publishLocked(rounds int) {
 }
 
 func (p *peer) drain() {
+	runtime.Gosched() // let the stream's senders queue a little more
 	p.mu.Lock()
 	p.publishLocked(-1)
 	p.mu.Unlock()

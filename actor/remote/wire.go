@@ -34,7 +34,7 @@ func (t transport) Tell(ctx context.Context, e actor.Envelope) error {
 			return n.refused(e, err, errors.Is(err, actor.ErrMailboxFull) && n.cfg.OutboundPolicy == actor.DropNewest)
 		}
 	}
-	err = p.send(!e.Reply, func(b []byte) []byte { return appendTell(b, e.To, e.From, e.Reply, name, payload) })
+	err = p.send(!e.Reply, &outFrame{to: e.To, from: e.From, reply: e.Reply, name: name, payload: payload})
 	if err != nil { // the node went down meanwhile
 		n.bridge.DeadLetter(e.To, e.From, e.Message, err)
 	}
@@ -74,7 +74,7 @@ func (t transport) Signal(to actor.Address, s actor.Signal) error {
 	if err != nil {
 		return err
 	}
-	return p.send(false, func(b []byte) []byte { return appendSignal(b, to, s) })
+	return p.send(false, &outFrame{to: to, signal: s, isSignal: true})
 }
 
 // peerFor returns the outbound buffer toward a live node.
