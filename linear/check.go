@@ -223,8 +223,8 @@ func mapIdx(idx []int, local []int32) []int {
 }
 
 // partition splits the history with the model's Partition and finds each
-// operation's index in the history, matching by (Client, Call, Return):
-// the partition function hands back copies, not indices.
+// operation's index in the history: the partition function hands back
+// copies, not indices.
 func partition[S, I, O any](m Model[S, I, O], history []Operation[I, O]) (parts [][]Operation[I, O], idx [][]int, err error) {
 	if m.Partition == nil {
 		all := make([]int, len(history))
@@ -239,50 +239,7 @@ func partition[S, I, O any](m Model[S, I, O], history []Operation[I, O]) (parts 
 		}
 	}()
 	parts = m.Partition(history)
-	used := make([]bool, len(history))
-	var find func(op Operation[I, O]) int
-	if slices.IsSortedFunc(history, func(a, b Operation[I, O]) int { return cmp.Compare(a.Call, b.Call) }) {
-		// Parsed histories are usually in call order: a binary search
-		// over the call times needs no map.
-		calls := make([]int64, len(history))
-		for i, op := range history {
-			calls[i] = op.Call
-		}
-		find = func(op Operation[I, O]) int {
-			i, _ := slices.BinarySearch(calls, op.Call)
-			for ; i < len(history) && history[i].Call == op.Call; i++ {
-				if h := history[i]; !used[i] && h.Client == op.Client && h.Return == op.Return {
-					return i
-				}
-			}
-			return -1
-		}
-	} else {
-		// first[call] is the earliest operation called at that time; later
-		// ones with the same call time are chained through same.
-		first := make(map[int64]int, len(history))
-		same := make([]int, len(history))
-		for i := len(history) - 1; i >= 0; i-- {
-			j, ok := first[history[i].Call]
-			if !ok {
-				j = -1
-			}
-			same[i] = j
-			first[history[i].Call] = i
-		}
-		find = func(op Operation[I, O]) int {
-			i, ok := first[op.Call]
-			if !ok {
-				return -1
-			}
-			for ; i >= 0; i = same[i] {
-				if h := history[i]; !used[i] && h.Client == op.Client && h.Return == op.Return {
-					return i
-				}
-			}
-			return -1
-		}
-	}
+	find := indexer(history)
 	idx = make([][]int, len(parts))
 	for p, part := range parts {
 		idx[p] = make([]int, len(part))
@@ -290,14 +247,65 @@ func partition[S, I, O any](m Model[S, I, O], history []Operation[I, O]) (parts 
 			if op.Return < op.Call {
 				return nil, nil, fmt.Errorf("%w: Partition made an operation that returns before its call", ErrInvalidHistory)
 			}
-			i := find(op)
-			idx[p][j] = i
-			if i >= 0 {
-				used[i] = true
-			}
+			idx[p][j] = find(op)
 		}
 	}
 	return parts, idx, nil
+}
+
+// indexer returns a function that finds an operation in history by
+// (Client, Call, Return), each history operation at most once; -1 for
+// one that is not there (made up by the partition function).
+func indexer[I, O any](history []Operation[I, O]) func(Operation[I, O]) int {
+	used := make([]bool, len(history))
+	// candidates returns the first history index with op's call time, and
+	// the function that steps to the next one (-1 at the end).
+	var first func(call int64) int
+	var next func(i int, call int64) int
+	if slices.IsSortedFunc(history, func(a, b Operation[I, O]) int { return cmp.Compare(a.Call, b.Call) }) {
+		// Parsed histories are usually in call order: a binary search over
+		// the call times needs no map.
+		calls := make([]int64, len(history))
+		for i, op := range history {
+			calls[i] = op.Call
+		}
+		first = func(call int64) int { i, _ := slices.BinarySearch(calls, call); return i }
+		next = func(i int, call int64) int {
+			if i+1 < len(history) && history[i+1].Call == call {
+				return i + 1
+			}
+			return -1
+		}
+	} else {
+		// byCall[call] is the earliest operation called at that time; later
+		// ones with the same call time are chained through same.
+		byCall := make(map[int64]int, len(history))
+		same := make([]int, len(history))
+		for i := len(history) - 1; i >= 0; i-- {
+			j, ok := byCall[history[i].Call]
+			if !ok {
+				j = -1
+			}
+			same[i] = j
+			byCall[history[i].Call] = i
+		}
+		first = func(call int64) int {
+			if i, ok := byCall[call]; ok {
+				return i
+			}
+			return -1
+		}
+		next = func(i int, _ int64) int { return same[i] }
+	}
+	return func(op Operation[I, O]) int {
+		for i := first(op.Call); i >= 0 && i < len(history) && history[i].Call == op.Call; i = next(i, op.Call) {
+			if h := history[i]; !used[i] && h.Client == op.Client && h.Return == op.Return {
+				used[i] = true
+				return i
+			}
+		}
+		return -1
+	}
 }
 
 // twinsAfter is the number of configurations after which a part's search

@@ -13,28 +13,49 @@
 //	if res.Verdict == linear.NotLinearizable { ... res.Parts[i].Unplaced ... }
 //
 // The search is the Wing-Gong-Lowe algorithm with memoisation (the one of
-// porcupine and of Lowe's "Testing for linearizability"), plus: states are
-// hash-consed to integers and every (state, operation) transition is
-// computed once; the set of linearized operations is hashed incrementally
-// (Zobrist) and stored in an arena; at each step the operation whose
-// return comes first is tried first (Lowe's just-in-time choice) and
-// pending operations last; of two interchangeable operations (equal input
-// and output, one called and returned no later than the other) only one
-// order is searched; and a model that partitions its operations
-// (P-compositionality: keys of a map are independent) has its parts
-// checked separately and in parallel. Checking is NP-complete in general,
-// so Check takes a Timeout or a Context and answers Unknown, with its
-// partial progress, when it runs out. A failure names the longest
-// linearizable prefix of each failing part and the operations that could
-// not follow it; Explain prints that for a person.
+// porcupine and of Lowe's "Testing for linearizability"), made cheaper per
+// step and smaller in memory:
+//
+//   - states are hash-consed to integers and Step results cached per
+//     operation, so a transition the search comes back to costs a lookup;
+//   - the memo of explored configurations (set of linearized operations,
+//     state) takes a few words per configuration, whatever the history's
+//     length: each entry is its parent plus one operation, found by an
+//     incremental (Zobrist) hash and confirmed exactly by a short walk, in
+//     tables split by the set's size so that probes stay in cache. Memory
+//     grows with the configurations explored, not with their square;
+//   - an operation the model declares read-only (Model.ReadOnly: a read, a
+//     get, a failed compare-and-set) is placed as soon as it is legal,
+//     without trying other orders, since it commutes with everything;
+//   - of two interchangeable operations (equal input and output, one
+//     within the other's interval) only one order is searched;
+//   - a model that partitions its operations (P-compositionality: the keys
+//     of a map are independent) has its parts checked separately, and the
+//     check stops at the first part that fails (AllParts checks all).
+//
+// No single order of trying candidates is best on every history, so each
+// part may be searched in two orders as a portfolio, the first to decide
+// winning: ReturnsFirst (the operation that must be linearized first, then
+// the others in call order, pending ones last) and CallOrder (porcupine's).
+// Searches are resumable and take turns on GOMAXPROCS goroutines: a part
+// that fails quickly is never stuck behind a long one, and the second
+// order runs only on a goroutine that would otherwise be idle (or after a
+// second), so that it costs nothing on a part that fails, which every
+// order must search to the end.
+//
+// Checking is NP-complete in general, so Check takes a Timeout or a Context
+// and a MaxMemory cap (by default a quarter of the machine's memory), and
+// answers Unknown, naming the limit reached, with its partial progress. A
+// failure names the longest linearizable prefix of each failing part and
+// the operations that could not follow it; Explain prints that for a
+// person, WriteHTML draws it.
 //
 // Stress turns this into a Lincheck-style test for a Go type: it generates
 // small concurrent scenarios, runs each many times on real goroutines while
 // recording, checks every history, and shrinks a failing scenario to the
 // fewest operations before printing it as a table, one column per
-// goroutine. WriteHTML draws a history and its verdict as a self-contained
-// page.
+// goroutine.
 //
-// Ready-made models live in linear/models; parsers for recorded histories
-// (Jepsen etcd, porcupine key-value) in linear/formats.
+// Ready-made models live in linear/models; parsers and writers for recorded
+// histories (Jepsen etcd, porcupine key-value) in linear/formats.
 package linear

@@ -254,95 +254,135 @@ type outcome[I, O any] struct {
 	result  Result
 }
 
-// Clients in the recorded history: 0 for init and post, g+1 for goroutine g.
-func (r *stressRunner[T, S, I, O]) run(s scenario[I], c *crew, rng *rand.Rand) (out outcome[I, O]) {
-	var rec Recorder[I, O]
-	var obj T
-	var mu sync.Mutex
-	setProblem := func(p string) {
-		mu.Lock()
-		if out.problem == "" {
-			out.problem = p
-		}
-		mu.Unlock()
+// execution is one run of a scenario: the object, its recorded history,
+// and the first problem seen.
+type execution[T, S, I, O any] struct {
+	r   *stressRunner[T, S, I, O]
+	c   *crew
+	rec Recorder[I, O]
+	obj T
+	mu  sync.Mutex // guards problem, set from the crew's goroutines
+	out outcome[I, O]
+}
+
+// run executes s once on the crew. Clients in the recorded history: 0 for
+// init and post, g+1 for goroutine g.
+func (r *stressRunner[T, S, I, O]) run(s scenario[I], c *crew, rng *rand.Rand) outcome[I, O] {
+	x := &execution[T, S, I, O]{r: r, c: c}
+	if !x.construct() {
+		return x.out
 	}
-	exec := func(client int, st step[I]) {
-		defer func() {
-			if v := recover(); v != nil {
-				setProblem(fmt.Sprintf("panic in %s: %v", r.ops[st.op].Name, v))
-			}
-		}()
-		id := rec.Call(client, st.in)
-		o := r.ops[st.op].Run(obj, st.in)
-		rec.Return(id, o)
+	if !x.sequential(s.init) {
+		return r.hung("init")
 	}
-	func() {
-		defer func() {
-			if v := recover(); v != nil {
-				setProblem(fmt.Sprintf("panic in constructor: %v", v))
-			}
-		}()
-		obj = r.newObj()
-	}()
-	if out.problem != "" {
-		return out
-	}
-	// The sequential parts run on the crew too (on its first member), so
-	// that an operation that never returns is reported, not waited for.
-	sequential := func(steps []step[I]) bool {
-		if len(steps) == 0 {
-			return true
-		}
-		return c.run(func(g int) {
-			if g == 0 {
-				for _, st := range steps {
-					exec(0, st)
-				}
-			}
-		}, r.cfg.RunTimeout)
-	}
-	if !sequential(s.init) {
-		return outcome[I, O]{problem: fmt.Sprintf("hung: the init part did not finish within %v", r.cfg.RunTimeout)}
-	}
-	// Random spins before each parallel operation shift the goroutines
-	// against each other from run to run, so that different interleavings
-	// of the same scenario show up.
-	spins := make([][]int, len(s.par))
-	for g := range s.par {
-		spins[g] = make([]int, len(s.par[g]))
-		for i := range spins[g] {
-			spins[g][i] = rng.IntN(32)
-			if i == 0 {
-				spins[g][i] = rng.IntN(100)
-			}
-		}
-	}
-	// The crew's goroutines spin between runs, so they all see the start
-	// signal within a cache-line transfer of each other and no thread has
-	// to be woken by the OS (which costs tens of microseconds and would give
-	// the first goroutine a head start that hides most races).
-	if !c.run(func(g int) {
-		for i, st := range s.par[g] {
-			spin(spins[g][i])
-			exec(g+1, st)
-		}
-	}, r.cfg.RunTimeout) {
+	if !x.parallel(s.par, spins(s, rng)) {
 		// The goroutines are stuck in the object under test: nothing can
 		// stop them. Report the hang without touching their logs.
-		return outcome[I, O]{problem: fmt.Sprintf("hung: the parallel part did not finish within %v", r.cfg.RunTimeout)}
+		return r.hung("parallel")
 	}
-	if out.problem == "" && !sequential(s.post) {
-		return outcome[I, O]{problem: fmt.Sprintf("hung: the post part did not finish within %v", r.cfg.RunTimeout)}
+	if x.out.problem == "" && !x.sequential(s.post) {
+		return r.hung("post")
 	}
-	out.history = rec.History()
-	if out.problem != "" {
-		return out
+	return x.check()
+}
+
+// hung is the outcome of a part that did not finish.
+func (r *stressRunner[T, S, I, O]) hung(part string) outcome[I, O] {
+	return outcome[I, O]{problem: fmt.Sprintf("hung: the %s part did not finish within %v", part, r.cfg.RunTimeout)}
+}
+
+// problem records p unless a problem was recorded already.
+func (x *execution[T, S, I, O]) problem(p string) {
+	x.mu.Lock()
+	if x.out.problem == "" {
+		x.out.problem = p
 	}
-	out.result = Check(r.m, out.history, Timeout(r.cfg.CheckTimeout))
-	if out.result.Verdict == NotLinearizable {
-		out.problem = "not linearizable"
+	x.mu.Unlock()
+}
+
+// construct builds the object; a panic is the run's problem.
+func (x *execution[T, S, I, O]) construct() bool {
+	defer func() {
+		if v := recover(); v != nil {
+			x.problem(fmt.Sprintf("panic in constructor: %v", v))
+		}
+	}()
+	x.obj = x.r.newObj()
+	return true
+}
+
+// exec runs one step as client, recording it; a panic is the run's
+// problem.
+func (x *execution[T, S, I, O]) exec(client int, st step[I]) {
+	defer func() {
+		if v := recover(); v != nil {
+			x.problem(fmt.Sprintf("panic in %s: %v", x.r.ops[st.op].Name, v))
+		}
+	}()
+	id := x.rec.Call(client, st.in)
+	o := x.r.ops[st.op].Run(x.obj, st.in)
+	x.rec.Return(id, o)
+}
+
+// sequential runs steps one after another. They run on the crew too (on
+// its first member), so that an operation that never returns is reported,
+// not waited for; false if they did not finish in time.
+func (x *execution[T, S, I, O]) sequential(steps []step[I]) bool {
+	if len(steps) == 0 {
+		return true
+	}
+	return x.c.run(func(g int) {
+		if g == 0 {
+			for _, st := range steps {
+				x.exec(0, st)
+			}
+		}
+	}, x.r.cfg.RunTimeout)
+}
+
+// parallel runs each goroutine's steps on its crew member, each step after
+// its spin. The crew's goroutines spin between runs, so they all see the
+// start signal within a cache-line transfer of each other and no thread has
+// to be woken by the OS (which costs tens of microseconds and would give
+// the first goroutine a head start that hides most races).
+func (x *execution[T, S, I, O]) parallel(par [][]step[I], spins [][]int) bool {
+	return x.c.run(func(g int) {
+		for i, st := range par[g] {
+			spin(spins[g][i])
+			x.exec(g+1, st)
+		}
+	}, x.r.cfg.RunTimeout)
+}
+
+// spins draws the spins before each parallel step: they shift the
+// goroutines against each other from run to run, so that different
+// interleavings of the same scenario show up.
+func spins[I any](s scenario[I], rng *rand.Rand) [][]int {
+	out := make([][]int, len(s.par))
+	for g := range s.par {
+		out[g] = make([]int, len(s.par[g]))
+		for i := range out[g] {
+			out[g][i] = rng.IntN(32)
+			if i == 0 {
+				out[g][i] = rng.IntN(100)
+			}
+		}
 	}
 	return out
+}
+
+// check takes the recorded history and checks it, unless the run already
+// has a problem.
+func (x *execution[T, S, I, O]) check() outcome[I, O] {
+	x.out.history = x.rec.History()
+	if x.out.problem != "" {
+		return x.out
+	}
+	x.out.result = Check(x.r.m, x.out.history, Timeout(x.r.cfg.CheckTimeout))
+	if x.out.result.Verdict == NotLinearizable {
+		x.out.problem = "not linearizable"
+	}
+	return x.out
 }
 
 // runMany runs s up to runs times on one crew and returns the first failing
@@ -542,51 +582,38 @@ func candidates[I any](s scenario[I]) []scenario[I] {
 // table renders a run: init rows, then one column per goroutine, then post
 // rows, each operation with what it returned.
 func (r *stressRunner[T, S, I, O]) table(s scenario[I], out outcome[I, O], origin string) string {
-	// Index the recorded operations per client in order.
-	byClient := map[int][]Operation[I, O]{}
-	for _, op := range out.history {
-		byClient[op.Client] = append(byClient[op.Client], op)
+	rows := r.tableRows(s, out)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (%s; %d operations)\n", out.problem, origin, s.size())
+	writeTable(&b, rows)
+	b.WriteString("[c,r]: ranks of the call and the return among all events; an operation whose r is below another's c finished before it started\n")
+	if out.result.Verdict == NotLinearizable {
+		b.WriteString("no sequential order of these operations, consistent with that, explains their results\n")
 	}
-	// Event ordinals: the rank of each call and return among all of them,
-	// so that the table shows which operations overlapped.
-	var times []int64
-	for _, op := range out.history {
-		times = append(times, op.Call)
-		if !op.IsPending() {
-			times = append(times, op.Return)
-		}
-	}
-	slices.Sort(times)
-	rank := func(t int64) int { i, _ := slices.BinarySearch(times, t); return i + 1 }
-	cell := func(client, i int, st step[I]) string {
-		ops := byClient[client]
-		if i >= len(ops) {
-			return r.ops[st.op].Name + " (not run)"
-		}
-		op := ops[i]
-		if op.IsPending() {
-			return fmt.Sprintf("%s [%d,-]", r.m.describe(op), rank(op.Call))
-		}
-		return fmt.Sprintf("%s [%d,%d]", r.m.describe(op), rank(op.Call), rank(op.Return))
-	}
+	return b.String()
+}
+
+// tableRows lays the run out as rows of cells, a nil row for a rule: the
+// header, the init steps, the parallel steps side by side, the post steps.
+func (r *stressRunner[T, S, I, O]) tableRows(s scenario[I], out outcome[I, O]) [][]string {
+	cell := r.cells(out.history)
 	cols := len(s.par)
-	rows := [][]string{}
-	section := func(label string, client, offset int, steps []step[I]) {
+	header := make([]string, cols+1)
+	for g := range cols {
+		header[g+1] = fmt.Sprintf("goroutine %d", g+1)
+	}
+	rows := [][]string{header, nil}
+	section := func(label string, offset int, steps []step[I]) {
 		for i, st := range steps {
 			row := make([]string, cols+1)
 			if i == 0 {
 				row[0] = label
 			}
-			row[1] = cell(client, offset+i, st)
+			row[1] = cell(0, offset+i, st)
 			rows = append(rows, row)
 		}
 	}
-	header := make([]string, cols+1)
-	for g := range cols {
-		header[g+1] = fmt.Sprintf("goroutine %d", g+1)
-	}
-	rows = append(rows, header, nil)
-	section("init", 0, 0, s.init)
+	section("init", 0, s.init)
 	if len(s.init) > 0 {
 		rows = append(rows, nil)
 	}
@@ -609,17 +636,50 @@ func (r *stressRunner[T, S, I, O]) table(s scenario[I], out outcome[I, O], origi
 	if len(s.post) > 0 {
 		rows = append(rows, nil)
 	}
-	section("post", 0, len(s.init), s.post)
+	section("post", len(s.init), s.post)
+	return rows
+}
 
-	width := make([]int, cols+1)
+// cells returns the renderer of a cell: client's i-th recorded operation,
+// which ran step st, with the ranks of its call and return among all the
+// events, so that the table shows which operations overlapped.
+func (r *stressRunner[T, S, I, O]) cells(history []Operation[I, O]) func(client, i int, st step[I]) string {
+	byClient := map[int][]Operation[I, O]{}
+	var times []int64
+	for _, op := range history {
+		byClient[op.Client] = append(byClient[op.Client], op)
+		times = append(times, op.Call)
+		if !op.IsPending() {
+			times = append(times, op.Return)
+		}
+	}
+	slices.Sort(times)
+	rank := func(t int64) int { i, _ := slices.BinarySearch(times, t); return i + 1 }
+	return func(client, i int, st step[I]) string {
+		ops := byClient[client]
+		if i >= len(ops) {
+			return r.ops[st.op].Name + " (not run)"
+		}
+		op := ops[i]
+		if op.IsPending() {
+			return fmt.Sprintf("%s [%d,-]", r.m.describe(op), rank(op.Call))
+		}
+		return fmt.Sprintf("%s [%d,%d]", r.m.describe(op), rank(op.Call), rank(op.Return))
+	}
+}
+
+// writeTable writes rows as columns padded to their widest cell, joined by
+// " | ", a nil row as a rule.
+func writeTable(b *strings.Builder, rows [][]string) {
+	var width []int
 	for _, row := range rows {
 		for c, v := range row {
+			if c >= len(width) {
+				width = append(width, 0)
+			}
 			width[c] = max(width[c], len(v))
 		}
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s (%s; %d operations", out.problem, origin, s.size())
-	b.WriteString(")\n")
 	for _, row := range rows {
 		if row == nil {
 			for c := range width {
@@ -641,9 +701,4 @@ func (r *stressRunner[T, S, I, O]) table(s scenario[I], out outcome[I, O], origi
 		b.WriteString(strings.TrimRight(line.String(), " "))
 		b.WriteString("\n")
 	}
-	b.WriteString("[c,r]: ranks of the call and the return among all events; an operation whose r is below another's c finished before it started\n")
-	if out.result.Verdict == NotLinearizable {
-		b.WriteString("no sequential order of these operations, consistent with that, explains their results\n")
-	}
-	return b.String()
 }
