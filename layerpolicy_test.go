@@ -437,7 +437,7 @@ func (p *policy) checkImport(pkg, from, imp string, k importKind, tags []string)
 		return v, false
 	}
 	switch {
-	case k == nonTest && p.mayImport(from, to, p.test):
+	case k == nonTest && p.mayImport(from, to, p.test) && p.hasSeam(from):
 		v.problem = testOnly
 	case p.below(from, to):
 		v.problem = upward
@@ -450,6 +450,19 @@ func (p *policy) checkImport(pkg, from, imp string, k importKind, tags []string)
 			to, p.where["test"], p.seamList())
 	}
 	return v, true
+}
+
+// hasSeam reports whether a build tag seam covers node n: n is a library
+// package, which may reach what tests may only through a seam.
+func (p *policy) hasSeam(n string) bool {
+	for _, gs := range p.seams {
+		for _, g := range gs {
+			if p.covers(g.to, n) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // below reports whether node a sits below node b: b may import a, in its

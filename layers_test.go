@@ -48,11 +48,11 @@ const layerRules = `
 NONE
 < check/internal/...       # the engine: scheduler, strategies, happens-before
 < check                   # Explore, Run, Chan, Var, Go
-< check/rt                # what code rewritten by ludus check calls
-< check/atomic
+< check/atomic            # the drop-in shims of the standard packages
 < check/sync
 < check/time
 < check/context, check/math/rand, check/math/rand/v2
+< check/rt                # what code rewritten by ludus check calls
 < CHECK;                  # the checker's runtime surface
 
 NONE < linear < linear/models < linear/formats < LINEAR;
@@ -91,9 +91,10 @@ seam ludus_check: CHECK for MODELS;
 xtest panics: async, par, csp, pool, actor, evloop;
 
 # Third-party modules in non-test code: the command and the lab may use a
-# well-kept library (go.mod says which), remote actors use NATS.
+# well-kept library (go.mod says which), remote actors use NATS and CBOR.
 module ANY: lab, web, cmd/ludus;
 module github.com/nats-io/...: actor/remote;
+module github.com/fxamacker/cbor/...: actor/remote;   # its default codec (issue 18)
 `
 
 const modulePath = "github.com/labludus/ludus"
