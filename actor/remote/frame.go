@@ -144,10 +144,13 @@ func appendReason(b []byte, err error) []byte {
 	return appendString(b, err.Error())
 }
 
-// reader decodes the wire format; the first error sticks.
+// reader decodes the wire format; the first error sticks. The strings of
+// a batch repeat (one sender, one recipient, one type): seen keeps the
+// last few so that a repeated one costs no allocation.
 type reader struct {
-	b   []byte
-	err error
+	b    []byte
+	err  error
+	seen [4]string
 }
 
 var errShort = errors.New("remote: truncated frame")
@@ -189,7 +192,22 @@ func (r *reader) bytes() []byte {
 	return s
 }
 
-func (r *reader) string() string { return string(r.bytes()) }
+func (r *reader) string() string {
+	b := r.bytes()
+	for i, s := range r.seen {
+		if s == string(b) { // compared without a copy
+			if i > 0 {
+				copy(r.seen[1:i+1], r.seen[:i])
+				r.seen[0] = s
+			}
+			return s
+		}
+	}
+	s := string(b)
+	copy(r.seen[1:], r.seen[:len(r.seen)-1])
+	r.seen[0] = s
+	return s
+}
 
 func (r *reader) uint64le() uint64 {
 	if r.err != nil || len(r.b) < 8 {
@@ -271,7 +289,8 @@ func (r *reader) next(self string) (frame, error) {
 	if r.err != nil {
 		return frame{}, r.err
 	}
-	fr := reader{b: body}
+	fr := reader{b: body, seen: r.seen}
+	defer func() { r.seen = fr.seen }()
 	var f frame
 	f.kind = fr.byte()
 	f.to = fr.to(self)

@@ -155,7 +155,7 @@ func (p *peer) newChunk() []byte {
 		p.spare = p.spare[:n-1]
 		return append(c, p.n.header...)
 	}
-	return append(make([]byte, 0, 512), p.n.header...)
+	return append(make([]byte, 0, 4<<10), p.n.header...)
 }
 
 // publishLocked publishes batches until the buffer is empty or rounds run
@@ -179,7 +179,7 @@ func (p *peer) publishLocked(rounds int) {
 		}
 		p.mu.Lock()
 		for _, c := range chunks {
-			if cap(c) <= 64<<10 && len(p.spare) < 4 {
+			if cap(c) <= 1<<20 && len(p.spare) < 4 {
 				p.spare = append(p.spare, c)
 			}
 		}
