@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"sync/atomic"
 )
 
 // Locked is a set of mutexes taken together by All or AllContext.
@@ -58,4 +59,20 @@ func (l Locked) Unlock() {
 	for i := len(l.ms) - 1; i >= 0; i-- {
 		l.ms[i].Unlock()
 	}
+}
+
+// lockID is a lock's place in the global order used by All, and its
+// instance number in the lock-order graph. It is assigned on first use so
+// that zero values work, and never changes after.
+type lockID struct{ v atomic.Uint64 }
+
+// lastID is the last lockID assigned.
+var lastID atomic.Uint64
+
+func (l *lockID) get() uint64 {
+	if v := l.v.Load(); v != 0 {
+		return v
+	}
+	l.v.CompareAndSwap(0, lastID.Add(1))
+	return l.v.Load()
 }

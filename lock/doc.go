@@ -46,24 +46,34 @@
 // changes. This package uses instead the address of a local variable: a
 // 2 KiB block of stack memory belongs to at most one goroutine at a time, so
 // a table maps blocks to the state of the goroutine last seen there, and
-// only a miss pays for runtime.Stack. As in lockdep, the list of locks held
-// plus the one being taken (a chain) is hashed, and a chain whose orders
-// are already in the graph costs one lookup in a lock-free cache. A Mutex's
-// Unlock does no bookkeeping at all: the holder's record names the value of
-// the lock word, which the Unlock changes.
+// only a miss pays for runtime.Stack.
 //
-// A stack hint can be wrong: when a goroutine's stack moves (it grew, or
-// the collector shrank it) or the goroutine ends, another goroutine may be
-// given that memory and take the first one's state for its own. So a hint
-// is never trusted with an order. Each record of a held lock notes the
-// goroutine id it was made under if the id was known exactly, and orders
-// are recorded only when a chain is new, after asking the runtime for the
-// id, from that goroutine's own records that it made itself; a chain is
-// cached only once all its orders were recorded that way. To have such
-// records, a lock class takes its first 1024 acquisitions under the exact
-// id, and 1024 more whenever an order from it could not be proved. A wrong
-// hint can thus cost a slow check or delay an order, never report one that
-// did not happen.
+// A goroutine's state lists the locks it took as a path of immutable nodes,
+// each carrying the hash of the chain of locks up to it (as in lockdep, a
+// chain whose orders are already in the graph costs one lookup in a
+// lock-free cache). Who holds a lock is written by the compare-and-swap that
+// takes it: the lock word carries a token naming the holder's state, and an
+// Unlock, from any goroutine, clears the word's locked bit and nothing else.
+// So a node stays in the path after its lock is released, and a goroutine
+// that takes the same locks in the same order again, the usual case, finds
+// its nodes in place: an uncontended Lock and Unlock then write nothing but
+// the lock word, with the two atomic operations of a sync.Mutex and the
+// lookups around them. When the locks held differ from the path, one atomic
+// store publishes a new top node, usually from the state's small node cache,
+// so alternating patterns allocate nothing either. Nothing in a state is
+// locked: a goroutine reads its path with atomic loads.
+//
+// A stack hint can be wrong: when a goroutine's stack moves (it grew, or the
+// collector shrank it) or the goroutine ends, another goroutine may be given
+// that memory and take the first one's state for its own. So a hint is never
+// trusted with an order. A token says whether its acquirer knew its
+// goroutine id exactly, and orders are recorded only when a chain is new,
+// after asking the runtime for the id, from the locks whose words carry that
+// goroutine's own exact token; a chain is cached only once all its orders
+// were recorded that way. To have such acquisitions, a lock class takes its
+// first 1024 acquisitions under the exact id, and 1024 more whenever an
+// order from it could not be proved. A wrong hint can thus cost a slow check
+// or delay an order, never report one that did not happen.
 //
 // # Checking the package itself
 //
@@ -94,21 +104,26 @@
 //     recursive Lock is then not reported, since its goroutine never gets
 //     to a next time (SetLongWait reports the wait that never ends).
 //   - An order can also be missed: a goroutine whose stack moves between
-//     two locks (it grew in the code between them) may meet, on its new
-//     memory, a hint to another goroutine's state, and put its second lock
-//     there. (A goroutine whose stack grows inside the package's own slow
-//     paths carries its hint along.)
+//     two locks (it grew in the code between them, or the collector shrank
+//     it) may meet, on its new memory, a hint to another goroutine's
+//     state, and put its second lock there, unseen. (A goroutine whose
+//     stack grows inside the package's own slow paths carries its hint
+//     along.)
 //   - An exact acquisition costs the runtime.Stack call (1 to 10
 //     microseconds, with the depth of the stack): a class's first 1024
 //     acquisitions cost about a millisecond or a few in all.
 //   - A lock still held when its goroutine ended (its Unlock left to
-//     another goroutine) may stay in the held list of the next goroutine on
+//     another goroutine) may stay in the path of the next goroutine on
 //     that memory until it is unlocked; it proves no order there, but the
 //     chains of that goroutine are checked slowly meanwhile.
 //   - At most 8 chains compete for a slot of the chain cache (16384
 //     slots); past that a chain is checked against the graph every time,
 //     which is slower but still right. The graph keeps every class, and
 //     every instance of a class whose locks are held two at a time.
+//   - Each goroutine's state keeps its last path and up to 16 cached
+//     nodes, which keep the locks they name reachable (and so the memory
+//     around them) until they are replaced, or the state, holding nothing,
+//     is swept.
 //   - Mutex waiters park on channels rather than the runtime's semaphore,
 //     and there is no starvation mode.
 package lock

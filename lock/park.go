@@ -7,13 +7,16 @@ import (
 	"slices"
 	"sync"
 	"time"
-	"unsafe"
 )
 
 // parker holds the goroutines waiting in a Mutex: a FIFO of channels, one
 // per waiter, closed by Unlock.
 type parker struct {
-	mu    sync.Mutex
+	// mu guards queue.
+	mu sync.Mutex
+	// queue holds one channel per parked waiter, oldest first; wakeOne
+	// closes the first. A waiter woken but beaten to the lock goes back at
+	// the head.
 	queue []chan struct{}
 }
 
@@ -22,23 +25,20 @@ type parker struct {
 // ends, and one that does was not recursive.
 const recursionConfirm = 50 * time.Millisecond
 
-// wait parks until it takes m or done or timeout fires; it returns the
-// word of its acquisition. A waiter queues its channel before its last try,
-// so an Unlock that the try missed finds the channel and closes it.
-func (m *Mutex) wait(done <-chan struct{}, timeout <-chan time.Time, suspect bool) (uint64, bool) {
+// wait parks until it takes m, with w.tok as the holder's token, or
+// w.done or w.timeout fires; it reports whether it took m. A waiter queues
+// its channel before its last try, so an Unlock that the try missed finds
+// the channel and closes it.
+func (m *Mutex) wait(w waitFor) bool {
 	// Parking and timers use stack; if ours grows here, the hints to our
 	// state from the old memory must go (see stackMoved).
-	var probe byte
-	at := uintptr(unsafe.Pointer(&probe))
-	defer func() {
-		if uintptr(unsafe.Pointer(&probe)) != at {
-			stackMoved()
-		}
-	}()
+	var sw stackWatch
+	sw.start()
+	defer sw.end()
 	for range 4 {
 		runtime.Gosched()
-		if w, ok := m.try(); ok {
-			return w, true
+		if m.try(w.tok) {
+			return true
 		}
 	}
 	var long <-chan time.Time
@@ -48,7 +48,7 @@ func (m *Mutex) wait(done <-chan struct{}, timeout <-chan time.Time, suspect boo
 		long = t.C
 	}
 	var confirm <-chan time.Time
-	if suspect {
+	if w.suspect {
 		t := time.NewTimer(recursionConfirm)
 		defer t.Stop()
 		confirm = t.C
@@ -65,30 +65,30 @@ func (m *Mutex) wait(done <-chan struct{}, timeout <-chan time.Time, suspect boo
 			m.park.queue = append(m.park.queue, c)
 		}
 		m.park.mu.Unlock()
-		if w, ok := m.try(); ok {
+		if m.try(w.tok) {
 			m.leave(c)
-			return w, true
+			return true
 		}
-	wait:
+	sleep:
 		select {
 		case <-c:
-		case <-done:
+		case <-w.done:
 			m.leave(c)
-			return 0, false
-		case <-timeout:
+			return false
+		case <-w.timeout:
 			m.leave(c)
-			return 0, false
+			return false
 		case <-long:
 			m.dep.longWait()
 			long = nil
-			goto wait
+			goto sleep
 		case <-confirm:
 			m.dep.recursive()
 			confirm = nil
-			goto wait
+			goto sleep
 		}
-		if w, ok := m.try(); ok {
-			return w, true
+		if m.try(w.tok) {
+			return true
 		}
 		front = true // woken but beaten to it: wait at the head
 	}

@@ -16,15 +16,17 @@ const recursionConfirm = 50 * time.Millisecond
 // the checker sees a waiting goroutine as blocked (and an AB/BA wait as a
 // deadlock) instead of running.
 type parker struct {
-	mu   csync.Mutex
+	// mu guards cond's creation and is the Cond's lock.
+	mu csync.Mutex
+	// cond is made by the first waiter; Unlock broadcasts on it.
 	cond *csync.Cond
 }
 
 // wait is Mutex.wait for the checker. A wait with a deadline polls on
 // virtual time, since a Cond cannot also watch a channel; the recursion
 // confirmation and SetLongWait need real time and are not checked.
-func (m *Mutex) wait(done <-chan struct{}, timeout <-chan time.Time, suspect bool) (uint64, bool) {
-	if done == nil && timeout == nil {
+func (m *Mutex) wait(w waitFor) bool {
+	if w.done == nil && w.timeout == nil {
 		m.waiters.Add(1)
 		defer m.waiters.Add(-1)
 		m.park.mu.Lock()
@@ -32,26 +34,22 @@ func (m *Mutex) wait(done <-chan struct{}, timeout <-chan time.Time, suspect boo
 		if m.park.cond == nil {
 			m.park.cond = csync.NewCond(&m.park.mu)
 		}
-		for {
-			if w, ok := m.try(); ok {
-				return w, true
-			}
+		for !m.try(w.tok) {
 			m.park.cond.Wait()
 		}
+		return true
 	}
-	for {
-		if w, ok := m.try(); ok {
-			return w, true
-		}
+	for !m.try(w.tok) {
 		select {
-		case <-done:
-			return 0, false
-		case <-timeout:
-			return 0, false
+		case <-w.done:
+			return false
+		case <-w.timeout:
+			return false
 		default:
 		}
 		check.Sleep(time.Nanosecond)
 	}
+	return true
 }
 
 func (m *Mutex) wakeOne() {

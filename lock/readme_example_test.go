@@ -1,5 +1,7 @@
 //lint:file-ignore SA2001 the snippet takes locks only to show their order
 
+//lint:file-ignore SA9010 OnPotentialDeadlock returns the previous handler, which the deferred call restores
+
 //go:build !ludus_nolockdep
 
 package lock_test

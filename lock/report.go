@@ -5,7 +5,6 @@ import (
 	"os"
 	"strings"
 	"sync/atomic"
-	"time"
 )
 
 // Kind says what a Report found.
@@ -24,15 +23,7 @@ const (
 )
 
 func (k Kind) String() string {
-	switch k {
-	case Cycle:
-		return "lock-order cycle"
-	case Recursive:
-		return "recursive locking"
-	case LongWait:
-		return "long wait"
-	}
-	return fmt.Sprintf("Kind(%d)", int(k))
+	return enumName("Kind", int(k), "lock-order cycle", "recursive locking", "long wait")
 }
 
 // Edge is one "held From while taking To" order of the graph, as first seen.
@@ -83,12 +74,10 @@ func writeStack(b *strings.Builder, stack string) {
 	}
 }
 
-var (
-	handler atomic.Pointer[func(Report)]
-	enabled atomic.Bool
-)
-
-func init() { enabled.Store(compiledIn) }
+// handler holds the function OnPotentialDeadlock installed; nil means
+// print to standard error. It is an atomic pointer so that a Lock on any
+// goroutine can deliver without taking a lock of the package's own.
+var handler atomic.Pointer[func(Report)]
 
 func printReport(r Report) { fmt.Fprint(os.Stderr, r.String()) }
 
@@ -111,6 +100,8 @@ func OnPotentialDeadlock(f func(Report)) (previous func(Report)) {
 	return *old
 }
 
+// deliver hands reports to the handler. Callers hold none of the
+// package's locks (the handler may panic, or lock again).
 func deliver(rs []Report) {
 	for _, r := range rs {
 		if f := handler.Load(); f != nil {
@@ -120,47 +111,3 @@ func deliver(rs []Report) {
 		}
 	}
 }
-
-// SetDetection switches deadlock detection on or off for the acquisitions
-// that follow and returns the previous setting. Locks taken while it is off
-// are not tracked; switching it off costs one atomic load per Lock. In a
-// build with the ludus_nolockdep tag detection is compiled out and stays
-// off.
-func SetDetection(on bool) (previous bool) {
-	return enabled.Swap(on && compiledIn)
-}
-
-var longWaitNanos atomic.Int64
-
-// SetLongWait makes a Lock or RLock that waits longer than d report a
-// LongWait (once per lock class), the way go-deadlock's DeadlockTimeout
-// does, and returns the previous limit. Zero, the default, turns it off.
-// Only goroutines that actually wait pay for the timer. LockContext and
-// TryLockFor are the other answer to a long wait: the caller hears of it.
-func SetLongWait(d time.Duration) (previous time.Duration) {
-	return time.Duration(longWaitNanos.Swap(int64(max(d, 0))))
-}
-
-func longWaitLimit() time.Duration {
-	if !compiledIn || !enabled.Load() {
-		return 0
-	}
-	return time.Duration(longWaitNanos.Load())
-}
-
-var exact atomic.Bool
-
-// SetExactGoroutines chooses how the package tells goroutines apart, and
-// returns the previous choice. By default (false) a goroutine is known by
-// the stack memory it runs on, and asks the runtime for its id only on a
-// miss, for a new chain, and while a lock class is learning (see the
-// package documentation): fast, never a false report, but a new order
-// first taken through a stack hint is reported the next time it is taken
-// rather than the first. With true, every acquisition asks the runtime for
-// the goroutine's id (a microsecond or more, slower than go-deadlock, which
-// reads the id from the runtime's private structures): every order is
-// reported the first time it is taken.
-func SetExactGoroutines(on bool) (previous bool) { return exact.Swap(on) }
-
-// Detection reports whether deadlock detection is on.
-func Detection() bool { return enabled.Load() }

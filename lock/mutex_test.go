@@ -7,18 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"go.uber.org/goleak"
 )
-
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
-func size(full, short int) int {
-	if testing.Short() {
-		return short
-	}
-	return full
-}
 
 // TestMutexExclusion mixes every way of locking and checks that no update
 // is lost: a broken mutex lets two goroutines read the same value.
@@ -60,78 +49,6 @@ func TestMutexExclusion(t *testing.T) {
 	if counter != workers*iters {
 		t.Fatalf("counter = %d, want %d", counter, workers*iters)
 	}
-}
-
-func TestRWMutexExclusion(t *testing.T) {
-	var m RWMutex
-	var readers, writers atomic.Int32
-	var wg sync.WaitGroup
-	iters := size(1000, 200)
-	value := 0
-	for w := range 8 {
-		wg.Go(func() {
-			for i := range iters {
-				if (w+i)%3 == 0 {
-					switch i % 3 {
-					case 0:
-						m.Lock()
-					case 1:
-						if m.LockContext(context.Background()) != nil {
-							t.Error("LockContext failed")
-							return
-						}
-					case 2:
-						for !m.TryLockFor(time.Millisecond) {
-						}
-					}
-					if writers.Add(1) != 1 || readers.Load() != 0 {
-						t.Error("writer not alone")
-					}
-					value++
-					writers.Add(-1)
-					m.Unlock()
-					continue
-				}
-				switch i % 4 {
-				case 0:
-					m.RLock()
-				case 1:
-					if m.RLockContext(context.Background()) != nil {
-						t.Error("RLockContext failed")
-						return
-					}
-				case 2:
-					for !m.TryRLockFor(time.Millisecond) {
-					}
-				case 3:
-					for !m.TryRLock() {
-					}
-				}
-				readers.Add(1)
-				if writers.Load() != 0 {
-					t.Error("reader beside a writer")
-				}
-				_ = value
-				readers.Add(-1)
-				m.RUnlock()
-			}
-		})
-	}
-	wg.Wait()
-}
-
-func TestRLocker(t *testing.T) {
-	var m RWMutex
-	l := m.RLocker()
-	l.Lock()
-	if m.TryLock() {
-		t.Fatal("write lock taken beside a reader")
-	}
-	l.Unlock()
-	if !m.TryLock() {
-		t.Fatal("write lock not free after RUnlock")
-	}
-	m.Unlock()
 }
 
 func TestLockContextCancel(t *testing.T) {
@@ -262,66 +179,4 @@ func TestUnlockOfUnlocked(t *testing.T) {
 	}()
 	var m Mutex
 	m.Unlock()
-}
-
-func TestAllExclusionAndOrder(t *testing.T) {
-	ms := []*Mutex{NewMutex("all-a"), NewMutex("all-b"), NewMutex("all-c")}
-	counts := make([]int, len(ms))
-	var wg sync.WaitGroup
-	iters := size(500, 100)
-	for w := range 8 {
-		wg.Go(func() {
-			for i := range iters {
-				// Every goroutine names the locks in another order.
-				a, b, c := ms[(w+i)%3], ms[(w+i+1)%3], ms[(w+i+2)%3]
-				l := All(c, nil, a, b, a)
-				for j := range counts {
-					counts[j]++
-				}
-				l.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	for j, c := range counts {
-		if c != 8*iters {
-			t.Fatalf("counts[%d] = %d, want %d", j, c, 8*iters)
-		}
-	}
-	for _, m := range ms {
-		if !m.TryLock() {
-			t.Fatal("All left a mutex locked")
-		}
-		m.Unlock()
-	}
-	Locked{}.Unlock()
-}
-
-func TestAllContext(t *testing.T) {
-	a, b := new(Mutex), new(Mutex)
-	held, done := make(chan bool), make(chan bool)
-	go func() {
-		b.Lock()
-		held <- true
-		<-done
-		b.Unlock()
-		held <- true
-	}()
-	<-held
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-	defer cancel()
-	if _, err := AllContext(ctx, a, b); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("err = %v, want DeadlineExceeded", err)
-	}
-	if !a.TryLock() {
-		t.Fatal("AllContext left the first mutex locked after failing")
-	}
-	a.Unlock()
-	done <- true
-	<-held
-	l, err := AllContext(context.Background(), b, a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l.Unlock()
 }

@@ -1,5 +1,7 @@
 //lint:file-ignore SA2001 lock-order scenarios take locks only to hold them
 
+//lint:file-ignore SA9010 OnPotentialDeadlock and SetLongWait return the previous setting, which the deferred call restores
+
 //go:build !ludus_nolockdep && !ludus_check
 
 package lock
