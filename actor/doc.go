@@ -84,7 +84,10 @@
 //
 // A Ref is a value that says where its actor lives: an Address made of the
 // System's name, the actor's path and a unique ID, with a text form that
-// ParseAddress reads back. Every actor is local today; references to actors
-// in other Systems (over a network transport, with messages encoded by a
-// codec) are meant to keep the same Ref API.
+// ParseAddress reads back (and that Ref's MarshalText writes, so a Ref can
+// travel inside an encoded message). A System attached to a Transport
+// (package actor/remote attaches it to a NATS cluster) reaches actors of
+// other Systems through Refs with the same API: Send, Ask with its
+// deadline, Watch (a node that goes down is a Terminated with a reason
+// matching ErrNodeDown), Stop and Kill.
 package actor

@@ -147,8 +147,10 @@ func (r AnyRef) Kill() {
 	}
 }
 
-// Done is Ref.Done. For the zero AnyRef, or for something that is not an
-// actor, the channel is already closed.
+// Done is Ref.Done. For an actor of another System it watches the actor
+// (once for all callers), and is also closed when its node goes down. For
+// the zero AnyRef, or for something that is not an actor, the channel is
+// already closed.
 func (r AnyRef) Done() <-chan struct{} {
 	if r.p == nil || r.p.core() == nil {
 		if rp, ok := r.p.(interface{ ident() process }); ok {
