@@ -21,21 +21,20 @@ type options struct {
 
 // Defaults.
 const (
-	DefaultMaxPreemptions = 3
-	DefaultMaxSteps       = 1_000_000
-	DefaultMaxExecutions  = 20_000
-	DefaultMaxTime        = 5 * time.Second
-	DefaultMaxGoroutines  = 10_000
-	DefaultStallTimeout   = 10 * time.Second
-	DefaultStepCost       = time.Microsecond
-	DefaultTimeSlice      = 10 * time.Millisecond
-	DefaultLeakGrace      = time.Second
-	DefaultPCTDepth       = 3
+	DefaultMaxSteps      = 1_000_000
+	DefaultMaxExecutions = 20_000
+	DefaultMaxTime       = 5 * time.Second
+	DefaultMaxGoroutines = 10_000
+	DefaultStallTimeout  = 10 * time.Second
+	DefaultStepCost      = time.Microsecond
+	DefaultTimeSlice     = 10 * time.Millisecond
+	DefaultLeakGrace     = time.Second
+	DefaultPCTDepth      = 3
 )
 
 func defaults() *options {
 	return &options{eo: engine.Options{
-		Strategy: engine.Default, Bound: DefaultMaxPreemptions, Depth: DefaultPCTDepth,
+		Strategy: engine.Default, Bound: -1, Depth: DefaultPCTDepth,
 		MaxSteps: DefaultMaxSteps, MaxExecutions: DefaultMaxExecutions, MaxTime: DefaultMaxTime,
 		MaxGoroutines: DefaultMaxGoroutines, Stall: DefaultStallTimeout, StepCost: DefaultStepCost,
 		TimeSlice: DefaultTimeSlice, LeakGrace: DefaultLeakGrace, DataRaces: true,
@@ -73,10 +72,13 @@ func Exhaustive() Option {
 	return Option{func(o *options) { o.eo.Strategy = engine.Exhaustive }}
 }
 
-// MaxPreemptions sets the preemption bound of the default strategy
-// (default 3): schedules are explored with 0, 1, ... n preemptions, so the
-// failure reported is one with the fewest. Zero explores only schedules
-// without preemption; a negative n is an error.
+// MaxPreemptions bounds the default strategy's search: schedules are
+// explored with 0, 1, ... n preemptions, so the failure reported is one
+// with the fewest, and what budget is left goes to PCT. Zero explores only
+// schedules without preemption; a negative n is an error. Without this
+// option the default strategy explores the schedules with no preemption,
+// then those with one, then every schedule (DPOR with sleep sets, which
+// can prove a program correct: "complete").
 func MaxPreemptions(n int) Option {
 	return Option{func(o *options) {
 		if n < 0 {

@@ -121,3 +121,34 @@ func (r *fileRewriter) builtin(x *ast.CallExpr, id *ast.Ident, name string) {
 		r.expr(a, read)
 	}
 }
+
+// atomicTypes are the sync/atomic types whose Add has a Discard form.
+var atomicTypes = map[string]bool{"Int32": true, "Int64": true, "Uint32": true, "Uint64": true, "Uintptr": true}
+
+// atomicDiscard renames an atomic Add whose result a statement drops,
+// x.Add(d) or atomic.AddInt64(&x, d), to the drop-in's Discard form,
+// which the checker treats as commuting with other such adds.
+func (r *fileRewriter) atomicDiscard(call *ast.CallExpr) {
+	sel, ok := unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return
+	}
+	if s := r.info.Selections[sel]; s != nil {
+		if s.Kind() != types.MethodVal || sel.Sel.Name != "Add" {
+			return
+		}
+		t := s.Recv()
+		if p, ok := t.(*types.Pointer); ok {
+			t = p.Elem()
+		}
+		if n, ok := t.(*types.Named); ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "sync/atomic" && atomicTypes[n.Obj().Name()] {
+			r.replace(sel.Sel.Pos(), sel.Sel.End(), "AddDiscard")
+		}
+		return
+	}
+	if pn := r.pkgNameOf(sel); pn != nil && pn.Imported().Path() == "sync/atomic" {
+		if name := sel.Sel.Name; len(name) > 3 && name[:3] == "Add" && atomicTypes[name[3:]] {
+			r.replace(sel.Sel.Pos(), sel.Sel.End(), name+"Discard")
+		}
+	}
+}

@@ -95,6 +95,7 @@ func (r *fileRewriter) stmt(s ast.Stmt, inList bool) {
 				r.insert(s.End(), "; ludus_e.Exit()}")
 				return
 			}
+			r.atomicDiscard(call)
 		}
 		r.expr(s.X, read)
 	case *ast.SendStmt:

@@ -2,6 +2,7 @@ package rt
 
 import (
 	"fmt"
+	"reflect"
 	"unsafe"
 )
 
@@ -53,11 +54,40 @@ func MW[M any](m M, name string) M {
 	return m
 }
 
-// short prints a value for a trace, cut to 40 bytes.
+// short prints a value for a trace: a pointer, map, channel or function
+// as its type and an address suffix (what it points to is not the point),
+// anything else as fmt prints it, cut to 40 bytes.
 func short(v any) string {
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Func:
+		if rv.IsNil() {
+			return "nil"
+		}
+		return "func"
+	case reflect.Pointer, reflect.Map, reflect.Chan, reflect.UnsafePointer:
+		if rv.IsNil() {
+			return "nil"
+		}
+		return fmt.Sprintf("%s@%x", typeName(rv.Type()), rv.Pointer()&0xffff)
+	}
 	s := fmt.Sprint(v)
 	if len(s) > 40 {
 		s = s[:37] + "..."
+	}
+	return s
+}
+
+// typeName is a type as a reader writes it: *Account, not *unmodified.Account.
+func typeName(t reflect.Type) string {
+	s := t.String()
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == '.' {
+			j := i
+			for j > 0 && s[j-1] != '*' && s[j-1] != '[' && s[j-1] != ']' && s[j-1] != ' ' {
+				j--
+			}
+			return s[:j] + s[i+1:]
+		}
 	}
 	return s
 }

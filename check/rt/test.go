@@ -90,7 +90,7 @@ func (c config) options(test string) []check.Option {
 		opts = append(opts, check.MaxExecutions(c.maxExecs), check.MaxTime(time.Hour))
 	}
 	if c.maxTime > 0 {
-		opts = append(opts, check.MaxTime(c.maxTime))
+		opts = append(opts, check.MaxTime(c.maxTime), check.MaxExecutions(1<<40))
 	}
 	if c.replay != "" {
 		opts = append(opts, check.Replay(c.replay))
@@ -160,6 +160,10 @@ func result(test string, r check.Report, skipped string, elapsed time.Duration) 
 // completeness says how far the search went, as ludus check prints it.
 func completeness(r check.Report) string {
 	switch {
+	case r.Failure != nil && r.Verdict() == check.Fail:
+		return "stopped at the failure"
+	case r.Failure != nil:
+		return "inconclusive: " + kindName(r.Failure.Kind)
 	case r.Limit != check.NoLimit:
 		return "inconclusive: " + r.Limit.String()
 	case r.Exhausted:

@@ -11,7 +11,6 @@ import (
 	"github.com/labludus/ludus/check"
 	checkctx "github.com/labludus/ludus/check/context"
 	"github.com/labludus/ludus/check/internal/engine"
-	checksync "github.com/labludus/ludus/check/sync"
 )
 
 // Tests. Every execution of an exploration runs the test function with
@@ -31,13 +30,13 @@ type scope struct {
 	ctx      context.Context
 	cancel   context.CancelFunc
 
-	// Parallel subtests: a subtest that calls Parallel releases its
-	// parent's Run (done <- false), waits for the parent's function to
-	// return (bodyDone closed), and the parent waits for it (parallel)
-	// before its cleanups.
+	// Subtests: Run waits on done for the subtest to finish (true) or to
+	// call Parallel (false). A parallel subtest then waits for its
+	// parent's function to return (bodyDone closed), and the parent, before
+	// its cleanups, for each parallel subtest's done.
 	done     *check.Chan[bool]
-	bodyDone *check.Chan[struct{}]
-	parallel checksync.WaitGroup
+	bodyDone *check.Chan[struct{}] // made by the first parallel subtest
+	parSubs  []*scope              // subtests that called Parallel
 	isPar    bool
 }
 
@@ -47,7 +46,7 @@ type execRun struct {
 }
 
 func newScope(name string, parent *scope, run *execRun) *scope {
-	return &scope{name: name, parent: parent, run: run, bodyDone: check.NewChan[struct{}]("t.Run body", 0)}
+	return &scope{name: name, parent: parent, run: run}
 }
 
 // scopeOf returns the calling managed goroutine's test scope, or nil.
@@ -76,8 +75,12 @@ func (s *scope) finish() {
 	if !engine.Active() || engine.Current() == nil {
 		return
 	}
-	s.bodyDone.Close()
-	s.parallel.Wait()
+	if s.bodyDone != nil {
+		s.bodyDone.Close()
+		for _, p := range s.parSubs {
+			p.done.Recv()
+		}
+	}
 	if s.cancel != nil {
 		s.cancel()
 	}
@@ -87,10 +90,7 @@ func (s *scope) finish() {
 	if s.failed && s.parent != nil {
 		s.parent.failed = true
 	}
-	switch {
-	case s.isPar:
-		s.parent.parallel.Done()
-	case s.done != nil:
+	if s.done != nil {
 		s.done.Send(true)
 	}
 }
@@ -131,9 +131,13 @@ func Parallel(t *testing.T) {
 		return // a top-level test: nothing runs beside it in an exploration
 	}
 	s.isPar = true
-	s.parent.parallel.Add(1)
+	p := s.parent
+	p.parSubs = append(p.parSubs, s)
+	if p.bodyDone == nil {
+		p.bodyDone = check.NewChan[struct{}]("t.Run body", 0)
+	}
 	s.done.Send(false)
-	s.parent.bodyDone.Recv()
+	p.bodyDone.Recv()
 }
 
 func fail(t testing.TB, fatal bool, msg string, real func()) {

@@ -47,10 +47,24 @@ func (e *Engine) AtomicOp(g *G, a *Atomic, write bool) {
 	}
 }
 
+// AtomicAdd schedules an atomic update of a by g whose result the caller
+// does not use (x.Add(d) as a statement): it commutes with other such
+// updates, so DPOR does not order them against each other.
+func (e *Engine) AtomicAdd(g *G, a *Atomic) {
+	e.touch(&a.Object, "atomic")
+	p := e.begin(g, a, KAtomicWrite, true)
+	p.Commute = true
+	e.Step(g)
+	e.accessMode(&a.Object, accCommute)
+	g.vc.join(a.vc)
+	a.vc.join(g.vc)
+	g.vc.tick(g.ID)
+}
+
 // AtomicDone records the operation's text in recording mode.
 func (e *Engine) AtomicDone(g *G, a *Atomic, text func(name string) string) {
 	if e.rec != nil {
-		e.rec.step(g, text(a.Label()))
+		e.rec.step(g, text(e.label(g, &a.Object)))
 	}
 }
 

@@ -10,7 +10,7 @@ func (e *Engine) describe(g *G) string {
 	p := &g.pend
 	name := "?"
 	if p.obj != nil {
-		name = p.obj.base().Label()
+		name = e.label(g, p.obj.base())
 	}
 	switch p.Kind {
 	case KLock, KWAnnounce:

@@ -32,10 +32,10 @@ type event struct {
 	n    int32  // length of its clock
 }
 
-// acc is one access of an event: the object, and whether it wrote.
+// acc is one access of an event: the object, and how.
 type acc struct {
-	o     *Object
-	write bool
+	o    *Object
+	mode accessMode
 }
 
 // accessMode says how an event touched an object. Races are only looked for
@@ -52,6 +52,11 @@ const (
 	accRRelease                   // a reader's release (RUnlock): ordered before writers only
 	accTry                        // a non-blocking attempt: races with releases too
 	accDrain                      // a writer waiting for readers to leave: after every RUnlock
+	// accCommute: an update that commutes with other such updates (an
+	// atomic Add whose result is not used): it races with reads and
+	// writes, not with another accCommute, so n goroutines adding to one
+	// counter are one schedule, not n! of them.
+	accCommute
 )
 
 func (p *por) begin(e *Engine) {
@@ -106,9 +111,15 @@ func (p *por) dependent(h *G) bool {
 		return true
 	}
 	pd := &h.pend
-	conflict := func(o *Object, w bool) bool {
+	conflict := func(o *Object, w bool, commute bool) bool {
 		for _, a := range p.evAcc {
-			if a.o == o && (a.write || w) {
+			if a.o != o {
+				continue
+			}
+			if commute && a.mode == accCommute {
+				continue
+			}
+			if a.mode != accRead || w {
 				return true
 			}
 		}
@@ -116,7 +127,7 @@ func (p *por) dependent(h *G) bool {
 	}
 	if pd.Kind == KSelect {
 		for i := range pd.Cases {
-			if c := pd.Cases[i].Chan; c != nil && conflict(&c.Object, true) {
+			if c := pd.Cases[i].Chan; c != nil && conflict(&c.Object, true, false) {
 				return true
 			}
 		}
@@ -125,7 +136,7 @@ func (p *por) dependent(h *G) bool {
 	if pd.obj == nil {
 		return false
 	}
-	return conflict(pd.obj.base(), pd.Write)
+	return conflict(pd.obj.base(), pd.Write, pd.Commute)
 }
 
 func (p *por) clock(k int32) VC {
@@ -186,8 +197,10 @@ func (p *por) access(e *Engine, o *Object, mode accessMode) {
 		return
 	}
 	k := int32(len(p.events) - 1)
-	p.evAcc = append(p.evAcc, acc{o, mode != accRead})
+	p.evAcc = append(p.evAcc, acc{o, mode})
 	switch mode {
+	case accCommute:
+		p.commute(e, o, k)
 	case accRelease, accRRelease:
 		p.release(e, o, k, mode)
 	case accDrain:
@@ -235,17 +248,43 @@ func (p *por) write(e *Engine, o *Object, k int32, mode accessMode) {
 			p.dep(e, r)
 		}
 	}
+	for _, c := range o.adds {
+		if c != k {
+			p.dep(e, c)
+		}
+	}
 	p.evc.join(o.relVC)
 	if mode == accTry {
 		p.evc.join(o.rrelVC)
 	}
 	o.lastW = k
 	o.reads = o.reads[:0]
+	o.adds = o.adds[:0]
+}
+
+// commute: an update that commutes with the others since the last write
+// depends on that write and on the reads, not on the other updates.
+func (p *por) commute(e *Engine, o *Object, k int32) {
+	if o.lastW >= 0 && o.lastW != k {
+		p.dep(e, o.lastW)
+	}
+	for _, r := range o.reads {
+		if r != k {
+			p.dep(e, r)
+		}
+	}
+	p.evc.join(o.relVC)
+	o.adds = append(o.adds, k)
 }
 
 func (p *por) read(e *Engine, o *Object, k int32) {
 	if o.lastW >= 0 && o.lastW != k {
 		p.dep(e, o.lastW)
+	}
+	for _, c := range o.adds {
+		if c != k {
+			p.dep(e, c)
+		}
 	}
 	p.evc.join(o.relVC)
 	for i, r := range o.reads {

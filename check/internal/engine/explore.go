@@ -287,9 +287,55 @@ func (x *explorer) sample(rng *rand.Rand) {
 	}
 }
 
-// dfs runs the systematic search: DPOR (or plain DFS) under iterative
-// preemption bounding for Default, unbounded for Exhaustive; then, for
-// Default, PCT for what is left of the budget.
+// levels returns the preemption bounds the systematic search explores in
+// turn (-1: no bound). By default (no bound given): schedules without
+// preemption, then with one, then every schedule: the first two levels
+// find shallow bugs with the simplest traces, the last is the only one
+// where sleep sets are sound and the one that can prove a program
+// correct. With a bound given, 0 up to it. Exhaustive: every schedule.
+func (x *explorer) levels() []int {
+	o := x.o
+	switch {
+	case o.Strategy != Default:
+		return []int{-1}
+	case o.Bound < 0:
+		return []int{0, 1, -1}
+	}
+	var bs []int
+	for b := 0; b <= o.Bound; b++ {
+		bs = append(bs, b)
+	}
+	return bs
+}
+
+// levelEnd is how a level of the search ended.
+type levelEnd int
+
+const (
+	levelDone   levelEnd = iota // every schedule of the level explored
+	levelFailed                 // a failure stopped the search
+	levelBudget                 // the budget ran out
+)
+
+// level explores every schedule within bound b (-1: all).
+func (x *explorer) level(d *dfs, b int) levelEnd {
+	d.restart(b)
+	x.bound = b
+	for {
+		if x.one() {
+			return levelFailed
+		}
+		if !d.next() {
+			return levelDone
+		}
+		if !x.budgetLeft() {
+			return levelBudget
+		}
+	}
+}
+
+// dfs runs the systematic search, level by level (see levels); with a
+// bound given and budget left, PCT samples schedules beyond it.
 func (x *explorer) dfs(rng *rand.Rand) {
 	o, e := x.o, x.e
 	d := &dfs{}
@@ -298,53 +344,34 @@ func (x *explorer) dfs(rng *rand.Rand) {
 		d.por = &por{tree: d}
 		name = "DPOR"
 	}
-	e.sched = d
-	bounds := []int{-1}
-	if o.Strategy == Default {
-		bounds = bounds[:0]
-		for b := 0; b <= o.Bound; b++ {
-			bounds = append(bounds, b)
-		}
-	}
-	complete, budget, stopped := false, false, false
-	last := -1
-	for _, b := range bounds {
-		d.restart(b)
-		x.bound, last = b, b
-		e.por = d.por
-		for {
-			if x.one() {
-				stopped = true
-				break
-			}
-			if !d.next() {
-				break
-			}
-			if !x.budgetLeft() {
-				budget = true
-				break
-			}
-		}
-		if stopped || budget {
+	e.sched, e.por = d, d.por
+	completed, exhausted, end := -2, false, levelDone // completed: the widest bound fully explored
+	last, lastExecs := -2, 0
+	for _, b := range x.levels() {
+		before := x.res.Executions
+		end = x.level(d, b)
+		last, lastExecs = b, x.res.Executions-before
+		if end != levelDone {
 			break
 		}
-		if !d.pruned {
-			complete = true
+		completed = b
+		if b < 0 || !d.pruned {
+			exhausted = true
 			break
 		}
 	}
 	e.por = nil
 	limited := x.res.Limit != LimitNone
-	x.res.Complete = !budget && !stopped && !limited
-	x.res.Exhausted = complete && !limited && x.first == nil
-	if budget && x.first == nil && !limited {
+	x.res.Complete = completed > -2 && !limited && end != levelFailed
+	x.res.Exhausted = exhausted && !limited && x.first == nil
+	if end == levelBudget && !x.res.Complete && !limited {
 		x.res.Limit, x.res.LimitMsg = x.budgetLimit()
 	}
-	x.res.Strategy = x.dfsName(name, last, budget)
-	if stopped || o.Strategy != Default || complete || o.NoFallback || !x.budgetLeft() {
+	x.res.Strategy = x.dfsName(name, end, completed, exhausted, last, lastExecs)
+	if end != levelDone || exhausted || o.NoFallback || !x.budgetLeft() {
 		return
 	}
-	// PCT for the rest of the budget.
+	// A bound was given and reached: PCT for the rest of the budget.
 	e.sched = &pct{rng: rng, depth: o.Depth, k: max(16, e.execSteps)}
 	x.bound = -1
 	before := x.res.Executions
@@ -356,23 +383,31 @@ func (x *explorer) dfs(rng *rand.Rand) {
 	x.res.Strategy += fmt.Sprintf(", then PCT depth %d for %d executions", o.Depth, x.res.Executions-before)
 }
 
-func (x *explorer) dfsName(name string, b int, budget bool) string {
-	d, _ := x.e.sched.(*dfs)
-	switch {
-	case budget && b < 0:
-		return name + ", stopped by the budget"
-	case budget:
-		return fmt.Sprintf("%s, stopped by the budget at %s", name, plural(b, "preemption"))
-	case x.first != nil && b >= 0:
+// dfsName says how far the systematic search got.
+func (x *explorer) dfsName(name string, end levelEnd, completed int, exhausted bool, last, lastExecs int) string {
+	bound := func(b int) string {
+		if b < 0 {
+			return name + " without a bound"
+		}
 		return fmt.Sprintf("%s, schedules with up to %s", name, plural(b, "preemption"))
-	case x.first != nil:
-		return name
-	case x.res.Limit != LimitNone:
-		return fmt.Sprintf("%s, incomplete: %s", name, x.res.Limit)
-	case b < 0 || d == nil || !d.pruned:
-		return name + ", complete"
 	}
-	return fmt.Sprintf("%s, complete up to %s", name, plural(b, "preemption"))
+	switch {
+	case end == levelFailed && last < 0 && completed < 0:
+		return name
+	case end == levelFailed:
+		return bound(last)
+	case x.res.Limit != LimitNone && !x.res.Complete:
+		return fmt.Sprintf("%s, incomplete: %s", name, x.res.Limit)
+	case exhausted:
+		return name + ", complete"
+	case completed >= 0 && end == levelBudget:
+		return fmt.Sprintf("%s, complete up to %s, then %s for %d executions (stopped by the budget)", name, plural(completed, "preemption"), strings.TrimPrefix(bound(last), name+", "), lastExecs)
+	case completed >= 0:
+		return fmt.Sprintf("%s, complete up to %s", name, plural(completed, "preemption"))
+	case last < 0:
+		return name + ", stopped by the budget"
+	}
+	return fmt.Sprintf("%s, stopped by the budget at %s", name, plural(last, "preemption"))
 }
 
 func plural(n int, what string) string {

@@ -130,7 +130,11 @@ func (e *Engine) Mem(g *G, p unsafe.Pointer, write bool, name string, value func
 	if p == nil {
 		return
 	}
-	e.flushWrite(g)
+	if write {
+		// A read may be the right-hand side of the pending write's own
+		// assignment: only a later write (or operation) completes it.
+		e.flushWrite(g)
+	}
 	mark := e.nextMark()
 	if e.rec != nil {
 		e.recordMem(g, mark, write, name, value)

@@ -114,6 +114,7 @@ type Object struct {
 	// DPOR: the events that accessed the object, by event index.
 	lastW   int32   // the last write, -1 if none
 	reads   []int32 // reads since lastW, at most one per goroutine
+	adds    []int32 // commuting updates since lastW (accCommute)
 	lastRel int32   // the last release, -1 if none
 	tries   []int32 // non-blocking attempts since the last release
 	relVC   VC      // DPOR clocks of the releases, joined: acquires come after them
@@ -152,6 +153,7 @@ func (e *Engine) touch(o *Object, kind string) bool {
 	o.kind = kind
 	o.lastW, o.lastRel = -1, -1
 	o.reads = o.reads[:0]
+	o.adds = o.adds[:0]
 	o.tries = o.tries[:0]
 	o.relVC = o.relVC[:0]
 	o.rrelVC = o.rrelVC[:0]
@@ -194,6 +196,7 @@ type Pending struct {
 	Kind    Kind
 	obj     model
 	Write   bool     // the operation writes its object (DPOR dependency)
+	Commute bool     // the write commutes with the object's other commuting writes
 	Cases   []Case   // select cases
 	Default bool     // the select has a default case
 	Until   int64    // KSleep: virtual time to wake; KYield: the step it yielded at

@@ -215,13 +215,25 @@ func trimStack(b []byte) string {
 			continue // "goroutine N [running]:"
 		}
 		if !strings.HasPrefix(l, "\t") {
-			skip = strings.HasPrefix(l, "runtime/debug.") || strings.HasPrefix(l, "github.com/labludus/ludus/check/internal/engine.") || strings.HasPrefix(l, "panic(")
+			skip = strings.HasPrefix(l, "runtime/debug.") || strings.HasPrefix(l, "panic(") || checkFrame(l)
 		}
 		if !skip {
 			out = append(out, l)
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// checkFrame reports whether a stack line is a function of the checker's
+// own runtime (the engine, check/rt, the drop-ins): not the user's code.
+func checkFrame(l string) bool {
+	const mod = "github.com/labludus/ludus/check"
+	l = strings.TrimPrefix(l, "created by ")
+	if !strings.HasPrefix(l, mod) {
+		return false
+	}
+	rest := l[len(mod):]
+	return strings.HasPrefix(rest, ".") || strings.HasPrefix(rest, "/") && !strings.HasPrefix(rest, "/rewrite")
 }
 
 // splitStacks splits a runtime.Stack(all) dump into one string per

@@ -6,7 +6,13 @@ import "fmt"
 type WaitGroup struct {
 	Object
 	n      int64   // the counter
-	period []int32 // events of the Adds since the counter was last zero (DPOR)
+	period []wgAdd // the Adds since the counter was last zero (DPOR)
+}
+
+// wgAdd is an Add of the current period: its event and its delta.
+type wgAdd struct {
+	k     int32
+	delta int64
 }
 
 func (w *WaitGroup) base() *Object { return &w.Object }
@@ -23,27 +29,39 @@ func (e *Engine) wg(w *WaitGroup) {
 }
 
 // WGAdd adds delta to the counter.
+//
+// For DPOR, Adds commute with each other (the counter's value does not
+// depend on their order), and a Done commutes with an Add unless, without
+// that Add, the Done would have driven the counter negative (a panic). A
+// Wait races with every Add of the period, since it could have run before
+// any; that race, not the Done's, explores a Wait that passes while Adds
+// are still to come. Without this, n goroutines started under one
+// WaitGroup would be n! schedules.
 func (e *Engine) WGAdd(g *G, w *WaitGroup, delta int) {
 	e.wg(w)
-	e.begin(g, w, KWGAdd, true)
+	p := e.begin(g, w, KWGAdd, true)
+	p.Commute = delta > 0
 	e.Step(g)
-	// An Add races with the Waits it can make block and (as an attempt)
-	// with later Dones, which would otherwise drive the counter negative;
-	// a Done only orders the Waits after it. Wait races with every Add of
-	// the current non-zero period, since it could have run before any.
 	if delta > 0 {
-		e.access(&w.Object, true)
+		e.accessMode(&w.Object, accCommute)
 		if w.n == 0 {
 			w.period = w.period[:0]
 		}
 		if e.por != nil {
 			if k := e.por.current(); k >= 0 {
-				w.period = append(w.period, k)
-				w.tries = append(w.tries, k)
+				w.period = append(w.period, wgAdd{k, int64(delta)})
 			}
 		}
 	} else {
 		e.accessMode(&w.Object, accRelease)
+		if e.por != nil {
+			after := w.n + int64(delta)
+			for _, a := range w.period {
+				if after-a.delta < 0 {
+					e.por.depEvent(e, a.k)
+				}
+			}
+		}
 	}
 	w.n += int64(delta)
 	if delta == -1 {
@@ -65,8 +83,8 @@ func (e *Engine) WGWait(g *G, w *WaitGroup) {
 	e.Step(g)
 	e.access(&w.Object, false)
 	if e.por != nil {
-		for _, k := range w.period {
-			e.por.depEvent(e, k)
+		for _, a := range w.period {
+			e.por.depEvent(e, a.k)
 		}
 	}
 	g.vc.join(w.vc)
