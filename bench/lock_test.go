@@ -118,6 +118,42 @@ func BenchmarkLockNested(b *testing.B) {
 	})
 }
 
+// BenchmarkLockAlternate takes two mutexes one after the other, never
+// together: the held locks change at every Lock, which the detector's
+// unchanged-path shortcut does not cover (it publishes a cached node each
+// time). Not a goal; it shows the cost of a goroutine that moves between
+// locks.
+func BenchmarkLockAlternate(b *testing.B) {
+	b.Run("sync", func(b *testing.B) {
+		var x, y sync.Mutex
+		for b.Loop() {
+			x.Lock()
+			x.Unlock()
+			y.Lock()
+			y.Unlock()
+		}
+	})
+	b.Run("ludus", func(b *testing.B) {
+		var x, y lock.Mutex
+		for b.Loop() {
+			x.Lock()
+			x.Unlock()
+			y.Lock()
+			y.Unlock()
+		}
+	})
+	b.Run("go-deadlock", func(b *testing.B) {
+		quietGoDeadlock()
+		var x, y deadlock.Mutex
+		for b.Loop() {
+			x.Lock()
+			x.Unlock()
+			y.Lock()
+			y.Unlock()
+		}
+	})
+}
+
 // BenchmarkLockContended is not a goal of the issue; it shows the price of
 // parking waiters on channels instead of the runtime's semaphore.
 func BenchmarkLockContended(b *testing.B) {

@@ -132,7 +132,7 @@ func listSections(w io.Writer, secs []section) {
 		if s.benchtime != "" {
 			fmt.Fprintf(w, ", benchtime %s", s.benchtime)
 		}
-		fmt.Fprintf(w, ", %d goals\n", len(s.goals))
+		fmt.Fprintf(w, ", goals: %d\n", len(s.goals))
 	}
 }
 

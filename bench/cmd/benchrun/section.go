@@ -61,14 +61,23 @@ const (
 
 var defaultCPU = []int{1, 2}
 
-// parseSections reads every section of a results file. Errors name
+// parseSections reads every section of a results file. Markers inside
+// fenced code blocks (```) are examples, not sections. Errors name
 // file:line.
 func parseSections(file, text string) ([]section, error) {
 	lines := strings.Split(text, "\n")
 	var out []section
 	seen := map[string]int{}
+	inFence := false
 	for i := 0; i < len(lines); i++ {
 		line := strings.TrimSpace(lines[i])
+		if strings.HasPrefix(line, "```") {
+			inFence = !inFence
+			continue
+		}
+		if inFence {
+			continue
+		}
 		if strings.HasPrefix(line, endPrefix) {
 			return nil, fmt.Errorf("%s:%d: end marker without a begin marker", file, i+1)
 		}

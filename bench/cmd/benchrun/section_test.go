@@ -59,6 +59,21 @@ func TestParseSections(t *testing.T) {
 	}
 }
 
+func TestParseSectionsSkipsCodeFences(t *testing.T) {
+	text := "How to add one:\n\n```\n<!-- bench:begin example\nbench: .\n-->\n<!-- bench:end example -->\n```\n\n" + sample
+	secs, err := parseSections("R.md", text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(secs) != 2 || secs[0].name != "lock" {
+		t.Fatalf("sections %v, want lock and other only", secs)
+	}
+	out, err := splice("R.md", text, "lock", "new")
+	if err != nil || !strings.Contains(out, "```\n<!-- bench:begin example\nbench: .\n-->\n<!-- bench:end example -->\n```") {
+		t.Fatalf("splice touched the example: %v\n%s", err, out)
+	}
+}
+
 func TestParseSectionsErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, text, want string
