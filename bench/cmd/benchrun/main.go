@@ -4,6 +4,7 @@
 //
 //	go run ./cmd/benchrun [-results RESULTS.md] [-dry-run] section...
 //	go run ./cmd/benchrun -list
+//	go run ./cmd/benchrun -index
 //
 // A section is declared in RESULTS.md by a begin marker holding its
 // settings and an end marker (see section.go); benchrun runs its
@@ -31,6 +32,10 @@
 // the implementation (b.Run("ludus", ...), b.Run("sync", ...)); "ludus" is
 // divided by every other column, "ludus-..." columns are variants shown
 // beside it.
+//
+// With the markers <!-- bench:index --> and <!-- bench:index-end --> in
+// the file, every run (and -index alone) also rewrites between them a table
+// of every section's goals and their last verdicts (see index.go).
 //
 // Exit status: 0 when every section was measured and written, 1 when a
 // run failed (nothing is written for that section), 2 for bad usage or a
@@ -67,6 +72,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	results := fs.String("results", "RESULTS.md", "the results file whose sections are measured")
 	list := fs.Bool("list", false, "list the sections and their settings, and exit")
 	dry := fs.Bool("dry-run", false, "print the commands a run would take, and exit")
+	index := fs.Bool("index", false, "rewrite only the goals index from the sections as they are, and exit")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: benchrun [-results RESULTS.md] [-dry-run] section...\n       benchrun -list")
 		fs.PrintDefaults()
@@ -86,6 +92,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if *list {
 		listSections(stdout, secs)
+		return 0
+	}
+	if *index {
+		if err := rewrite(*results, func(text string) (string, error) { return spliceIndex(*results, text) }); err != nil {
+			fmt.Fprintf(stderr, "benchrun: %v\n", err)
+			return 2
+		}
 		return 0
 	}
 	chosen, err := choose(secs, fs.Args())
@@ -187,17 +200,23 @@ func measureSection(ctx context.Context, results string, sec section, log io.Wri
 	if err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
 	}
-	return rewrite(results, sec.name, body)
+	return rewrite(results, func(text string) (string, error) {
+		out, err := splice(results, text, sec.name, body)
+		if err != nil {
+			return "", err
+		}
+		return spliceIndex(results, out)
+	})
 }
 
-// rewrite splices body into the results file as it is now (others may
-// have edited it during the run) and replaces the file in one rename.
-func rewrite(results, name, body string) error {
+// rewrite applies edit to the results file as it is now (others may have
+// edited it during the run) and replaces the file in one rename.
+func rewrite(results string, edit func(string) (string, error)) error {
 	text, err := os.ReadFile(results)
 	if err != nil {
 		return err
 	}
-	out, err := splice(results, string(text), name, body)
+	out, err := edit(string(text))
 	if err != nil {
 		return err
 	}
