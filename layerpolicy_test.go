@@ -306,15 +306,16 @@ const (
 )
 
 func (k importKind) String() string {
-	switch k {
-	case nonTest:
-		return "non-test"
-	case inPackageTest:
-		return "test"
-	case externalTest:
-		return "external test"
+	return constName("importKind", int(k), "non-test", "test", "external test")
+}
+
+// constName names value v of a typed constant whose values count from 1
+// in the order of names.
+func constName(typ string, v int, names ...string) string {
+	if v >= 1 && v <= len(names) {
+		return names[v-1]
 	}
-	return fmt.Sprintf("importKind(%d)", int(k))
+	return fmt.Sprintf("%s(%d)", typ, v)
 }
 
 // problem says what is wrong with an import.
@@ -335,19 +336,8 @@ const (
 )
 
 func (p problem) String() string {
-	switch p {
-	case upward:
-		return "upward import"
-	case sideways:
-		return "sideways import"
-	case testOnly:
-		return "test-only import in a non-test file"
-	case noRule:
-		return "package without a rule"
-	case thirdParty:
-		return "third-party import"
-	}
-	return fmt.Sprintf("problem(%d)", int(p))
+	return constName("problem", int(p), "upward import", "sideways import",
+		"test-only import in a non-test file", "package without a rule", "third-party import")
 }
 
 // violation is one import the rules forbid.
