@@ -77,7 +77,7 @@ func runIOBound(ctx context.Context, env *Env) (Result, error) {
 	})
 	env.Step("%v API calls of %s each: one after another, one worker per core (par), all at once (async); then all at once on one core",
 		batches, seconds(m.latency))
-	stats, err := TimeInterleaved(ctx, env.Scale(3, 1), variants...)
+	stats, err := TimeInterleaved(ctx, env.Scale(3, 2), variants...)
 	if err != nil {
 		return Result{}, err
 	}

@@ -94,7 +94,7 @@ func runMinimizeLocks(ctx context.Context, env *Env) (Result, error) {
 	if m.cpus <= 0 {
 		m.cpus = CPUs()
 	}
-	reps := env.Scale(5, 1)
+	reps := env.Scale(5, 2) // two rounds at least: one leaves the noise unknown (Judge)
 
 	// Slow I/O: each task waits on a timer, as a call to a database or an
 	// API waits on a socket.

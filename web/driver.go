@@ -4,8 +4,9 @@ import "github.com/labludus/ludus/check"
 
 // driver is the engine behind the playground: it replays a scenario along
 // a path of choices and stops at the next decision, and it explores every
-// schedule of a scenario. engine.go implements it with package check; the
-// playground depends on nothing else of the checker.
+// schedule of a scenario. engine.go implements it with package check's
+// Walk and KeepGoing; the playground depends on nothing else of the
+// checker's stepping.
 type driver interface {
 	// walk runs body along path (the goroutine chosen at each decision) and
 	// stops at the next decision or at the end. An error means the path
@@ -13,8 +14,8 @@ type driver interface {
 	walk(body func(*check.T), path []string) (position, error)
 	// explore runs every schedule of body and counts the failing ones;
 	// with reduce, schedules that differ only in the order of independent
-	// steps count once (DPOR).
-	explore(body func(*check.T), reduce bool) exploration
+	// steps count once (DPOR). An error means it could not run.
+	explore(body func(*check.T), reduce bool) (exploration, error)
 }
 
 // position is where a walk stopped.
@@ -37,7 +38,8 @@ type objectState struct {
 type exploration struct {
 	Schedules int            // schedules run
 	Failed    int            // of those, how many failed
-	Exhausted bool           // every schedule was run
+	Complete  bool           // every schedule was run
 	Strategy  string         // how the schedules were chosen
+	Limit     string         // the limit that cut the search short, in words; "" if none
 	Failure   *check.Failure // the first failing schedule, or nil
 }

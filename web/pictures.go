@@ -326,7 +326,7 @@ func ioBoundCharts(cs []lab.Claim) []picture {
 		if !ok {
 			continue
 		}
-		g := fmt.Sprintf("%d calls", n)
+		g := fmt.Sprintf("%d call%s", n, map[bool]string{true: "s"}[n > 1])
 		rounds := float64((n + int(cpus) - 1) / int(cpus))
 		bars = append(bars, bar{Group: g, Label: "one after another", Value: t[0], Ideal: float64(n) * lat},
 			bar{Group: g, Label: "one worker per core", Value: t[1], Ideal: rounds * lat},

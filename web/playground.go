@@ -1,11 +1,13 @@
 package web
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -164,8 +166,9 @@ type explorationJSON struct {
 	Failing        int          `json:"failing"`       // of those, how many fail
 	Reduced        int          `json:"reduced"`       // schedules DPOR needs to cover them all
 	ReducedFailing int          `json:"reduced_failing"`
-	Exhausted      bool         `json:"exhausted"` // both explorations ran to the end
+	Complete       bool         `json:"complete"` // both explorations ran every schedule
 	Strategy       string       `json:"strategy"`
+	Limit          string       `json:"limit,omitempty"` // what cut a search short
 	First          *failureJSON `json:"first,omitempty"` // the first failing schedule
 	CanJump        bool         `json:"can_jump"`
 }
@@ -191,11 +194,8 @@ type sessionState struct {
 func (s *Server) state(ss *session) sessionState {
 	st := sessionState{Session: ss.id, Scenario: ss.scenario.ID, Path: append([]string{}, ss.path...),
 		Trace: stepsJSON(ss.pos.Trace), Choices: stepsJSON(ss.pos.Choices), Done: ss.pos.Done,
-		Failure: failureOf(ss.pos.Failure), Objects: ss.pos.Objects, ExpiresIn: s.sessions.ttl.Seconds()}
-	if st.Objects == nil {
-		st.Objects = []objectState{}
-	}
-	lanes := swimlanes{Title: ss.scenario.Title + ": the schedule so far", Steps: ss.pos.Trace, Next: ss.pos.Choices}
+		Failure: failureOf(ss.pos.Failure), Objects: statesFromTrace(ss.pos.Objects, ss.pos.Trace), ExpiresIn: s.sessions.ttl.Seconds()}
+	lanes := swimlanes{Title: ss.scenario.Title + ": the schedule so far", Steps: ss.pos.Trace, Next: ss.pos.Choices, NoWhere: true}
 	if f := ss.pos.Failure; f != nil {
 		v := fromFailure(f)
 		lanes.Blocked, lanes.Outcome = v.Blocked, v.Kind+": "+v.Message
@@ -206,10 +206,30 @@ func (s *Server) state(ss *session) sessionState {
 	st.Lanes, st.Notes = lanesSVG(lanes)
 	if e := ss.explored; e != nil {
 		st.Explored = &explorationJSON{Interleavings: e.All.Schedules, Failing: e.All.Failed,
-			Reduced: e.Reduced.Schedules, ReducedFailing: e.Reduced.Failed, Exhausted: e.All.Exhausted && e.Reduced.Exhausted,
-			Strategy: e.Reduced.Strategy, First: failureOf(e.All.Failure), CanJump: e.FailingPath != nil}
+			Reduced: e.Reduced.Schedules, ReducedFailing: e.Reduced.Failed, Complete: e.All.Complete && e.Reduced.Complete,
+			Strategy: e.Reduced.Strategy, Limit: cmp.Or(e.All.Limit, e.Reduced.Limit), First: failureOf(e.All.Failure), CanJump: e.FailingPath != nil}
 	}
 	return st
+}
+
+// statesFromTrace returns objs with a state for every object the engine
+// describes without one (an atomic): the value the trace last loaded from
+// it or stored into it, or "" if the trace shows none.
+func statesFromTrace(objs []objectState, trace []check.Step) []objectState {
+	out := make([]objectState, len(objs))
+	copy(out, objs)
+	for i := range out {
+		if out[i].State != "" {
+			continue
+		}
+		for j := len(trace) - 1; j >= 0; j-- {
+			if a := classify(trace[j].Op); a.Object == out[i].Name && (a.Kind == accRead || a.Kind == accWrite) {
+				out[i].State = a.Value
+				break
+			}
+		}
+	}
+	return out
 }
 
 func lanesSVG(sl swimlanes) (string, []string) {
@@ -302,9 +322,12 @@ func (s *Server) handleSessionAction(w http.ResponseWriter, r *http.Request) {
 	case "reset":
 		err = s.stepTo(ss, nil)
 	case "explore":
-		s.explore(ss)
+		err, status = s.explore(ss), http.StatusInternalServerError
 	case "jump":
-		s.explore(ss)
+		if err, status = s.explore(ss), http.StatusInternalServerError; err != nil {
+			break
+		}
+		status = http.StatusConflict
 		if ss.explored.FailingPath == nil {
 			err = errors.New("no schedule of this scenario fails: there is nothing to jump to")
 			break
@@ -343,25 +366,35 @@ func (s *Server) stepTo(ss *session, path []string) error {
 
 // explore counts the scenario's schedules and failures, once per session,
 // and finds the path to the first failing one.
-func (s *Server) explore(ss *session) {
+func (s *Server) explore(ss *session) error {
 	if ss.explored != nil {
-		return
+		return nil
 	}
-	e := &explorePair{All: s.driver.explore(ss.scenario.body, false), Reduced: s.driver.explore(ss.scenario.body, true)}
-	if f := e.All.Failure; f != nil {
+	all, err := s.driver.explore(ss.scenario.body, false)
+	if err != nil {
+		return err
+	}
+	reduced, err := s.driver.explore(ss.scenario.body, true)
+	if err != nil {
+		return err
+	}
+	e := &explorePair{All: all, Reduced: reduced}
+	if f := all.Failure; f != nil {
 		e.FailingPath = s.pathTo(ss.scenario.body, f.Trace)
 	}
 	ss.explored = e
+	return nil
 }
 
 // pathTo turns a failing schedule's trace into the choices that lead to
 // it: from the start, at each decision it picks the goroutine of the
-// trace's next step. It returns nil if the walk and the trace part.
+// trace's next step. It returns nil if the walk leaves the trace (a
+// trace that is only a step-limit failure's tail, say).
 func (s *Server) pathTo(body func(*check.T), trace []check.Step) []string {
 	path := []string{}
 	for range maxPath {
 		pos, err := s.driver.walk(body, path)
-		if err != nil || len(pos.Trace) > len(trace) {
+		if err != nil || len(pos.Trace) > len(trace) || !slices.Equal(pos.Trace, trace[:len(pos.Trace)]) {
 			return nil
 		}
 		if pos.Done {

@@ -23,6 +23,9 @@ type swimlanes struct {
 	// Outcome, when not empty, is written under the lanes in red: how the
 	// execution failed.
 	Outcome string
+	// NoWhere leaves out the column of source locations (each step's
+	// tooltip still has its location), for narrow places beside the code.
+	NoWhere bool
 }
 
 // Layout of the swimlanes, in px.
@@ -74,7 +77,11 @@ func (sl swimlanes) svg() (string, traceAnalysis) {
 		xs[n] = x
 		x += widths[i]
 	}
-	width := x + laneLocW
+	locW := float64(laneLocW)
+	if sl.NoWhere {
+		locW = 0
+	}
+	width := x + locW
 	rows := len(sl.Steps)
 	if len(sl.Blocked) > 0 {
 		rows++
@@ -100,7 +107,9 @@ func (sl swimlanes) svg() (string, traceAnalysis) {
 		s.text(cx, 21, "middle", "#ffffff", ` font-weight="600"`, clipText(n, int((widths[i]-2*lanePad)/sansChar)))
 		s.line(cx, laneHeadH, cx, laneHeadH+float64(rows)*laneRowH, colGrid, ` stroke-dasharray="4 4"`)
 	}
-	s.text(width-laneLocW+8, 21, "start", colMuted, "", "where")
+	if !sl.NoWhere {
+		s.text(width-laneLocW+8, 21, "start", colMuted, "", "where")
+	}
 	sl.drawLinks(s, an, xs, laneW)
 	for i, st := range sl.Steps {
 		sl.drawStep(s, i, st, an, xs[st.Goroutine], laneW(st.Goroutine), width)
@@ -184,7 +193,9 @@ func (sl swimlanes) drawStep(s *svg, i int, st check.Step, an traceAnalysis, x, 
 			tw := min(float64(len(st.Op))*monoChar, room)
 			s.line(x+lanePad+8, y+15, x+lanePad+8+tw, y+15, colLost, ` stroke-width="1.5"`)
 		}
-		s.text(width-laneLocW+8, y+19, "start", colMuted, ` font-size="11" font-family="ui-monospace, monospace"`, clipText(st.Location, (laneLocW-10)*10/66))
+		if !sl.NoWhere {
+			s.text(width-laneLocW+8, y+19, "start", colMuted, ` font-size="11" font-family="ui-monospace, monospace"`, clipText(st.Location, (laneLocW-10)*10/66))
+		}
 	})
 }
 

@@ -86,8 +86,8 @@ func waitForSVG(title string, cycle []waitEdge, blocked []blockedG) string {
 		gx, gy := pos(2 * i)
 		lx, ly := pos(2*i + 1)
 		nx, ny := pos((2*i + 2) % n)
-		waitArrow(s, gx, gy, waitR, lx, ly, colLost, "wait", e.Goroutine+" waits for "+e.WaitsFor)
-		waitArrow(s, lx, ly, waitLockW/2, nx, ny, colHold, "held", e.WaitsFor+" is held by "+e.HeldBy)
+		waitArrow(s, gx, gy, lx, ly, false, colLost, "wait", e.Goroutine+" waits for "+e.WaitsFor)
+		waitArrow(s, lx, ly, nx, ny, true, colHold, "held", e.WaitsFor+" is held by "+e.HeldBy)
 	}
 	for i, e := range cycle {
 		gx, gy := pos(2 * i)
@@ -111,19 +111,23 @@ func waitForSVG(title string, cycle []waitEdge, blocked []blockedG) string {
 	return s.String()
 }
 
-// waitArrow draws an edge from the border of the node at (x1, y1), of
-// radius r1, toward (x2, y2), stopping short of the target's border.
-func waitArrow(s *svg, x1, y1, r1, x2, y2 float64, col, marker, tip string) {
+// waitArrow draws an edge between a goroutine's circle and a lock's box,
+// from the border of the one at (x1, y1) to the border of the other at
+// (x2, y2); fromLock says which end is the box.
+func waitArrow(s *svg, x1, y1, x2, y2 float64, fromLock bool, col, marker, tip string) {
 	dx, dy := x2-x1, y2-y1
 	d := math.Hypot(dx, dy)
 	if d == 0 {
 		return
 	}
 	ux, uy := dx/d, dy/d
-	r2 := waitR + 4
-	if marker == "wait" {
-		r2 = waitLockH/2 + 10 // arriving at a lock's box
+	// boxEdge is how far the border of a lock's box is from its center
+	// along the edge's direction.
+	boxEdge := min(waitLockW/2/max(math.Abs(ux), 1e-9), waitLockH/2/max(math.Abs(uy), 1e-9))
+	start, end := waitR+2, boxEdge+4
+	if fromLock {
+		start, end = boxEdge+2, waitR+4
 	}
 	s.raw(`<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="2" marker-end="url(#arrow-%s)"><title>%s</title></line>`,
-		num(x1+ux*min(r1, d/3)), num(y1+uy*min(r1, d/3)), num(x2-ux*r2), num(y2-uy*r2), col, marker, esc(tip))
+		num(x1+ux*start), num(y1+uy*start), num(x2-ux*end), num(y2-uy*end), col, marker, esc(tip))
 }

@@ -12,7 +12,15 @@
     const fig = el("figure", { class: "pic " + p.kind, "data-kind": p.kind },
       charted ? null : el("figcaption", { text: p.title }));
     if (p.svg) fig.append(el("div", { class: "drawing" }, svgNode(p.svg)));
-    if (p.url) fig.append(el("iframe", { src: p.url, title: p.title, loading: "lazy" }));
+    if (p.url) {
+      // The embedded page is ours (same origin): fit the frame to it.
+      const frame = el("iframe", { src: p.url, title: p.title });
+      frame.addEventListener("load", () => {
+        const doc = frame.contentDocument;
+        if (doc) frame.style.height = Math.min(doc.documentElement.scrollHeight + 4, 1400) + "px";
+      });
+      fig.append(frame);
+    }
     if (p.notes && p.notes.length) fig.append(el("ul", { class: "notes" }, p.notes.map(n => el("li", { text: n }))));
     return fig;
   }

@@ -55,6 +55,7 @@
     // The lanes, with the next steps as clickable boxes.
     const lanes = $("lanes");
     lanes.replaceChildren(svgNode(st.lanes));
+    lanes.dataset.choices = String(st.path.length); // how many choices made so far
     for (const g of lanes.querySelectorAll("g.choice")) {
       const go = () => call("step", { goroutine: g.dataset.goroutine });
       g.addEventListener("click", go);
@@ -80,7 +81,7 @@
     if (st.done) {
       out.className = "outcome " + (st.failure ? "failed" : "ok");
       out.replaceChildren(st.failure ? `${st.failure.kind}: ${st.failure.message.split("\n")[0]}` : "The execution ended without a failure.",
-        st.failure ? el("div", { class: "detail", text: "replay token: " + st.failure.replay }) : "");
+        st.failure && st.failure.replay ? el("div", { class: "detail", text: "replay token: " + st.failure.replay }) : "");
     }
     // The objects, with what changed since the last step highlighted.
     const tb = $("objects");
@@ -98,7 +99,7 @@
     $("jump").disabled = !!ex && !ex.can_jump;
     if (ex) {
       $("explored").replaceChildren(
-        el("p", {}, el("strong", { text: ex.interleavings }), ` interleavings${ex.exhausted ? "" : " (the budget ran out before the end)"}, `,
+        el("p", {}, el("strong", { text: ex.interleavings }), ` interleavings${ex.complete ? "" : " (" + (ex.limit || "the budget ran out") + ", so not all)"}, `,
           el("strong", { class: ex.failing ? "error-text" : "", text: ex.failing }), " fail."),
         el("p", { class: "muted", text: `Up to reordering independent steps, ${ex.reduced} schedules cover them all (${ex.reduced_failing} failing): that is what the checker's DPOR explores.` }));
     }
