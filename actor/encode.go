@@ -20,16 +20,14 @@ func (r Ref[M]) MarshalText() ([]byte, error) { return marshalRef(r.proc()) }
 // UnmarshalText reads an address written by MarshalText into an unbound
 // reference (see Bridge.Bind).
 func (r *Ref[M]) UnmarshalText(b []byte) error {
-	if len(b) == 0 {
+	p, err := unmarshalRef(b)
+	if err == nil {
 		*r = Ref[M]{}
-		return nil
+		if p.addr != (Address{}) {
+			*r = Ref[M]{remoteOf[M]{p}}
+		}
 	}
-	a, err := ParseAddress(string(b))
-	if err != nil {
-		return err
-	}
-	*r = Ref[M]{remoteOf[M]{remote{nil, a}}}
-	return nil
+	return err
 }
 
 // MarshalText is Ref.MarshalText.
@@ -37,16 +35,24 @@ func (r AnyRef) MarshalText() ([]byte, error) { return marshalRef(r.p) }
 
 // UnmarshalText is Ref.UnmarshalText.
 func (r *AnyRef) UnmarshalText(b []byte) error {
-	if len(b) == 0 {
+	p, err := unmarshalRef(b)
+	if err == nil {
 		*r = AnyRef{}
-		return nil
+		if p.addr != (Address{}) {
+			*r = AnyRef{p}
+		}
+	}
+	return err
+}
+
+// unmarshalRef reads an address into an unbound remote process; the zero
+// one for empty text.
+func unmarshalRef(b []byte) (remote, error) {
+	if len(b) == 0 {
+		return remote{}, nil
 	}
 	a, err := ParseAddress(string(b))
-	if err != nil {
-		return err
-	}
-	*r = AnyRef{remote{nil, a}}
-	return nil
+	return remote{nil, a}, err
 }
 
 func marshalRef(p process) ([]byte, error) {

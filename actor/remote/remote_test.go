@@ -228,8 +228,7 @@ func testPingPong(t *testing.T, mk clusterFunc) {
 	remotePong := must[actor.Ref[ping]](t)(Lookup[ping](context.Background(), sys[0], "b/user/pong"))
 	const rounds = 1000
 	done := make(chan int, 1)
-	var pinger actor.Ref[pong]
-	pinger = must[actor.Ref[pong]](t)(actor.Spawn(sys[0], "ping", actor.Stateless(func(c *actor.Context[pong], p pong) error {
+	pinger := must[actor.Ref[pong]](t)(actor.Spawn(sys[0], "ping", actor.Stateless(func(c *actor.Context[pong], p pong) error {
 		if p.N >= 2*rounds {
 			done <- p.N
 			return nil
