@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -192,5 +194,34 @@ func TestByteSize(t *testing.T) {
 		if got := b.String(); got != want {
 			t.Errorf("%d: %q, want %q", n, got, want)
 		}
+	}
+}
+
+// TestLinearREADME runs the README's ludus linear example and compares its
+// output with what the README shows (but for the time taken).
+func TestLinearREADME(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const prompt = "$ go run ./cmd/ludus linear "
+	text := string(readme)
+	i := strings.Index(text, prompt)
+	if i < 0 {
+		t.Fatal("the README has no ludus linear example")
+	}
+	text = text[i+len(prompt):]
+	arg, text, _ := strings.Cut(text, "\n")
+	shown, rest, _ := strings.Cut(text, "$ echo $?\n")
+	status, _, _ := strings.Cut(rest, "\n")
+	code, out, errOut := runCmd("linear", filepath.Join("..", "..", arg))
+	if strconv.Itoa(code) != status {
+		t.Errorf("exit %d, the README says %s (%s)", code, status, errOut)
+	}
+	took := regexp.MustCompile(`checked in [0-9.]+[µnm]?s`)
+	got := took.ReplaceAllString(strings.ReplaceAll(out, filepath.Join("..", "..")+"/", ""), "checked in T")
+	want := took.ReplaceAllString(shown, "checked in T")
+	if got != want {
+		t.Errorf("output:\n%s\nthe README shows:\n%s", got, want)
 	}
 }
