@@ -62,8 +62,7 @@ func TestBoundedDPORCoversBoundedDFS(t *testing.T) {
 		}
 		for bound := 0; bound <= 2; bound++ {
 			opts := func(reduce bool) []Option {
-				o := []Option{MaxPreemptions(bound), DetectDataRaces(false), MaxExecutions(1 << 20),
-					noFallback()}
+				o := []Option{MaxPreemptions(bound), DetectDataRaces(false), MaxExecutions(1 << 20)}
 				if !reduce {
 					o = append(o, NoReduction())
 				}

@@ -194,8 +194,7 @@ func ExampleGo() {
 	// Output: worker#1 holds accounts and waits for accounts, held by worker#1
 }
 
-// MaxPreemptions bounds the search; the report says how far it got, and
-// the default strategy spends the rest of the budget on PCT.
+// MaxPreemptions bounds the search; the report says how far it got.
 func ExampleMaxPreemptions() {
 	r := check.Run(func(t *check.T) {
 		n := check.NewVar("n", 0)
@@ -204,5 +203,5 @@ func ExampleMaxPreemptions() {
 		}
 	}, check.MaxPreemptions(1), check.MaxExecutions(100), check.DetectDataRaces(false))
 	fmt.Println(r.Strategy)
-	// Output: DPOR, complete up to 1 preemption, then PCT depth 3 for 52 executions
+	// Output: DPOR, complete up to 1 preemption
 }

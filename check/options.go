@@ -277,7 +277,3 @@ type ProgressInfo struct {
 	Elapsed    time.Duration // wall time so far
 	Strategy   string        // the strategy running, in words
 }
-
-// noFallback stops the default strategy after its bounded levels; for
-// tests of the bounded search.
-func noFallback() Option { return Option{func(o *options) { o.eo.NoFallback = true }} }

@@ -58,7 +58,7 @@ func AddInt32Discard(addr *int32, delta int32) {
 	g, a := addStep(nil, unsafe.Pointer(addr), "AddInt32")
 	n := atomic.AddInt32(addr, delta)
 	if g != nil {
-		done(g, a, "atomic.AddInt32(&%s, %v) -> %v", delta, n)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.AddInt32(&%s, %v) -> %v", delta, n)
 	}
 }
 
@@ -77,7 +77,7 @@ func AddInt64Discard(addr *int64, delta int64) {
 	g, a := addStep(nil, unsafe.Pointer(addr), "AddInt64")
 	n := atomic.AddInt64(addr, delta)
 	if g != nil {
-		done(g, a, "atomic.AddInt64(&%s, %v) -> %v", delta, n)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.AddInt64(&%s, %v) -> %v", delta, n)
 	}
 }
 
@@ -96,7 +96,7 @@ func AddUint32Discard(addr *uint32, delta uint32) {
 	g, a := addStep(nil, unsafe.Pointer(addr), "AddUint32")
 	n := atomic.AddUint32(addr, delta)
 	if g != nil {
-		done(g, a, "atomic.AddUint32(&%s, %v) -> %v", delta, n)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.AddUint32(&%s, %v) -> %v", delta, n)
 	}
 }
 
@@ -115,7 +115,7 @@ func AddUint64Discard(addr *uint64, delta uint64) {
 	g, a := addStep(nil, unsafe.Pointer(addr), "AddUint64")
 	n := atomic.AddUint64(addr, delta)
 	if g != nil {
-		done(g, a, "atomic.AddUint64(&%s, %v) -> %v", delta, n)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.AddUint64(&%s, %v) -> %v", delta, n)
 	}
 }
 
@@ -134,6 +134,6 @@ func AddUintptrDiscard(addr *uintptr, delta uintptr) {
 	g, a := addStep(nil, unsafe.Pointer(addr), "AddUintptr")
 	n := atomic.AddUintptr(addr, delta)
 	if g != nil {
-		done(g, a, "atomic.AddUintptr(&%s, %v) -> %v", delta, n)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.AddUintptr(&%s, %v) -> %v", delta, n)
 	}
 }

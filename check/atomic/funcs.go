@@ -24,11 +24,14 @@ func at(addr unsafe.Pointer, write bool, what string) (*engine.G, *engine.Atomic
 	return g, a
 }
 
-func done(g *engine.G, a *engine.Atomic, format string, args ...any) {
+// done records the operation's text (recording only) and checks it for
+// data races against plain accesses of the same memory at addr.
+func done(g *engine.G, a *engine.Atomic, addr unsafe.Pointer, write bool, format string, args ...any) {
 	e := g.Engine()
 	if e.Recording() {
 		e.AtomicDone(g, a, func(name string) string { return fmt.Sprintf(format, append([]any{name}, args...)...) })
 	}
+	e.MemAtomic(g, addr, write, a.Label())
 }
 
 // AddInt32 atomically adds delta to *addr and returns the new value.
@@ -36,7 +39,7 @@ func AddInt32(addr *int32, delta int32) (new int32) {
 	g, a := at(unsafe.Pointer(addr), true, "AddInt32")
 	new = atomic.AddInt32(addr, delta)
 	if g != nil {
-		done(g, a, "atomic.AddInt32(&%s, %v) -> %v", delta, new)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.AddInt32(&%s, %v) -> %v", delta, new)
 	}
 	return new
 }
@@ -46,7 +49,7 @@ func AndInt32(addr *int32, mask int32) (old int32) {
 	g, a := at(unsafe.Pointer(addr), true, "AndInt32")
 	old = atomic.AndInt32(addr, mask)
 	if g != nil {
-		done(g, a, "atomic.AndInt32(&%s, %v) -> %v", mask, old)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.AndInt32(&%s, %v) -> %v", mask, old)
 	}
 	return old
 }
@@ -56,7 +59,7 @@ func OrInt32(addr *int32, mask int32) (old int32) {
 	g, a := at(unsafe.Pointer(addr), true, "OrInt32")
 	old = atomic.OrInt32(addr, mask)
 	if g != nil {
-		done(g, a, "atomic.OrInt32(&%s, %v) -> %v", mask, old)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.OrInt32(&%s, %v) -> %v", mask, old)
 	}
 	return old
 }
@@ -66,7 +69,7 @@ func AddInt64(addr *int64, delta int64) (new int64) {
 	g, a := at(unsafe.Pointer(addr), true, "AddInt64")
 	new = atomic.AddInt64(addr, delta)
 	if g != nil {
-		done(g, a, "atomic.AddInt64(&%s, %v) -> %v", delta, new)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.AddInt64(&%s, %v) -> %v", delta, new)
 	}
 	return new
 }
@@ -76,7 +79,7 @@ func AndInt64(addr *int64, mask int64) (old int64) {
 	g, a := at(unsafe.Pointer(addr), true, "AndInt64")
 	old = atomic.AndInt64(addr, mask)
 	if g != nil {
-		done(g, a, "atomic.AndInt64(&%s, %v) -> %v", mask, old)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.AndInt64(&%s, %v) -> %v", mask, old)
 	}
 	return old
 }
@@ -86,7 +89,7 @@ func OrInt64(addr *int64, mask int64) (old int64) {
 	g, a := at(unsafe.Pointer(addr), true, "OrInt64")
 	old = atomic.OrInt64(addr, mask)
 	if g != nil {
-		done(g, a, "atomic.OrInt64(&%s, %v) -> %v", mask, old)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.OrInt64(&%s, %v) -> %v", mask, old)
 	}
 	return old
 }
@@ -96,7 +99,7 @@ func AddUint32(addr *uint32, delta uint32) (new uint32) {
 	g, a := at(unsafe.Pointer(addr), true, "AddUint32")
 	new = atomic.AddUint32(addr, delta)
 	if g != nil {
-		done(g, a, "atomic.AddUint32(&%s, %v) -> %v", delta, new)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.AddUint32(&%s, %v) -> %v", delta, new)
 	}
 	return new
 }
@@ -106,7 +109,7 @@ func AndUint32(addr *uint32, mask uint32) (old uint32) {
 	g, a := at(unsafe.Pointer(addr), true, "AndUint32")
 	old = atomic.AndUint32(addr, mask)
 	if g != nil {
-		done(g, a, "atomic.AndUint32(&%s, %v) -> %v", mask, old)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.AndUint32(&%s, %v) -> %v", mask, old)
 	}
 	return old
 }
@@ -116,7 +119,7 @@ func OrUint32(addr *uint32, mask uint32) (old uint32) {
 	g, a := at(unsafe.Pointer(addr), true, "OrUint32")
 	old = atomic.OrUint32(addr, mask)
 	if g != nil {
-		done(g, a, "atomic.OrUint32(&%s, %v) -> %v", mask, old)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.OrUint32(&%s, %v) -> %v", mask, old)
 	}
 	return old
 }
@@ -126,7 +129,7 @@ func AddUint64(addr *uint64, delta uint64) (new uint64) {
 	g, a := at(unsafe.Pointer(addr), true, "AddUint64")
 	new = atomic.AddUint64(addr, delta)
 	if g != nil {
-		done(g, a, "atomic.AddUint64(&%s, %v) -> %v", delta, new)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.AddUint64(&%s, %v) -> %v", delta, new)
 	}
 	return new
 }
@@ -136,7 +139,7 @@ func AndUint64(addr *uint64, mask uint64) (old uint64) {
 	g, a := at(unsafe.Pointer(addr), true, "AndUint64")
 	old = atomic.AndUint64(addr, mask)
 	if g != nil {
-		done(g, a, "atomic.AndUint64(&%s, %v) -> %v", mask, old)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.AndUint64(&%s, %v) -> %v", mask, old)
 	}
 	return old
 }
@@ -146,7 +149,7 @@ func OrUint64(addr *uint64, mask uint64) (old uint64) {
 	g, a := at(unsafe.Pointer(addr), true, "OrUint64")
 	old = atomic.OrUint64(addr, mask)
 	if g != nil {
-		done(g, a, "atomic.OrUint64(&%s, %v) -> %v", mask, old)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.OrUint64(&%s, %v) -> %v", mask, old)
 	}
 	return old
 }
@@ -156,7 +159,7 @@ func AddUintptr(addr *uintptr, delta uintptr) (new uintptr) {
 	g, a := at(unsafe.Pointer(addr), true, "AddUintptr")
 	new = atomic.AddUintptr(addr, delta)
 	if g != nil {
-		done(g, a, "atomic.AddUintptr(&%s, %v) -> %v", delta, new)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.AddUintptr(&%s, %v) -> %v", delta, new)
 	}
 	return new
 }
@@ -166,7 +169,7 @@ func AndUintptr(addr *uintptr, mask uintptr) (old uintptr) {
 	g, a := at(unsafe.Pointer(addr), true, "AndUintptr")
 	old = atomic.AndUintptr(addr, mask)
 	if g != nil {
-		done(g, a, "atomic.AndUintptr(&%s, %v) -> %v", mask, old)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.AndUintptr(&%s, %v) -> %v", mask, old)
 	}
 	return old
 }
@@ -176,7 +179,7 @@ func OrUintptr(addr *uintptr, mask uintptr) (old uintptr) {
 	g, a := at(unsafe.Pointer(addr), true, "OrUintptr")
 	old = atomic.OrUintptr(addr, mask)
 	if g != nil {
-		done(g, a, "atomic.OrUintptr(&%s, %v) -> %v", mask, old)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.OrUintptr(&%s, %v) -> %v", mask, old)
 	}
 	return old
 }
@@ -186,7 +189,7 @@ func LoadInt32(addr *int32) (val int32) {
 	g, a := at(unsafe.Pointer(addr), false, "LoadInt32")
 	val = atomic.LoadInt32(addr)
 	if g != nil {
-		done(g, a, "atomic.LoadInt32(&%s) -> %v", val)
+		done(g, a, unsafe.Pointer(addr), false, "atomic.LoadInt32(&%s) -> %v", val)
 	}
 	return val
 }
@@ -196,7 +199,7 @@ func StoreInt32(addr *int32, val int32) {
 	g, a := at(unsafe.Pointer(addr), true, "StoreInt32")
 	atomic.StoreInt32(addr, val)
 	if g != nil {
-		done(g, a, "atomic.StoreInt32(&%s, %v)", val)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.StoreInt32(&%s, %v)", val)
 	}
 }
 
@@ -205,7 +208,7 @@ func SwapInt32(addr *int32, new int32) (old int32) {
 	g, a := at(unsafe.Pointer(addr), true, "SwapInt32")
 	old = atomic.SwapInt32(addr, new)
 	if g != nil {
-		done(g, a, "atomic.SwapInt32(&%s, %v) -> %v", new, old)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.SwapInt32(&%s, %v) -> %v", new, old)
 	}
 	return old
 }
@@ -215,7 +218,7 @@ func CompareAndSwapInt32(addr *int32, old, new int32) (swapped bool) {
 	g, a := at(unsafe.Pointer(addr), true, "CompareAndSwapInt32")
 	swapped = atomic.CompareAndSwapInt32(addr, old, new)
 	if g != nil {
-		done(g, a, "atomic.CompareAndSwapInt32(&%s, %v, %v) -> %v", old, new, swapped)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.CompareAndSwapInt32(&%s, %v, %v) -> %v", old, new, swapped)
 	}
 	return swapped
 }
@@ -225,7 +228,7 @@ func LoadInt64(addr *int64) (val int64) {
 	g, a := at(unsafe.Pointer(addr), false, "LoadInt64")
 	val = atomic.LoadInt64(addr)
 	if g != nil {
-		done(g, a, "atomic.LoadInt64(&%s) -> %v", val)
+		done(g, a, unsafe.Pointer(addr), false, "atomic.LoadInt64(&%s) -> %v", val)
 	}
 	return val
 }
@@ -235,7 +238,7 @@ func StoreInt64(addr *int64, val int64) {
 	g, a := at(unsafe.Pointer(addr), true, "StoreInt64")
 	atomic.StoreInt64(addr, val)
 	if g != nil {
-		done(g, a, "atomic.StoreInt64(&%s, %v)", val)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.StoreInt64(&%s, %v)", val)
 	}
 }
 
@@ -244,7 +247,7 @@ func SwapInt64(addr *int64, new int64) (old int64) {
 	g, a := at(unsafe.Pointer(addr), true, "SwapInt64")
 	old = atomic.SwapInt64(addr, new)
 	if g != nil {
-		done(g, a, "atomic.SwapInt64(&%s, %v) -> %v", new, old)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.SwapInt64(&%s, %v) -> %v", new, old)
 	}
 	return old
 }
@@ -254,7 +257,7 @@ func CompareAndSwapInt64(addr *int64, old, new int64) (swapped bool) {
 	g, a := at(unsafe.Pointer(addr), true, "CompareAndSwapInt64")
 	swapped = atomic.CompareAndSwapInt64(addr, old, new)
 	if g != nil {
-		done(g, a, "atomic.CompareAndSwapInt64(&%s, %v, %v) -> %v", old, new, swapped)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.CompareAndSwapInt64(&%s, %v, %v) -> %v", old, new, swapped)
 	}
 	return swapped
 }
@@ -264,7 +267,7 @@ func LoadUint32(addr *uint32) (val uint32) {
 	g, a := at(unsafe.Pointer(addr), false, "LoadUint32")
 	val = atomic.LoadUint32(addr)
 	if g != nil {
-		done(g, a, "atomic.LoadUint32(&%s) -> %v", val)
+		done(g, a, unsafe.Pointer(addr), false, "atomic.LoadUint32(&%s) -> %v", val)
 	}
 	return val
 }
@@ -274,7 +277,7 @@ func StoreUint32(addr *uint32, val uint32) {
 	g, a := at(unsafe.Pointer(addr), true, "StoreUint32")
 	atomic.StoreUint32(addr, val)
 	if g != nil {
-		done(g, a, "atomic.StoreUint32(&%s, %v)", val)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.StoreUint32(&%s, %v)", val)
 	}
 }
 
@@ -283,7 +286,7 @@ func SwapUint32(addr *uint32, new uint32) (old uint32) {
 	g, a := at(unsafe.Pointer(addr), true, "SwapUint32")
 	old = atomic.SwapUint32(addr, new)
 	if g != nil {
-		done(g, a, "atomic.SwapUint32(&%s, %v) -> %v", new, old)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.SwapUint32(&%s, %v) -> %v", new, old)
 	}
 	return old
 }
@@ -293,7 +296,7 @@ func CompareAndSwapUint32(addr *uint32, old, new uint32) (swapped bool) {
 	g, a := at(unsafe.Pointer(addr), true, "CompareAndSwapUint32")
 	swapped = atomic.CompareAndSwapUint32(addr, old, new)
 	if g != nil {
-		done(g, a, "atomic.CompareAndSwapUint32(&%s, %v, %v) -> %v", old, new, swapped)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.CompareAndSwapUint32(&%s, %v, %v) -> %v", old, new, swapped)
 	}
 	return swapped
 }
@@ -303,7 +306,7 @@ func LoadUint64(addr *uint64) (val uint64) {
 	g, a := at(unsafe.Pointer(addr), false, "LoadUint64")
 	val = atomic.LoadUint64(addr)
 	if g != nil {
-		done(g, a, "atomic.LoadUint64(&%s) -> %v", val)
+		done(g, a, unsafe.Pointer(addr), false, "atomic.LoadUint64(&%s) -> %v", val)
 	}
 	return val
 }
@@ -313,7 +316,7 @@ func StoreUint64(addr *uint64, val uint64) {
 	g, a := at(unsafe.Pointer(addr), true, "StoreUint64")
 	atomic.StoreUint64(addr, val)
 	if g != nil {
-		done(g, a, "atomic.StoreUint64(&%s, %v)", val)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.StoreUint64(&%s, %v)", val)
 	}
 }
 
@@ -322,7 +325,7 @@ func SwapUint64(addr *uint64, new uint64) (old uint64) {
 	g, a := at(unsafe.Pointer(addr), true, "SwapUint64")
 	old = atomic.SwapUint64(addr, new)
 	if g != nil {
-		done(g, a, "atomic.SwapUint64(&%s, %v) -> %v", new, old)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.SwapUint64(&%s, %v) -> %v", new, old)
 	}
 	return old
 }
@@ -332,7 +335,7 @@ func CompareAndSwapUint64(addr *uint64, old, new uint64) (swapped bool) {
 	g, a := at(unsafe.Pointer(addr), true, "CompareAndSwapUint64")
 	swapped = atomic.CompareAndSwapUint64(addr, old, new)
 	if g != nil {
-		done(g, a, "atomic.CompareAndSwapUint64(&%s, %v, %v) -> %v", old, new, swapped)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.CompareAndSwapUint64(&%s, %v, %v) -> %v", old, new, swapped)
 	}
 	return swapped
 }
@@ -342,7 +345,7 @@ func LoadUintptr(addr *uintptr) (val uintptr) {
 	g, a := at(unsafe.Pointer(addr), false, "LoadUintptr")
 	val = atomic.LoadUintptr(addr)
 	if g != nil {
-		done(g, a, "atomic.LoadUintptr(&%s) -> %v", val)
+		done(g, a, unsafe.Pointer(addr), false, "atomic.LoadUintptr(&%s) -> %v", val)
 	}
 	return val
 }
@@ -352,7 +355,7 @@ func StoreUintptr(addr *uintptr, val uintptr) {
 	g, a := at(unsafe.Pointer(addr), true, "StoreUintptr")
 	atomic.StoreUintptr(addr, val)
 	if g != nil {
-		done(g, a, "atomic.StoreUintptr(&%s, %v)", val)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.StoreUintptr(&%s, %v)", val)
 	}
 }
 
@@ -361,7 +364,7 @@ func SwapUintptr(addr *uintptr, new uintptr) (old uintptr) {
 	g, a := at(unsafe.Pointer(addr), true, "SwapUintptr")
 	old = atomic.SwapUintptr(addr, new)
 	if g != nil {
-		done(g, a, "atomic.SwapUintptr(&%s, %v) -> %v", new, old)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.SwapUintptr(&%s, %v) -> %v", new, old)
 	}
 	return old
 }
@@ -371,7 +374,7 @@ func CompareAndSwapUintptr(addr *uintptr, old, new uintptr) (swapped bool) {
 	g, a := at(unsafe.Pointer(addr), true, "CompareAndSwapUintptr")
 	swapped = atomic.CompareAndSwapUintptr(addr, old, new)
 	if g != nil {
-		done(g, a, "atomic.CompareAndSwapUintptr(&%s, %v, %v) -> %v", old, new, swapped)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.CompareAndSwapUintptr(&%s, %v, %v) -> %v", old, new, swapped)
 	}
 	return swapped
 }
@@ -381,7 +384,7 @@ func LoadPointer(addr *unsafe.Pointer) (val unsafe.Pointer) {
 	g, a := at(unsafe.Pointer(addr), false, "LoadPointer")
 	val = atomic.LoadPointer(addr)
 	if g != nil {
-		done(g, a, "atomic.LoadPointer(&%s) -> %v", val)
+		done(g, a, unsafe.Pointer(addr), false, "atomic.LoadPointer(&%s) -> %v", val)
 	}
 	return val
 }
@@ -391,7 +394,7 @@ func StorePointer(addr *unsafe.Pointer, val unsafe.Pointer) {
 	g, a := at(unsafe.Pointer(addr), true, "StorePointer")
 	atomic.StorePointer(addr, val)
 	if g != nil {
-		done(g, a, "atomic.StorePointer(&%s, %v)", val)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.StorePointer(&%s, %v)", val)
 	}
 }
 
@@ -400,7 +403,7 @@ func SwapPointer(addr *unsafe.Pointer, new unsafe.Pointer) (old unsafe.Pointer) 
 	g, a := at(unsafe.Pointer(addr), true, "SwapPointer")
 	old = atomic.SwapPointer(addr, new)
 	if g != nil {
-		done(g, a, "atomic.SwapPointer(&%s, %v) -> %v", new, old)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.SwapPointer(&%s, %v) -> %v", new, old)
 	}
 	return old
 }
@@ -410,7 +413,7 @@ func CompareAndSwapPointer(addr *unsafe.Pointer, old, new unsafe.Pointer) (swapp
 	g, a := at(unsafe.Pointer(addr), true, "CompareAndSwapPointer")
 	swapped = atomic.CompareAndSwapPointer(addr, old, new)
 	if g != nil {
-		done(g, a, "atomic.CompareAndSwapPointer(&%s, %v, %v) -> %v", old, new, swapped)
+		done(g, a, unsafe.Pointer(addr), true, "atomic.CompareAndSwapPointer(&%s, %v, %v) -> %v", old, new, swapped)
 	}
 	return swapped
 }

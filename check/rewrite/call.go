@@ -85,7 +85,7 @@ func (r *fileRewriter) builtin(x *ast.CallExpr, id *ast.Ident, name string) {
 				fn = "LenSend"
 			}
 			r.replace(id.Pos(), id.End(), r.rtCall(fn))
-			r.expr(arg(0), operand)
+			r.expr(arg(0), read) // the variable holding the channel is read
 			return
 		}
 		if isMap(r.typeOf(arg(0))) {
@@ -95,7 +95,7 @@ func (r *fileRewriter) builtin(x *ast.CallExpr, id *ast.Ident, name string) {
 	case "close":
 		if _, ok := isChan(r.typeOf(arg(0))); ok {
 			r.replace(id.Pos(), id.End(), r.rtCall("Close"))
-			r.expr(arg(0), operand)
+			r.expr(arg(0), read) // the variable holding the channel is read
 			return
 		}
 	case "delete":

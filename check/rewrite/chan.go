@@ -11,7 +11,7 @@ import (
 // send rewrites ch <- v as ludus_rt.Send(ch, v).
 func (r *fileRewriter) send(s *ast.SendStmt) {
 	r.insert(s.Chan.Pos(), r.rtCall("Send")+"(")
-	r.expr(s.Chan, operand)
+	r.expr(s.Chan, read)
 	open, close := r.elemConv(s.Chan, s.Value)
 	r.replace(s.Chan.End(), s.Value.Pos(), ", "+open)
 	r.expr(s.Value, read)
@@ -46,7 +46,7 @@ func (r *fileRewriter) recv(x *ast.UnaryExpr, commaOK bool) {
 		fn = "Recv2"
 	}
 	r.replace(x.OpPos, x.X.Pos(), r.rtCall(fn)+"(")
-	r.expr(x.X, operand)
+	r.expr(x.X, read)
 	r.insert(x.X.End(), ")")
 }
 
@@ -78,7 +78,7 @@ func (r *fileRewriter) selectStmt(s *ast.SelectStmt, label *ast.LabeledStmt) {
 		head := fmt.Sprintf("case %d:", i)
 		switch comm := cc.Comm.(type) {
 		case *ast.SendStmt:
-			r.expr(comm.Chan, operand)
+			r.expr(comm.Chan, read)
 			r.expr(comm.Value, read)
 			ch := r.move(comm.Chan, s.Select)
 			v := r.move(comm.Value, s.Select)
@@ -89,7 +89,7 @@ func (r *fileRewriter) selectStmt(s *ast.SelectStmt, label *ast.LabeledStmt) {
 			r.replace(comm.Value.End(), cc.Colon+1, "")
 		case *ast.ExprStmt:
 			recv := unparen(comm.X).(*ast.UnaryExpr)
-			r.expr(recv.X, operand)
+			r.expr(recv.X, read)
 			ch := r.move(recv.X, s.Select)
 			inits = append(inits, r.rtCall("RecvCase")+"("+ch+")")
 			r.replace(cc.Case, recv.X.Pos(), head)
@@ -97,7 +97,7 @@ func (r *fileRewriter) selectStmt(s *ast.SelectStmt, label *ast.LabeledStmt) {
 		case *ast.AssignStmt:
 			recv := unparen(comm.Rhs[0]).(*ast.UnaryExpr)
 			r.lhs(comm)
-			r.expr(recv.X, operand)
+			r.expr(recv.X, read)
 			ch := r.move(recv.X, s.Select)
 			inits = append(inits, r.rtCall("RecvCase")+"("+ch+")")
 			r.replace(cc.Case, comm.Lhs[0].Pos(), head+" ")
@@ -178,7 +178,7 @@ func (r *fileRewriter) rangeChan(s *ast.RangeStmt) {
 	switch {
 	case s.Key == nil: // for range ch
 		r.replace(s.Range, s.X.Pos(), "ludus_r, _, ludus_ok := ludus_range(")
-		r.expr(s.X, operand)
+		r.expr(s.X, read)
 		r.insert(s.X.End(), "); ludus_ok; _, ludus_ok = "+recv2+"(ludus_r)")
 	case s.Tok == token.DEFINE: // for v := range ch
 		// The post statement assigns v only when a value came: when the
@@ -191,13 +191,13 @@ func (r *fileRewriter) rangeChan(s *ast.RangeStmt) {
 		}
 		r.insert(s.Key.Pos(), "ludus_r, ")
 		r.replace(s.Key.End(), s.X.Pos(), ", ludus_ok := ludus_range(")
-		r.expr(s.X, operand)
+		r.expr(s.X, read)
 		r.insert(s.X.End(), "); ludus_ok; ludus_ok = ludus_next(ludus_r, "+ptr+")")
 	default: // for x = range ch: assign through a temporary
 		r.expr(s.Key, write)
 		key := r.move(s.Key, s.Body.Lbrace)
 		r.replace(s.Key.End(), s.X.Pos(), "ludus_r, ludus_v, ludus_ok := ludus_range(")
-		r.expr(s.X, operand)
+		r.expr(s.X, read)
 		r.insert(s.X.End(), "); ludus_ok; ludus_v, ludus_ok = "+recv2+"(ludus_r)")
 		r.insert(s.Body.Lbrace+1, " "+key+" = ludus_v;")
 	}

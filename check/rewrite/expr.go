@@ -16,7 +16,7 @@ const (
 	read    mode = iota // its value is read
 	write               // it is assigned or updated (x = v, x += v, x++)
 	addr                // its storage is referenced without an access: &x, x.m() with a pointer receiver, x[:] of an array
-	operand             // it is the operand of a runtime call (a channel, a *testing.T): not an access of its own
+	operand             // it is the operand of a runtime call that is not an access of its own (a *testing.T)
 )
 
 func (m mode) String() string {

@@ -38,6 +38,7 @@ func init() {
 			fs.StringVar(&o.replay, "replay", "", "rerun the failing schedule of this token (with -run naming one test)")
 			fs.BoolVar(&o.verbose, "v", false, "print each test's output and the go commands run")
 			fs.Var(&o.instrument, "instrument", "also rewrite the packages matching this go list pattern (dependencies); repeatable")
+			fs.BoolVar(&o.work, "work", false, "print the temporary directory of the rewritten files and keep it")
 			return func(args []string, stdout, stderr io.Writer) int { return runCheck(o, args, stdout, stderr) }
 		},
 	})
@@ -52,6 +53,7 @@ type checkOptions struct {
 	replay     string        // -replay: a token to rerun
 	verbose    bool          // -v: tests' output and commands
 	instrument checkPatterns // -instrument: more packages to rewrite
+	work       bool          // -work: keep the temporary directory
 }
 
 // checkPatterns is a repeatable string flag.
@@ -125,7 +127,11 @@ func runCheck(o checkOptions, patterns []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return c.loadFailed(err)
 	}
-	defer prog.Close()
+	if o.work {
+		fmt.Fprintf(stderr, "WORK=%s\n", prog.Dir)
+	} else {
+		defer prog.Close()
+	}
 	c.prog = prog
 	c.logf("rewrote %d files in %v (temporary directory %s)", prog.Files, time.Since(start).Round(time.Millisecond), prog.Dir)
 	bins, err := c.build(ctx)

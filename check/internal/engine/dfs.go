@@ -81,6 +81,12 @@ func (s *dfs) pick(e *Engine, en gset, d decision) int {
 	}
 	n.chosen = int32(chosen)
 	n.backtrack = single(chosen)
+	if c := e.clockG; c != nil && cands.has(c.ID) && chosen != c.ID {
+		// The clock's jump past an external call never happens in the
+		// natural schedule, so no race would ever bring it in: try it at
+		// every point where it could happen.
+		n.backtrack.add(c.ID)
+	}
 	if s.por == nil {
 		for q := cands.lowest(); q >= 0; q = cands.next(q) {
 			if s.allowed(e, &n, q) {

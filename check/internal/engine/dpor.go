@@ -21,6 +21,23 @@ type por struct {
 
 	sleep gset     // the sleep set after the last event
 	cnt   []uint32 // scratch for race: events per goroutine before the racing one
+
+	// Spin loops. A goroutine whose consecutive events only read the same
+	// object (a spin on a flag) makes a stutter: reversing a write with
+	// one of those reads gives a schedule that differs only in how many
+	// times the loop went round. So only the first read of such a streak
+	// races with a later write, and a read right after the write that
+	// ended the streak does not race with it; without this, every
+	// iteration of a spin would be a schedule of its own.
+	lastEv []int32     // per goroutine: the index of its last event
+	prevEv int32       // the current goroutine's event before the current one, -1 if none
+	spin   []spinState // per goroutine: the streak of reads its last events made
+}
+
+// spinState is a goroutine's streak of consecutive reads of one object.
+type spinState struct {
+	o  *Object // the object read, nil if the last event was not such a read
+	ev int32   // the streak's latest read
 }
 
 // event is one executed visible operation.
@@ -60,6 +77,9 @@ const (
 )
 
 func (p *por) begin(e *Engine) {
+	for i := range p.lastEv {
+		p.lastEv[i], p.spin[i] = -1, spinState{}
+	}
 	p.events = p.events[:0]
 	p.clocks = p.clocks[:0]
 	p.evOpen = false
@@ -68,6 +88,12 @@ func (p *por) begin(e *Engine) {
 
 func (p *por) beginEvent(e *Engine, g *G) {
 	g.nev++
+	for len(p.lastEv) <= g.ID {
+		p.lastEv = append(p.lastEv, -1)
+		p.spin = append(p.spin, spinState{})
+	}
+	p.prevEv = p.lastEv[g.ID]
+	p.lastEv[g.ID] = int32(len(p.events))
 	p.events = append(p.events, event{g: int32(g.ID), pidx: uint32(g.nev), node: int32(p.tree.depth - 1)})
 	p.evc = append(p.evc[:0], g.dc...)
 	p.evc.set(g.ID, uint32(g.nev))
@@ -198,6 +224,9 @@ func (p *por) access(e *Engine, o *Object, mode accessMode) {
 	}
 	k := int32(len(p.events) - 1)
 	p.evAcc = append(p.evAcc, acc{o, mode})
+	if mode != accRead {
+		p.spin[p.evG] = spinState{}
+	}
 	switch mode {
 	case accCommute:
 		p.commute(e, o, k)
@@ -278,8 +307,23 @@ func (p *por) commute(e *Engine, o *Object, k int32) {
 }
 
 func (p *por) read(e *Engine, o *Object, k int32) {
+	st := &p.spin[p.evG]
+	// Only plain loads spin: a read that can block or changes its
+	// object's state (RLock) is not a stutter.
+	pure := len(p.evAcc) == 1 && (e.gs[p.evG].pend.Kind == KAtomicLoad || e.gs[p.evG].pend.Kind == KVarLoad)
+	stutter := pure && st.o == o && st.ev == p.prevEv
+	st.o, st.ev = o, k
+	if !pure {
+		st.o = nil
+	}
 	if o.lastW >= 0 && o.lastW != k {
-		p.dep(e, o.lastW)
+		if stutter && o.lastW > p.prevEv {
+			// The write ended this goroutine's streak: reading before it
+			// would only be one more round of the spin.
+			p.evc.join(p.clock(o.lastW))
+		} else {
+			p.dep(e, o.lastW)
+		}
 	}
 	for _, c := range o.adds {
 		if c != k {
@@ -289,7 +333,9 @@ func (p *por) read(e *Engine, o *Object, k int32) {
 	p.evc.join(o.relVC)
 	for i, r := range o.reads {
 		if p.events[r].g == int32(p.evG) {
-			o.reads[i] = k
+			if !stutter {
+				o.reads[i] = k // a stutter keeps its streak's first read
+			}
 			return
 		}
 	}
@@ -424,6 +470,9 @@ func (p *por) addAt(e *Engine, ni, q int) {
 	nd := &p.tree.nodes[ni]
 	cands := single(q)
 	if !nd.enabled.has(q) {
+		if nd.timed.has(q) {
+			return // q was waiting for the clock there (see node.timed)
+		}
 		cands = nd.enabled.clone()
 	}
 	for r := cands.lowest(); r >= 0; r = cands.next(r) {

@@ -106,6 +106,7 @@ type Engine struct {
 	scanning       bool       // the first execution: look for goroutines started outside the engine
 	baseline       int        // runtime.NumGoroutine before the exploration
 	strayStack     string     // the stack of such a goroutine, once one is seen
+	strayScans     int        // stack reads done looking for one
 	uncontrolledMu sync.Mutex // guards uncontrolled: written without the turn
 	uncontrolled   *Fail
 

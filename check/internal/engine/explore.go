@@ -41,9 +41,6 @@ type Options struct {
 	NoReduction   bool          // plain DFS, for measuring what DPOR saves
 	NameHash      uint32        // the test's name, bound into tokens
 	KeepGoing     bool          // count every failing schedule instead of stopping at the first
-	// NoFallback stops the default strategy after its bounded DPOR levels
-	// (no PCT for the rest of the budget); for tests of the bounded search.
-	NoFallback bool
 	// Progress, if not nil, is called about every ProgressEvery of wall
 	// time with how far the search got.
 	Progress      func(Progress)
@@ -217,7 +214,7 @@ func (x *explorer) run() Result {
 	case Random, PCT:
 		x.sample(rng)
 	default:
-		x.dfs(rng)
+		x.dfs()
 	}
 	x.finish()
 	return x.res
@@ -334,9 +331,8 @@ func (x *explorer) level(d *dfs, b int) levelEnd {
 	}
 }
 
-// dfs runs the systematic search, level by level (see levels); with a
-// bound given and budget left, PCT samples schedules beyond it.
-func (x *explorer) dfs(rng *rand.Rand) {
+// dfs runs the systematic search, level by level (see levels).
+func (x *explorer) dfs() {
 	o, e := x.o, x.e
 	d := &dfs{}
 	name := "DFS"
@@ -368,19 +364,6 @@ func (x *explorer) dfs(rng *rand.Rand) {
 		x.res.Limit, x.res.LimitMsg = x.budgetLimit()
 	}
 	x.res.Strategy = x.dfsName(name, end, completed, exhausted, last, lastExecs)
-	if end != levelDone || exhausted || o.NoFallback || !x.budgetLeft() {
-		return
-	}
-	// A bound was given and reached: PCT for the rest of the budget.
-	e.sched = &pct{rng: rng, depth: o.Depth, k: max(16, e.execSteps)}
-	x.bound = -1
-	before := x.res.Executions
-	for x.budgetLeft() {
-		if x.one() {
-			break
-		}
-	}
-	x.res.Strategy += fmt.Sprintf(", then PCT depth %d for %d executions", o.Depth, x.res.Executions-before)
 }
 
 // dfsName says how far the systematic search got.

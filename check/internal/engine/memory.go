@@ -23,41 +23,49 @@ type shadow struct {
 	keep  unsafe.Pointer // the memory itself: keeps it alive, so its address is not reused in this execution
 	name  string         // the source text naming it ("balance", "s.count")
 	epoch uint64         // the execution the record belongs to
-	wG    int32          // goroutine of the last write, -1 if none
-	wC    uint32         // its clock entry at that write
-	wMark int32          // the write's mark (see Engine.mark), to describe it
-	rC    []uint32       // per goroutine: its clock entry at its last read since the write (0: none)
-	rMark []int32        // per goroutine: that read's mark
+	wG      int32          // goroutine of the last write, -1 if none
+	wC      uint32         // its clock entry at that write
+	wMark   int32          // the write's mark (see Engine.mark), to describe it
+	wAtomic bool           // the last write was atomic (atomics race only with plain accesses)
+	rC      []uint32       // per goroutine: its clock entry at its last read since the write (0: none)
+	rMark   []int32        // per goroutine: that read's mark
+	rAtomic []bool         // per goroutine: that read was atomic
 }
 
 func (s *shadow) reset(epoch uint64) {
-	s.epoch, s.wG = epoch, -1
+	s.epoch, s.wG, s.name = epoch, -1, ""
 	clear(s.rC)
-	s.rC, s.rMark = s.rC[:0], s.rMark[:0]
+	s.rC, s.rMark, s.rAtomic = s.rC[:0], s.rMark[:0], s.rAtomic[:0]
 }
 
-// check records an access by g (mark numbers it) and returns a goroutine
-// whose access races with it, and that access's mark, or -1.
+// check records an access by g (mark numbers it; atomic for an atomic
+// operation) and returns a goroutine whose access races with it, and that
+// access's mark, or -1. Two atomic accesses never race.
 func (s *shadow) check(g *G, write bool, mark int32) (other, otherMark int32) {
+	return s.checkAtomic(g, write, false, mark)
+}
+
+func (s *shadow) checkAtomic(g *G, write, atomic bool, mark int32) (other, otherMark int32) {
 	other, otherMark = -1, -1
-	if s.wG >= 0 && s.wG != int32(g.ID) && g.vc.get(int(s.wG)) < s.wC {
+	if s.wG >= 0 && s.wG != int32(g.ID) && g.vc.get(int(s.wG)) < s.wC && !(atomic && s.wAtomic) {
 		other, otherMark = s.wG, s.wMark
 	}
 	if write {
 		for h, c := range s.rC {
-			if other < 0 && h != g.ID && c > 0 && g.vc.get(h) < c {
+			if other < 0 && h != g.ID && c > 0 && g.vc.get(h) < c && !(atomic && s.rAtomic[h]) {
 				other, otherMark = int32(h), s.rMark[h]
 			}
 		}
-		s.wG, s.wC, s.wMark = int32(g.ID), g.vc.get(g.ID), mark
+		s.wG, s.wC, s.wMark, s.wAtomic = int32(g.ID), g.vc.get(g.ID), mark, atomic
 		clear(s.rC)
 		return
 	}
 	for len(s.rC) <= g.ID {
 		s.rC = append(s.rC, 0)
 		s.rMark = append(s.rMark, 0)
+		s.rAtomic = append(s.rAtomic, false)
 	}
-	s.rC[g.ID], s.rMark[g.ID] = g.vc.get(g.ID), mark
+	s.rC[g.ID], s.rMark[g.ID], s.rAtomic[g.ID] = g.vc.get(g.ID), mark, atomic
 	return
 }
 
@@ -142,6 +150,14 @@ func (e *Engine) Mem(g *G, p unsafe.Pointer, write bool, name string, value func
 	if !e.cfg.DataRaces {
 		return
 	}
+	s := e.shadowAt(p, name)
+	if other, om := s.check(g, write, mark); other >= 0 {
+		e.failNow(g, KindDataRace, e.raceMessage(s.name, int(other), om, g, mark), true)
+	}
+}
+
+// shadowAt returns the race detector's record of the memory at p.
+func (e *Engine) shadowAt(p unsafe.Pointer, name string) *shadow {
 	if e.shadow == nil {
 		e.shadow = map[uintptr]*shadow{}
 	}
@@ -154,8 +170,30 @@ func (e *Engine) Mem(g *G, p unsafe.Pointer, write bool, name string, value func
 		s.reset(e.epoch)
 		s.keep, s.name = p, name
 	}
-	if other, om := s.check(g, write, mark); other >= 0 {
-		e.failNow(g, KindDataRace, e.raceMessage(name, int(other), om, g, mark), true)
+	if s.name == "" {
+		s.name = name
+	}
+	return s
+}
+
+// MemAtomic records an atomic operation of the sync/atomic functions on
+// the memory at p for the race detector: atomics do not race with each
+// other, but a plain access of the same memory that no synchronization
+// orders with them does (its trace line is the operation's step).
+func (e *Engine) MemAtomic(g *G, p unsafe.Pointer, write bool, name string) {
+	if p == nil || !e.cfg.DataRaces {
+		return
+	}
+	mark := e.nextMark()
+	if e.rec != nil && len(e.rec.steps) > 0 {
+		if e.rec.marks == nil {
+			e.rec.marks = map[int32]int{}
+		}
+		e.rec.marks[mark] = len(e.rec.steps) - 1
+	}
+	s := e.shadowAt(p, name)
+	if other, om := s.checkAtomic(g, write, true, mark); other >= 0 {
+		e.failNow(g, KindDataRace, e.raceMessage(s.name, int(other), om, g, mark), true)
 	}
 }
 

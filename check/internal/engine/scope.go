@@ -17,10 +17,13 @@ import (
 
 // watchScope samples the goroutine count during the first execution.
 func (e *Engine) watchScope() {
-	if !e.scanning || e.strayStack != "" {
+	if !e.scanning || e.strayStack != "" || e.strayScans >= 3 {
 		return
 	}
-	if runtime.NumGoroutine() > e.baseline+e.nreal+1 {
+	if runtime.NumGoroutine() > e.baseline+e.nreal {
+		// More goroutines than the managed ones: read every stack (a few
+		// times at most: goroutines on their way out count too).
+		e.strayScans++
 		e.strayStack = e.strays()
 	}
 }

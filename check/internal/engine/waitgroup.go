@@ -5,8 +5,14 @@ import "fmt"
 // WaitGroup models sync.WaitGroup.
 type WaitGroup struct {
 	Object
-	n      int64   // the counter
-	period []wgAdd // the Adds since the counter was last zero (DPOR)
+	n       int64   // the counter
+	period  []wgAdd // the Adds since the counter was last zero (DPOR)
+	waiting int     // Waits blocked now
+	// sh races the first Add of a period (a read, as the Go race detector
+	// models it: several can start a period together) with a Wait that
+	// blocks first (a write): "calls with a positive delta that occur
+	// when the counter is zero must happen before a Wait".
+	sh shadow
 }
 
 // wgAdd is an Add of the current period: its event and its delta.
@@ -22,8 +28,9 @@ func (w *WaitGroup) enabled(e *Engine, g *G, p *Pending) bool {
 
 func (e *Engine) wg(w *WaitGroup) {
 	if e.touch(&w.Object, "waitgroup") {
-		w.n = 0
+		w.n, w.waiting = 0, 0
 		w.period = w.period[:0]
+		w.sh.reset(e.epoch)
 		w.state = func() string { return fmt.Sprintf("counter %d", w.n) }
 	}
 }
@@ -42,6 +49,7 @@ func (e *Engine) WGAdd(g *G, w *WaitGroup, delta int) {
 	p := e.begin(g, w, KWGAdd, true)
 	p.Commute = delta > 0
 	e.Step(g)
+	first := delta > 0 && w.n == 0
 	if delta > 0 {
 		e.accessMode(&w.Object, accCommute)
 		if w.n == 0 {
@@ -70,9 +78,32 @@ func (e *Engine) WGAdd(g *G, w *WaitGroup, delta int) {
 		e.recordf(g, "%s.Add(%d)", e.label(g, &w.Object), delta)
 	}
 	w.vc.join(g.vc)
+	if first {
+		e.syncRace(g, &w.sh, false, &w.Object, "Add (from zero)")
+	}
 	g.vc.tick(g.ID)
 	if w.n < 0 {
 		panic("sync: negative WaitGroup counter")
+	}
+}
+
+// syncRace checks an access of a synchronization object's internal state
+// (sh) that the Go memory model requires to be ordered, and reports the
+// race; the current step's trace line describes it.
+func (e *Engine) syncRace(g *G, sh *shadow, write bool, o *Object, what string) {
+	if !e.cfg.DataRaces {
+		return
+	}
+	mark := e.nextMark()
+	if e.rec != nil && len(e.rec.steps) > 0 {
+		if e.rec.marks == nil {
+			e.rec.marks = map[int32]int{}
+		}
+		e.rec.marks[mark] = len(e.rec.steps) - 1
+	}
+	if other, om := sh.check(g, write, mark); other >= 0 {
+		e.failNow(g, KindDataRace, e.raceMessage(e.label(g, o), int(other), om, g, mark)+
+			" (sync.WaitGroup: an Add that starts from zero must happen before Wait)", true)
 	}
 }
 
@@ -80,13 +111,26 @@ func (e *Engine) WGAdd(g *G, w *WaitGroup, delta int) {
 func (e *Engine) WGWait(g *G, w *WaitGroup) {
 	e.wg(w)
 	e.begin(g, w, KWGWait, false)
+	blocks := w.n != 0
+	first := blocks && w.waiting == 0
+	if blocks {
+		w.waiting++
+	}
 	e.Step(g)
+	if blocks {
+		w.waiting--
+	}
 	e.access(&w.Object, false)
 	if e.por != nil {
 		for _, a := range w.period {
 			e.por.depEvent(e, a.k)
 		}
 	}
-	g.vc.join(w.vc)
 	e.recordf(g, "%s.Wait()", e.label(g, &w.Object))
+	if first {
+		// with the clock the Wait began to block with, before it acquires
+		// the Dones', as the race detector sees it
+		e.syncRace(g, &w.sh, true, &w.Object, "Wait")
+	}
+	g.vc.join(w.vc)
 }

@@ -1,0 +1,341 @@
+package check_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labludus/ludus/check"
+	"github.com/labludus/ludus/check/atomic"
+	checkrand "github.com/labludus/ludus/check/math/rand/v2"
+	"github.com/labludus/ludus/check/sync"
+)
+
+// The engine's model of a real program (issue 11): each test here failed
+// on the engine before it, where time moved only when nothing could run,
+// a new goroutine ran before its parent went on, limits were failures,
+// and a zero preemption bound meant three.
+
+// A timeout that fires while a goroutine is blocked in a call the checker
+// does not control (a real child process) is found: the call's duration
+// is unknown, so the clock may jump past the deadline before it returns.
+func TestTimeoutBeatsExternalCall(t *testing.T) {
+	sleep, err := exec.LookPath("sleep")
+	if err != nil {
+		t.Skip("no sleep command")
+	}
+	r := check.Run(func(t *check.T) {
+		done := check.NewChan[error]("done", 1)
+		t.Go("runner", func() {
+			var err error
+			check.External("exec sleep 0.01", func() { err = exec.Command(sleep, "0.01").Run() })
+			done.Send(err)
+		})
+		i, _ := check.Select(done.RecvCase(nil), check.After(time.Second).RecvCase(nil))
+		if i == 1 {
+			t.Errorf("timed out while the child process ran")
+		}
+		t.Wait()
+	})
+	if r.Failure == nil || r.Failure.Kind != check.AssertionFailed || !strings.Contains(r.Failure.String(), "time passes") {
+		t.Fatalf("the timeout's schedule was not found: %+v", r)
+	}
+}
+
+// Without an external call, a timeout guard around quick checked work
+// never fires: a thousand steps take a millisecond of virtual time.
+func TestTimeoutGuardNoFalseAlarm(t *testing.T) {
+	r := check.Run(func(t *check.T) {
+		done := check.NewChan[int]("done", 0)
+		t.Go("worker", func() {
+			var n atomic.Int64
+			for range 1000 {
+				n.Add(1)
+			}
+			done.Send(int(n.Load()))
+		})
+		i, _ := check.Select(done.RecvCase(nil), check.After(time.Second).RecvCase(nil))
+		if i != 0 {
+			t.Errorf("the one-second guard fired around a thousand steps")
+		}
+		t.Wait()
+	}, check.Exhaustive())
+	if r.Verdict() != check.Pass || !r.Exhausted {
+		t.Fatalf("%+v", r)
+	}
+}
+
+// A wait of one hour against a timeout of a day: the work wins in every
+// schedule, and an hour of virtual time costs nothing.
+func TestHourAgainstDay(t *testing.T) {
+	start := time.Now()
+	r := check.Run(func(t *check.T) {
+		answer := check.NewChan[int]("answer", 1)
+		t.Go("work", func() {
+			check.Sleep(time.Hour)
+			answer.Send(42)
+		})
+		if i, _ := check.Select(answer.RecvCase(nil), check.After(24*time.Hour).RecvCase(nil)); i != 0 {
+			t.Errorf("the day's timeout beat the hour's work")
+		}
+		t.Wait()
+	}, check.Exhaustive())
+	if r.Verdict() != check.Pass || time.Since(start) > 5*time.Second {
+		t.Fatalf("%+v", r)
+	}
+}
+
+// A goroutine spinning on a flag that another sets after sleeping ends:
+// every step moves the clock, the sleeper wakes, and once the spinner has
+// run a whole time slice the switch to the sleeper costs no preemption.
+func TestSpinWaitOnSleeperTerminates(t *testing.T) {
+	for _, bound := range []int{0, 1} {
+		r := check.Run(func(t *check.T) {
+			var flag atomic.Bool
+			t.Go("sleeper", func() {
+				check.Sleep(5 * time.Millisecond)
+				flag.Store(true)
+			})
+			for !flag.Load() {
+			}
+		}, check.MaxPreemptions(bound), check.MaxTime(time.Second))
+		if r.Failure != nil || bound == 0 && r.Verdict() != check.Pass {
+			t.Fatalf("bound %d: %+v", bound, r)
+		}
+	}
+}
+
+// Starting a goroutine is a scheduling point: the child's first step can
+// come before the parent's next one. The child here reads a plain field
+// before its first checked operation; the parent writes it after the go
+// statement, under the lock.
+func TestSpawnIsASchedulingPoint(t *testing.T) {
+	r := check.Run(func(t *check.T) {
+		var mu sync.Mutex
+		ready := check.NewVar("ready", false)
+		saw := check.NewVar("saw", false)
+		t.Go("child", func() {
+			mu.Lock()
+			saw.Store(ready.Load())
+			mu.Unlock()
+		})
+		mu.Lock()
+		ready.Store(true)
+		mu.Unlock()
+		t.Wait()
+		if !saw.Load() {
+			t.Errorf("the child ran before the parent set ready")
+		}
+	})
+	if r.Failure == nil || r.Failure.Kind != check.AssertionFailed {
+		t.Fatalf("the child-first schedule was not found: %+v", r)
+	}
+}
+
+// Five thousand goroutines in one execution: only live goroutines count
+// against the limit, and goroutine sets grow past 64.
+func TestFiveThousandGoroutines(t *testing.T) {
+	n := 5000
+	if check.RaceEnabled {
+		n = 1000
+	}
+	r := check.Run(func(t *check.T) {
+		var wg sync.WaitGroup
+		var c atomic.Int64
+		for range n {
+			wg.Add(1)
+			t.Go("w", func() {
+				defer wg.Done()
+				c.AddDiscard(1)
+			})
+		}
+		wg.Wait()
+		if got := c.Load(); got != int64(n) {
+			t.Errorf("count %d, want %d", got, n)
+		}
+	}, check.MaxExecutions(3))
+	if r.Failure != nil || r.Err != nil || r.Limit == check.GoroutineLimit {
+		t.Fatalf("%+v", r)
+	}
+}
+
+// The goroutine limit counts live goroutines: many that come and go pass,
+// too many alive at once make the report inconclusive, never a failure.
+func TestGoroutineLimitCountsLiveOnes(t *testing.T) {
+	body := func(alive bool) func(t *check.T) {
+		return func(t *check.T) {
+			stop := check.NewChan[struct{}]("stop", 0)
+			for range 100 {
+				t.Go("g", func() {
+					if alive {
+						stop.Recv()
+					}
+				})
+				if !alive {
+					t.Wait()
+				}
+			}
+			stop.Close()
+		}
+	}
+	if r := check.Run(body(false), check.MaxGoroutines(10), check.MaxExecutions(2)); r.Verdict() != check.Pass && r.Limit != check.ExecutionBudget {
+		t.Fatalf("goroutines that come and go: %+v", r)
+	}
+	r := check.Run(body(true), check.MaxGoroutines(10), check.MaxExecutions(2))
+	if r.Verdict() != check.Inconclusive || r.Limit != check.GoroutineLimit || r.Failure != nil {
+		t.Fatalf("too many alive: %+v", r)
+	}
+}
+
+// MaxPreemptions(0) means zero: the bank race needs a preemption, so no
+// schedule without one finds it.
+func TestMaxPreemptionsZero(t *testing.T) {
+	r := check.Run(bank, check.DetectDataRaces(false), check.MaxPreemptions(0), check.MaxExecutions(1000))
+	if r.Failure != nil || !r.Complete || r.Strategy != "DPOR, complete up to 0 preemptions" {
+		t.Fatalf("%+v", r)
+	}
+	if r := check.Run(bank, check.DetectDataRaces(false), check.MaxPreemptions(1)); r.Failure == nil {
+		t.Fatalf("one preemption finds it: %+v", r)
+	}
+}
+
+// A program that uses math/rand (the checker's drop-in) replays the same
+// schedule with the same numbers: the token carries the seed.
+func TestRandomProgramReplays(t *testing.T) {
+	body := func(t *check.T) {
+		x := check.NewVar("x", 0)
+		n := 2 + checkrand.IntN(3)
+		for i := range n {
+			t.Go("w", func() { x.Store(x.Load() + i + checkrand.IntN(10)) })
+		}
+		t.Wait()
+		if x.Load()%7 == 3 {
+			t.Errorf("x = %d", x.Load())
+		}
+	}
+	for seed := int64(0); seed < 20; seed++ {
+		r := check.Run(body, check.Seed(seed), check.DetectDataRaces(false))
+		if r.Failure == nil {
+			continue
+		}
+		again := check.Run(body, check.Replay(r.Failure.Replay), check.DetectDataRaces(false))
+		if again.Failure == nil || again.Failure.Message != r.Failure.Message || again.Failure.Kind == check.Nondeterminism {
+			t.Fatalf("seed %d: replay gave %+v, want %s", seed, again, r.Failure.Message)
+		}
+		return
+	}
+	t.Fatal("no seed failed: the test lost its teeth")
+}
+
+// Options: negative values and zeros that cannot mean anything are
+// errors; zeros that can are zero.
+func TestOptionEdges(t *testing.T) {
+	for _, o := range []check.Option{
+		check.MaxPreemptions(-1), check.MaxSteps(0), check.MaxSteps(-5), check.MaxExecutions(0),
+		check.MaxTime(0), check.MaxGoroutines(0), check.StallTimeout(0), check.StepCost(-1),
+		check.TimeSlice(-1), check.LeakGrace(-1), check.Random(1, -1), check.PCT(0, 1, 1),
+	} {
+		if r := check.Run(bank, o); r.Verdict() != check.Error || r.Err == nil {
+			t.Errorf("an invalid option ran: %+v", r)
+		}
+	}
+	// StepCost(0): time moves only when every goroutine waits.
+	r := check.Run(func(t *check.T) {
+		var n atomic.Int64
+		for range 100 {
+			n.Add(1)
+		}
+		if check.Now() != check.Epoch {
+			t.Errorf("time moved: %v", check.Now().Sub(check.Epoch))
+		}
+	}, check.StepCost(0))
+	if r.Verdict() != check.Pass {
+		t.Fatalf("StepCost(0): %+v", r)
+	}
+	// LeakGrace(0): a goroutine still sleeping when the body returns leaks.
+	r = check.Run(func(t *check.T) {
+		t.Go("late", func() { check.Sleep(time.Millisecond) })
+	}, check.LeakGrace(0))
+	if r.Failure == nil || r.Failure.Kind != check.Leak {
+		t.Fatalf("LeakGrace(0): %+v", r)
+	}
+	// The default grace lets it finish.
+	if r := check.Run(func(t *check.T) {
+		t.Go("late", func() { check.Sleep(time.Millisecond) })
+	}); r.Verdict() != check.Pass {
+		t.Fatalf("default grace: %+v", r)
+	}
+}
+
+// A goroutine that keeps running after the body returned (a retry loop on
+// a virtual-time backoff) is a leak once the grace period is over, not a
+// step limit.
+func TestRunawayGoroutineIsALeak(t *testing.T) {
+	r := check.Run(func(t *check.T) {
+		t.Go("retry", func() {
+			for {
+				check.Sleep(100 * time.Millisecond)
+			}
+		})
+	})
+	if r.Failure == nil || r.Failure.Kind != check.Leak || !strings.Contains(r.Failure.Message, "retry") {
+		t.Fatalf("%+v", r)
+	}
+}
+
+// A body that starts a goroutine with a plain go statement is not
+// reported complete: the checker never saw that goroutine's operations.
+func TestPlainGoStatementIsReported(t *testing.T) {
+	r := check.Run(func(t *check.T) {
+		var mu sync.Mutex
+		done := make(chan bool)
+		go func() {
+			time.Sleep(time.Millisecond)
+			done <- true
+		}()
+		mu.Lock()
+		mu.Unlock()
+		<-done
+	})
+	if r.Verdict() != check.Inconclusive || r.Failure == nil || r.Failure.Kind != check.UncontrolledGoroutine ||
+		!strings.Contains(r.Failure.Message, "plain go statement") {
+		t.Fatalf("%+v", r)
+	}
+}
+
+// Long traces print their first and last steps with the count between.
+func TestLongTraceIsShortened(t *testing.T) {
+	r := check.Run(func(t *check.T) {
+		var n atomic.Int64
+		for range 500 {
+			n.Add(1)
+		}
+		t.Errorf("n = %d", n.Load())
+	})
+	s := r.Failure.String()
+	if len(r.Failure.Trace) < 500 || !strings.Contains(s, "steps …") || strings.Count(s, "\n") > 80 {
+		t.Fatalf("%d steps, printed %d lines:\n%s", len(r.Failure.Trace), strings.Count(s, "\n"), s)
+	}
+}
+
+// Goroutines started at one site are numbered, and select cases are
+// numbered as in the source.
+func TestNamesInTraces(t *testing.T) {
+	r := check.Run(func(t *check.T) {
+		a := check.NewChan[int]("a", 1)
+		b := check.NewChan[int]("b", 2)
+		for i := range 2 {
+			t.Go("worker", func() { b.Send(i) })
+		}
+		t.Wait()
+		check.Select(a.RecvCase(nil), b.RecvCase(nil))
+		t.Errorf("stop")
+	}, check.MaxExecutions(1))
+	s := r.Failure.String()
+	for _, want := range []string{"worker#1", "worker#2", "select -> case 2"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("no %q in\n%s", want, s)
+		}
+	}
+}
