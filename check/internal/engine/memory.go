@@ -20,9 +20,9 @@ import (
 // shadow is what the race detector remembers of one memory location in the
 // current execution: the last write and the reads since.
 type shadow struct {
-	keep  unsafe.Pointer // the memory itself: keeps it alive, so its address is not reused in this execution
-	name  string         // the source text naming it ("balance", "s.count")
-	epoch uint64         // the execution the record belongs to
+	keep    unsafe.Pointer // the memory itself: keeps it alive, so its address is not reused in this execution
+	name    string         // the source text naming it ("balance", "s.count")
+	epoch   uint64         // the execution the record belongs to
 	wG      int32          // goroutine of the last write, -1 if none
 	wC      uint32         // its clock entry at that write
 	wMark   int32          // the write's mark (see Engine.mark), to describe it
