@@ -95,9 +95,20 @@ func runMinimizeLocks(ctx context.Context, env *Env) (Result, error) {
 		m.cpus = CPUs()
 	}
 	reps := env.Scale(5, 2) // two rounds at least: one leaves the noise unknown (Judge)
+	if err := m.measureIO(ctx, env, reps); err != nil {
+		return Result{}, err
+	}
+	if err := m.measureCPU(ctx, env, reps); err != nil {
+		return Result{}, err
+	}
+	env.Step("the checker: every schedule of the narrowed lock, and of a lock split in two")
+	m.check = minimizeLocksCheck()
+	return Result{Claims: m.verdicts()}, nil
+}
 
-	// Slow I/O: each task waits on a timer, as a call to a database or an
-	// API waits on a socket.
+// measureIO times slow I/O under each lock: each task waits on a timer, as
+// a call to a database or an API waits on a socket.
+func (m *minimizeLocksMeasurements) measureIO(ctx context.Context, env *Env, reps int) error {
 	m.ioTasks = env.Scale(10, 3)
 	wait := time.Duration(env.Scale(2000, 500)) * time.Microsecond
 	m.ioWait = wait.Seconds()
@@ -116,12 +127,16 @@ func runMinimizeLocks(ctx context.Context, env *Env) (Result, error) {
 		func() error { return minimizeLocksRun(m.goroutines, m.ioTasks, true, ioWork) },
 		func() error { return minimizeLocksRun(m.goroutines, m.ioTasks, false, ioWork) })
 	if err != nil {
-		return Result{}, err
+		return err
 	}
 	m.ioWide, m.ioNarrow = stats[0], stats[1]
+	return nil
+}
 
-	// CPU work: hashing, sized so that a task takes a fraction of a
-	// millisecond. The narrow runs also record how much CPU they got.
+// measureCPU times CPU work under each lock: hashing, sized so that a task
+// takes a fraction of a millisecond. The narrow runs also record how much
+// CPU they got.
+func (m *minimizeLocksMeasurements) measureCPU(ctx context.Context, env *Env, reps int) error {
 	m.cpuTasks = env.Scale(20, 4)
 	taskTime := time.Duration(env.Scale(500, 100)) * time.Microsecond
 	m.cpuTask = taskTime.Seconds()
@@ -132,7 +147,7 @@ func runMinimizeLocks(ctx context.Context, env *Env) (Result, error) {
 	}
 	var cpuTime, wallTime time.Duration
 	env.Step("%d goroutines × %d hashing tasks of %s on %d cores: lock across the work, then around the update only", m.goroutines, m.cpuTasks, taskTime, m.cpus)
-	stats, err = TimeInterleaved(ctx, reps,
+	stats, err := TimeInterleaved(ctx, reps,
 		func() error { return minimizeLocksRun(m.goroutines, m.cpuTasks, true, cpuWork) },
 		func() error {
 			cpu0, ok0 := ProcessCPUTime()
@@ -145,14 +160,11 @@ func runMinimizeLocks(ctx context.Context, env *Env) (Result, error) {
 			return err
 		})
 	if err != nil {
-		return Result{}, err
+		return err
 	}
 	m.cpuWide, m.cpuNarrow = stats[0], stats[1]
 	m.coresObtained = ratio(cpuTime.Seconds(), wallTime.Seconds())
-
-	env.Step("the checker: every schedule of the narrowed lock, and of a lock split in two")
-	m.check = minimizeLocksCheck()
-	return Result{Claims: m.verdicts()}, nil
+	return nil
 }
 
 func (m minimizeLocksMeasurements) measure(c Claim) Claim {

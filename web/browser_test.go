@@ -258,9 +258,50 @@ func playgroundPlaysTheRace(t *testing.T, ctx context.Context, base, dir, size s
 	); err != nil {
 		t.Fatalf("playground: %v", err)
 	}
-	// The plan: A loads, B loads, B stores, A stores. A goroutine's other
-	// steps on the way (its start) are taken as they come, and main runs
-	// whenever no planned step can.
+	playRace(t, ctx)
+	outcome := eval[string](t, ctx, `document.querySelector('#outcome').textContent`)
+	lost := eval[int](t, ctx, `document.querySelectorAll('#lanes g.step.lost').length`)
+	if !strings.Contains(outcome, "balance = 1500, want 1300") || lost != 1 {
+		t.Errorf("after the race: outcome %q, %d lost writes marked", outcome, lost)
+	}
+	if state := eval[string](t, ctx, `document.querySelector('#objects tr[data-object="balance"] td.state').textContent`); state != "1500" {
+		t.Errorf("balance shows %q, want 1500", state)
+	}
+	checkNoOverflow(t, ctx, "playground", width)
+	screenshot(t, ctx, dir, "playground-bank-race-"+size)
+
+	// Ask the checker, then jump to its failing schedule.
+	if err := do(ctx,
+		chromedp.Click(chromedp.CSS(`#explore`)),
+		waitTrue(`document.querySelector('#explored strong') !== null`),
+	); err != nil {
+		t.Fatal(err)
+	}
+	counted := eval[string](t, ctx, `document.querySelector('#explored').textContent`)
+	if !strings.Contains(counted, "interleavings") || !strings.Contains(counted, "fail") {
+		t.Errorf("the checker's count: %q", counted)
+	}
+	if err := do(ctx,
+		chromedp.Click(chromedp.CSS(`#reset`)),
+		waitTrue(`document.querySelector('#outcome').hidden`),
+		chromedp.Click(chromedp.CSS(`#jump`)),
+		waitTrue(`!document.querySelector('#outcome').hidden`),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if outcome := eval[string](t, ctx, `document.querySelector('#outcome').textContent`); !strings.Contains(outcome, "want 1300") {
+		t.Errorf("after the jump: %q", outcome)
+	}
+	checkNoOverflow(t, ctx, "playground after the jump", width)
+	screenshot(t, ctx, dir, "playground-checker-"+size)
+}
+
+// playRace clicks the playground through the bank race until the end:
+// A loads, B loads, B stores, A stores. A goroutine's other steps on the
+// way (its start) are taken as they come, and main runs whenever no
+// planned step can.
+func playRace(t *testing.T, ctx context.Context) {
+	t.Helper()
 	plan := [][2]string{{"A", "load"}, {"B", "load"}, {"B", "write"}, {"A", "write"}}
 	viaLanes := true
 	for step := 0; ; step++ {
@@ -305,41 +346,6 @@ func playgroundPlaysTheRace(t *testing.T, ctx context.Context, base, dir, size s
 	if len(plan) > 0 {
 		t.Fatalf("the race was not played: %v left", plan)
 	}
-	outcome := eval[string](t, ctx, `document.querySelector('#outcome').textContent`)
-	lost := eval[int](t, ctx, `document.querySelectorAll('#lanes g.step.lost').length`)
-	if !strings.Contains(outcome, "balance = 1500, want 1300") || lost != 1 {
-		t.Errorf("after the race: outcome %q, %d lost writes marked", outcome, lost)
-	}
-	if state := eval[string](t, ctx, `document.querySelector('#objects tr[data-object="balance"] td.state').textContent`); state != "1500" {
-		t.Errorf("balance shows %q, want 1500", state)
-	}
-	checkNoOverflow(t, ctx, "playground", width)
-	screenshot(t, ctx, dir, "playground-bank-race-"+size)
-
-	// Ask the checker, then jump to its failing schedule.
-	if err := do(ctx,
-		chromedp.Click(chromedp.CSS(`#explore`)),
-		waitTrue(`document.querySelector('#explored strong') !== null`),
-	); err != nil {
-		t.Fatal(err)
-	}
-	counted := eval[string](t, ctx, `document.querySelector('#explored').textContent`)
-	if !strings.Contains(counted, "interleavings") || !strings.Contains(counted, "fail") {
-		t.Errorf("the checker's count: %q", counted)
-	}
-	if err := do(ctx,
-		chromedp.Click(chromedp.CSS(`#reset`)),
-		waitTrue(`document.querySelector('#outcome').hidden`),
-		chromedp.Click(chromedp.CSS(`#jump`)),
-		waitTrue(`!document.querySelector('#outcome').hidden`),
-	); err != nil {
-		t.Fatal(err)
-	}
-	if outcome := eval[string](t, ctx, `document.querySelector('#outcome').textContent`); !strings.Contains(outcome, "want 1300") {
-		t.Errorf("after the jump: %q", outcome)
-	}
-	checkNoOverflow(t, ctx, "playground after the jump", width)
-	screenshot(t, ctx, dir, "playground-checker-"+size)
 }
 
 // checkNoOverflow fails when the page is wider than the screen: at 390 px

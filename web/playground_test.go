@@ -118,9 +118,7 @@ func step(t *testing.T, hs *httptest.Server, id, goroutine string) (sessionJSON,
 
 // TestPlaygroundRace plays the guide's race through the API: a wrong
 // choice is refused with the reason, the lost update is reached by
-// choosing, the variable's state follows, undo and reset walk back, the
-// checker counts every schedule and jumps to a failing one, and close
-// ends the session.
+// choosing, the variable's state follows, undo and reset walk back.
 func TestPlaygroundRace(t *testing.T) {
 	_, hs := newTestServer(t, Options{Experiments: []lab.Experiment{fakeExperiment("a", holds)}})
 	resp := post(t, hs, "/api/playground/sessions", `{"scenario": "bank-race"}`)
@@ -181,7 +179,14 @@ func TestPlaygroundRace(t *testing.T) {
 	if resp.StatusCode != http.StatusConflict {
 		t.Errorf("undo at the start: %d", resp.StatusCode)
 	}
+}
 
+// TestPlaygroundChecker: the checker counts every schedule of the race
+// and jumps to a failing one; close ends the session; bad requests are
+// refused.
+func TestPlaygroundChecker(t *testing.T) {
+	_, hs := newTestServer(t, Options{Experiments: []lab.Experiment{fakeExperiment("a", holds)}})
+	id := decode[sessionJSON](t, post(t, hs, "/api/playground/sessions", `{"scenario": "bank-race"}`)).Session
 	ex := decode[sessionJSON](t, post(t, hs, "/api/playground/sessions/"+id+"/explore", ""))
 	e := ex.Explored
 	if e == nil || !e.Complete || e.Interleavings < 6 || e.Failing == 0 || e.Failing >= e.Interleavings ||
@@ -196,7 +201,7 @@ func TestPlaygroundRace(t *testing.T) {
 		t.Errorf("GET after the jump: path %v, want %v", got.Path, jumped.Path)
 	}
 
-	resp = post(t, hs, "/api/playground/sessions/"+id+"/close", "")
+	resp := post(t, hs, "/api/playground/sessions/"+id+"/close", "")
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusNoContent || statusCode(t, hs, "/api/playground/sessions/"+id) != http.StatusNotFound {
 		t.Errorf("close: %d", resp.StatusCode)

@@ -66,73 +66,82 @@ func (sl swimlanes) lanes() []string {
 	return names
 }
 
-// svg draws the lanes with the analysis of their steps.
-func (sl swimlanes) svg() (string, traceAnalysis) {
-	an := analyze(sl.Steps)
-	names := sl.lanes()
-	widths := sl.laneWidths(names, an)
-	xs := make(map[string]float64, len(names)) // left edge of each lane
-	x := float64(laneGutter)
-	for i, n := range names {
-		xs[n] = x
-		x += widths[i]
-	}
-	locW := float64(laneLocW)
-	if sl.NoWhere {
-		locW = 0
-	}
-	width := x + locW
-	rows := len(sl.Steps)
-	if len(sl.Blocked) > 0 {
-		rows++
-	}
-	if len(sl.Next) > 0 {
-		rows++
-	}
-	// The notes that explain the marks go beside the drawing, where they
-	// can wrap; the drawing keeps the outcome.
-	var notes []string
-	if sl.Outcome != "" {
-		notes = []string{sl.Outcome}
-	}
-	height := laneHeadH + float64(rows)*laneRowH + 10 + float64(len(notes))*noteLineH
-	s := newSVG(width, height, sl.Title)
-	s.arrowMarkers(map[string]string{"read": colRead, "lock": colLock, "chan": colChan})
-	laneW := func(g string) float64 { return widths[slices.Index(names, g)] }
-	// Lane titles and rules.
-	for i, n := range names {
-		cx := xs[n] + widths[i]/2
-		col := laneColors[i%len(laneColors)]
-		s.rect(xs[n]+lanePad, 6, widths[i]-2*lanePad, 22, 11, col, "none", "")
-		s.text(cx, 21, "middle", "#ffffff", ` font-weight="600"`, clipText(n, int((widths[i]-2*lanePad)/sansChar)))
-		s.line(cx, laneHeadH, cx, laneHeadH+float64(rows)*laneRowH, colGrid, ` stroke-dasharray="4 4"`)
+// laneLayout is where the parts of the swimlanes go.
+type laneLayout struct {
+	names []string           // the lanes, in drawing order
+	x     map[string]float64 // each lane's left edge
+	w     map[string]float64 // each lane's width
+	width float64            // the whole drawing's
+	rows  int                // one per step, plus one for who is blocked and one for who may run next
+}
+
+func (sl swimlanes) layout(an traceAnalysis) laneLayout {
+	l := laneLayout{names: sl.lanes(), x: map[string]float64{}, w: map[string]float64{}, rows: len(sl.Steps)}
+	widths := sl.laneWidths(l.names, an)
+	l.width = laneGutter
+	for i, n := range l.names {
+		l.x[n], l.w[n] = l.width, widths[i]
+		l.width += widths[i]
 	}
 	if !sl.NoWhere {
-		s.text(width-laneLocW+8, 21, "start", colMuted, "", "where")
+		l.width += laneLocW
 	}
-	sl.drawLinks(s, an, xs, laneW)
+	if len(sl.Blocked) > 0 {
+		l.rows++
+	}
+	if len(sl.Next) > 0 {
+		l.rows++
+	}
+	return l
+}
+
+// svg draws the lanes with the analysis of their steps. The notes that
+// explain the marks are returned in the analysis, for the page to show
+// beside the drawing where they can wrap; the drawing keeps the outcome.
+func (sl swimlanes) svg() (string, traceAnalysis) {
+	an := analyze(sl.Steps)
+	l := sl.layout(an)
+	height := laneHeadH + float64(l.rows)*laneRowH + 10
+	if sl.Outcome != "" {
+		height += noteLineH
+	}
+	s := newSVG(l.width, height, sl.Title)
+	s.arrowMarkers(map[string]string{"read": colRead, "lock": colLock, "chan": colChan})
+	sl.drawHeads(s, l)
+	sl.drawLinks(s, an, l)
 	for i, st := range sl.Steps {
-		sl.drawStep(s, i, st, an, xs[st.Goroutine], laneW(st.Goroutine), width)
+		sl.drawStep(s, i, st, an, l.x[st.Goroutine], l.w[st.Goroutine], l.width)
 	}
 	y := laneHeadH + float64(len(sl.Steps))*laneRowH
+	for _, b := range sl.Blocked {
+		sl.drawPending(s, y, l.x[b.Goroutine], l.w[b.Goroutine], "blocked: "+b.Waits, b.Location, "blocked", colLost, colLostBg, "")
+	}
 	if len(sl.Blocked) > 0 {
-		for _, b := range sl.Blocked {
-			sl.drawPending(s, y, xs[b.Goroutine], laneW(b.Goroutine), "blocked: "+b.Waits, b.Location, "blocked", colLost, colLostBg, "")
-		}
 		y += laneRowH
 	}
 	for _, n := range sl.Next {
-		sl.drawPending(s, y, xs[n.Goroutine], laneW(n.Goroutine), "next: "+n.Op, n.Location, "choice", colRead, "#eff6ff", n.Goroutine)
+		sl.drawPending(s, y, l.x[n.Goroutine], l.w[n.Goroutine], "next: "+n.Op, n.Location, "choice", colRead, "#eff6ff", n.Goroutine)
 	}
 	if len(sl.Next) > 0 {
 		y += laneRowH
 	}
-	y += 6
-	for _, n := range notes {
-		s.text(4, y+13, "start", colLost, "", clipText(n, int(width/sansChar)))
-		y += noteLineH
+	if sl.Outcome != "" {
+		s.text(4, y+19, "start", colLost, "", clipText(sl.Outcome, int(l.width/sansChar)))
 	}
 	return s.String(), an
+}
+
+// drawHeads draws each lane's title and its rule down the rows.
+func (sl swimlanes) drawHeads(s *svg, l laneLayout) {
+	for i, n := range l.names {
+		x, w := l.x[n], l.w[n]
+		s.rect(x+lanePad, 6, w-2*lanePad, 22, 11, laneColors[i%len(laneColors)], "none", "")
+		s.text(x+w/2, 21, "middle", "#ffffff", ` font-weight="600"`, clipText(n, int((w-2*lanePad)/sansChar)))
+		s.line(x+w/2, laneHeadH, x+w/2, laneHeadH+float64(l.rows)*laneRowH, colGrid, ` stroke-dasharray="4 4"`)
+	}
+	if !sl.NoWhere {
+		s.text(l.width-laneLocW+8, 21, "start", colMuted, "", "where")
+	}
 }
 
 // laneWidths sizes each lane for its longest op, within bounds.
@@ -218,17 +227,17 @@ func (sl swimlanes) drawPending(s *svg, y, x, w float64, text, loc, class, strok
 
 // drawLinks draws each link as a curve from the edge of one step's box to
 // the facing edge of the other's.
-func (sl swimlanes) drawLinks(s *svg, an traceAnalysis, xs map[string]float64, laneW func(string) float64) {
+func (sl swimlanes) drawLinks(s *svg, an traceAnalysis, lay laneLayout) {
 	for _, l := range an.Links {
 		from, to := sl.Steps[l.From], sl.Steps[l.To]
-		fx, tx := xs[from.Goroutine], xs[to.Goroutine]
+		fx, tx := lay.x[from.Goroutine], lay.x[to.Goroutine]
 		fy := laneHeadH + float64(l.From)*laneRowH + 4 + laneBoxH/2
 		ty := laneHeadH + float64(l.To)*laneRowH + 4 + laneBoxH/2
 		var x1, x2 float64
 		if fx < tx {
-			x1, x2 = fx+laneW(from.Goroutine)-lanePad, tx+lanePad
+			x1, x2 = fx+lay.w[from.Goroutine]-lanePad, tx+lanePad
 		} else {
-			x1, x2 = fx+lanePad, tx+laneW(to.Goroutine)-lanePad
+			x1, x2 = fx+lanePad, tx+lay.w[to.Goroutine]-lanePad
 		}
 		col, marker, dash := colRead, "read", ""
 		switch l.Kind {
