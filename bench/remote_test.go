@@ -118,14 +118,19 @@ func natsPeer(url string) error {
 		return err
 	}
 	count := uint64(0) // the subscription's callbacks run one at a time
-	if _, err := nc.Subscribe("bench.sink", func(m *nats.Msg) {
+	sink, err := nc.Subscribe("bench.sink", func(m *nats.Msg) {
 		if m.Reply != "" {
 			m.Respond(binary.LittleEndian.AppendUint64(nil, count))
 			count = 0
 			return
 		}
 		count++
-	}); err != nil {
+	})
+	if err != nil {
+		return err
+	}
+	// As ludus's inbox: a burst waits rather than be dropped.
+	if err := sink.SetPendingLimits(-1, 512<<20); err != nil {
 		return err
 	}
 	if err := nc.Flush(); err != nil {

@@ -66,6 +66,11 @@ type member struct {
 	url   string
 }
 
+// inboxPendingBytes bounds what may wait, received but not yet handled,
+// in the node's subscriptions; past it NATS drops messages (logged, see
+// natsError).
+const inboxPendingBytes = 512 << 20
+
 // frameRoom is what a message's frame and the NATS message's header take
 // besides the encoded message (addresses, type name), at most.
 const frameRoom = 1 << 10
@@ -152,6 +157,11 @@ func (n *Node) attach() error {
 	}
 	for subj, h := range map[string]nats.MsgHandler{n.inbox(n.cfg.name): n.receive, n.hbSubject(): n.onHeartbeat, n.rpcSubject(n.cfg.name): n.onRequest} {
 		sub, err := n.nc.Subscribe(subj, h)
+		if err == nil {
+			// A burst waits in memory rather than be dropped: the client's
+			// default (64 MiB, 512k messages) drops a fast sender's batches.
+			err = sub.SetPendingLimits(-1, inboxPendingBytes)
+		}
 		if err != nil {
 			n.detach()
 			return fmt.Errorf("remote: subscribe %s: %w", subj, err)
