@@ -26,6 +26,48 @@ func quietGoDeadlock() {
 	deadlock.Opts.OnPotentialDeadlock = func() {}
 }
 
+// Each implementation's loop is written out with its own concrete type,
+// so that every call is direct (and sync.Mutex's fast path inlined) as in
+// user code; a generic or interface helper would measure an indirect call
+// instead. The ludus variants share one loop: they differ only in a
+// package setting.
+
+// ludusUncontended and ludusNested are the ludus loops; the variants run
+// them under withDetectionOff or withExactGoroutines.
+func ludusUncontended(b *testing.B) {
+	var m lock.Mutex
+	for b.Loop() {
+		m.Lock()
+		m.Unlock()
+	}
+}
+
+func ludusNested(b *testing.B) {
+	var x, y lock.Mutex
+	for b.Loop() {
+		x.Lock()
+		y.Lock()
+		y.Unlock()
+		x.Unlock()
+	}
+}
+
+// withDetectionOff runs bench with lock.SetDetection(false).
+func withDetectionOff(bench func(*testing.B)) func(*testing.B) {
+	return func(b *testing.B) {
+		defer lock.SetDetection(lock.SetDetection(false))
+		bench(b)
+	}
+}
+
+// withExactGoroutines runs bench with lock.SetExactGoroutines(true).
+func withExactGoroutines(bench func(*testing.B)) func(*testing.B) {
+	return func(b *testing.B) {
+		defer lock.SetExactGoroutines(lock.SetExactGoroutines(true))
+		bench(b)
+	}
+}
+
 func BenchmarkLockUncontended(b *testing.B) {
 	b.Run("sync", func(b *testing.B) {
 		var m sync.Mutex
@@ -34,29 +76,9 @@ func BenchmarkLockUncontended(b *testing.B) {
 			m.Unlock()
 		}
 	})
-	b.Run("ludus", func(b *testing.B) {
-		var m lock.Mutex
-		for b.Loop() {
-			m.Lock()
-			m.Unlock()
-		}
-	})
-	b.Run("ludus-off", func(b *testing.B) {
-		defer lock.SetDetection(lock.SetDetection(false))
-		var m lock.Mutex
-		for b.Loop() {
-			m.Lock()
-			m.Unlock()
-		}
-	})
-	b.Run("ludus-exact", func(b *testing.B) {
-		defer lock.SetExactGoroutines(lock.SetExactGoroutines(true))
-		var m lock.Mutex
-		for b.Loop() {
-			m.Lock()
-			m.Unlock()
-		}
-	})
+	b.Run("ludus", ludusUncontended)
+	b.Run("ludus-off", withDetectionOff(ludusUncontended))
+	b.Run("ludus-exact", withExactGoroutines(ludusUncontended))
 	b.Run("go-deadlock", func(b *testing.B) {
 		quietGoDeadlock()
 		var m deadlock.Mutex
@@ -77,35 +99,9 @@ func BenchmarkLockNested(b *testing.B) {
 			x.Unlock()
 		}
 	})
-	b.Run("ludus", func(b *testing.B) {
-		var x, y lock.Mutex
-		for b.Loop() {
-			x.Lock()
-			y.Lock()
-			y.Unlock()
-			x.Unlock()
-		}
-	})
-	b.Run("ludus-exact", func(b *testing.B) {
-		defer lock.SetExactGoroutines(lock.SetExactGoroutines(true))
-		var x, y lock.Mutex
-		for b.Loop() {
-			x.Lock()
-			y.Lock()
-			y.Unlock()
-			x.Unlock()
-		}
-	})
-	b.Run("ludus-off", func(b *testing.B) {
-		defer lock.SetDetection(lock.SetDetection(false))
-		var x, y lock.Mutex
-		for b.Loop() {
-			x.Lock()
-			y.Lock()
-			y.Unlock()
-			x.Unlock()
-		}
-	})
+	b.Run("ludus", ludusNested)
+	b.Run("ludus-exact", withExactGoroutines(ludusNested))
+	b.Run("ludus-off", withDetectionOff(ludusNested))
 	b.Run("go-deadlock", func(b *testing.B) {
 		quietGoDeadlock()
 		var x, y deadlock.Mutex
