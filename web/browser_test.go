@@ -156,6 +156,9 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	exps = append(exps, fakeExperiment("stress-history", func(context.Context) (lab.Verdict, string, error) { return lab.Holds, string(table), nil }))
+	// An experiment that runs until its run is cancelled.
+	started := make(chan struct{}, 1)
+	exps = append(exps, fakeExperiment("until-cancelled", blocking(started)))
 	srv := New(Options{Experiments: exps, Quick: true})
 	hs := httptest.NewServer(srv)
 	defer hs.Close()
@@ -175,7 +178,45 @@ func TestBrowser(t *testing.T) {
 			experimentShowsTrace(t, ctx, hs.URL, dir, size.name, size.width)
 			experimentShowsHistory(t, ctx, hs.URL, dir, size.name, size.width)
 			playgroundPlaysTheRace(t, ctx, hs.URL, dir, size.name, size.width)
+			if first {
+				closedTabCancels(t, ctx, hs.URL, srv, started)
+			}
 		})
+	}
+}
+
+// closedTabCancels starts a run from a second tab, closes the tab, and
+// expects the run to end.
+func closedTabCancels(t *testing.T, ctx context.Context, base string, srv *Server, started <-chan struct{}) {
+	tab, closeTab := chromedp.NewContext(ctx)
+	defer closeTab()
+	if err := do(tab,
+		chromedp.Navigate(base+"/"),
+		chromedp.Click(chromedp.CSS(`#exp-until-cancelled button.run-one`)),
+	); err != nil {
+		t.Fatalf("starting a run in a second tab: %v", err)
+	}
+	select {
+	case <-started:
+	case <-time.After(stepTimeout):
+		t.Fatal("the run did not start")
+	}
+	if srv.runs.status() == nil {
+		t.Fatal("no run in progress")
+	}
+	if err := chromedp.Cancel(tab); err != nil { // closes the tab
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(stepTimeout)
+	for srv.runs.status() != nil {
+		if time.Now().After(deadline) {
+			t.Fatal("the run went on after its tab was closed")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	last := srv.runs.results()["until-cancelled"]
+	if !strings.Contains(last.Error, "context canceled") {
+		t.Errorf("the cancelled experiment's outcome: %+v", last.Outcome)
 	}
 }
 
