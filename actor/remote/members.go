@@ -28,14 +28,27 @@ func (n *Node) heartbeats() {
 	defer n.wg.Done()
 	t := time.NewTicker(n.cfg.Heartbeat)
 	defer t.Stop()
+	last := time.Now()
 	for {
 		select {
 		case <-n.stop:
 			return
 		case <-t.C:
+			now := time.Now()
 			n.beat(false)
-			n.reap(time.Now())
+			n.tick(now, last)
+			last = now
 		}
+	}
+}
+
+// tick judges the silent nodes, unless this tick came much later than due
+// after the previous one (last): then this process was stalled (starved of
+// CPU, paused), the others' heartbeats wait unread in the subscription,
+// and their silence says nothing yet.
+func (n *Node) tick(now, last time.Time) {
+	if now.Sub(last) < 2*n.cfg.Heartbeat {
+		n.reap(now)
 	}
 }
 
