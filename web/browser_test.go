@@ -159,7 +159,7 @@ func TestBrowser(t *testing.T) {
 	// An experiment that runs until its run is cancelled.
 	started := make(chan struct{}, 1)
 	exps = append(exps, fakeExperiment("until-cancelled", blocking(started)))
-	srv := New(Options{Experiments: exps, Quick: true})
+	srv := mustNew(t, Options{Experiments: exps, Quick: true})
 	hs := httptest.NewServer(srv)
 	defer hs.Close()
 	defer srv.Close()

@@ -13,7 +13,10 @@ import (
 // "ludus lab --serve" puts it on web.Listen's. The playground's programs
 // are one of its JSON endpoints.
 func Example() {
-	s := web.New(web.Options{})
+	s, err := web.New(web.Options{})
+	if err != nil {
+		panic(err)
+	}
 	defer s.Close()
 	hs := httptest.NewServer(s)
 	defer hs.Close()

@@ -55,7 +55,7 @@ func TestServeShutsDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	started := make(chan struct{}, 1)
-	s := New(Options{Experiments: []lab.Experiment{fakeExperiment("slow", blocking(started))}, Log: log.New(io.Discard, "", 0)})
+	s := mustNew(t, Options{Experiments: []lab.Experiment{fakeExperiment("slow", blocking(started))}, Log: log.New(io.Discard, "", 0)})
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
 	go func() { served <- Serve(ctx, l, s) }()

@@ -46,9 +46,10 @@ type explorePair struct {
 // after ttl without a request; at most max live at once, and the least
 // recently used is dropped for a new one.
 type sessions struct {
-	ttl time.Duration
-	max int
-	now func() time.Time
+	ttl     time.Duration
+	max     int
+	now     func() time.Time
+	evicted func(alive int) // told when a live session is dropped for a new one; may be nil
 
 	mu     sync.Mutex
 	m      map[string]*session
@@ -91,6 +92,9 @@ func (ss *sessions) add(sc *scenario) (*session, error) {
 			}
 		}
 		delete(ss.m, oldest.id)
+		if ss.evicted != nil {
+			ss.evicted(ss.max)
+		}
 	}
 	s.lastUsed = now
 	ss.m[s.id] = s

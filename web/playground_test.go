@@ -268,7 +268,7 @@ func TestPlaygroundScenarios(t *testing.T) {
 // TestPlaygroundLeavesNoGoroutines: a session is data only; walking and
 // exploring leave no goroutine behind, and an expired session is gone.
 func TestPlaygroundLeavesNoGoroutines(t *testing.T) {
-	s := New(Options{Experiments: []lab.Experiment{fakeExperiment("a", holds)}, SessionTTL: time.Minute})
+	s := mustNew(t, Options{Experiments: []lab.Experiment{fakeExperiment("a", holds)}, SessionTTL: time.Minute})
 	now := time.Now()
 	s.sessions.mu.Lock()
 	s.sessions.now = func() time.Time { return now }

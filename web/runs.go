@@ -298,7 +298,7 @@ func (s *Server) handleRunStart(w http.ResponseWriter, r *http.Request) {
 	}
 	if !s.runs.stream(r.Context(), w, run) {
 		s.runs.stop(run)
-		s.log.Printf("ludus web: run %d cancelled: its client went away", run.ID)
+		s.log.Printf("run %d cancelled: its client went away", run.ID)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -27,22 +28,23 @@ type Options struct {
 	// otherwise.
 	Quick bool
 	// Timeout bounds each experiment of a run; zero means the lab's
-	// default (two minutes).
+	// default (two minutes). Negative is an error.
 	Timeout time.Duration
 	// SessionTTL is how long a playground session lives without a
-	// request; zero means 30 minutes.
+	// request; zero means 30 minutes. Negative is an error.
 	SessionTTL time.Duration
 	// MaxSessions bounds the playground sessions alive at once (the least
-	// recently used goes first); zero means 256.
+	// recently used goes first, and the log says so); zero means 256.
+	// Negative is an error.
 	MaxSessions int
 	// AnyHost accepts requests for any Host. By default only loopback
 	// names and addresses are accepted (localhost, 127.0.0.1, [::1]), which
 	// stops a web page from reaching the lab through DNS rebinding; set it
 	// when serving on a non-loopback address.
 	AnyHost bool
-	// Log receives what the server does not tell a client (a client that
-	// went away mid-stream, a failed write); nil means the standard
-	// logger.
+	// Log receives what the server does not tell a client (a run
+	// cancelled because its client went away, a session dropped for a new
+	// one); nil means standard error, prefixed "ludus web: ".
 	Log *log.Logger
 }
 
@@ -73,14 +75,22 @@ type Server struct {
 	closeOnce sync.Once
 }
 
-// New returns a Server for opts.
-func New(opts Options) *Server {
+// New returns a Server for opts, or an error for an option out of range.
+func New(opts Options) (*Server, error) {
+	switch {
+	case opts.Timeout < 0:
+		return nil, fmt.Errorf("web: negative Timeout %v", opts.Timeout)
+	case opts.SessionTTL < 0:
+		return nil, fmt.Errorf("web: negative SessionTTL %v", opts.SessionTTL)
+	case opts.MaxSessions < 0:
+		return nil, fmt.Errorf("web: negative MaxSessions %d", opts.MaxSessions)
+	}
 	s := &Server{opts: opts, exps: opts.Experiments, log: opts.Log, driver: checkDriver{}}
 	if s.exps == nil {
 		s.exps = lab.Builtin()
 	}
 	if s.log == nil {
-		s.log = log.Default()
+		s.log = log.New(os.Stderr, "ludus web: ", log.LstdFlags)
 	}
 	ttl := opts.SessionTTL
 	if ttl <= 0 {
@@ -92,8 +102,11 @@ func New(opts Options) *Server {
 	}
 	s.runs = newRunner(s.exps, opts.Quick, opts.Timeout)
 	s.sessions = newSessions(ttl, maxSessions, time.Now)
+	s.sessions.evicted = func(n int) {
+		s.log.Printf("%d playground sessions alive, the most allowed (Options.MaxSessions): the least recently used was dropped", n)
+	}
 	s.handler = s.routes()
-	return s
+	return s, nil
 }
 
 // ServeHTTP serves one request.

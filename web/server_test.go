@@ -46,12 +46,51 @@ func blocking(started chan<- struct{}) func(ctx context.Context) (lab.Verdict, s
 	}
 }
 
+func mustNew(t *testing.T, opts Options) *Server {
+	t.Helper()
+	s, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestOptions: zero values mean the documented defaults, negative ones are
+// errors.
+func TestOptions(t *testing.T) {
+	s := mustNew(t, Options{})
+	defer s.Close()
+	if len(s.exps) != len(lab.Builtin()) || s.sessions.ttl != 30*time.Minute || s.sessions.max != 256 || s.runs.timeout != 0 || s.log == nil {
+		t.Errorf("defaults: %d experiments, ttl %v, max %d, timeout %v", len(s.exps), s.sessions.ttl, s.sessions.max, s.runs.timeout)
+	}
+	none := mustNew(t, Options{Experiments: []lab.Experiment{}})
+	defer none.Close()
+	if len(none.exps) != 0 {
+		t.Errorf("an empty list of experiments served %d", len(none.exps))
+	}
+	for name, o := range map[string]Options{
+		"Timeout": {Timeout: -time.Second}, "SessionTTL": {SessionTTL: -1}, "MaxSessions": {MaxSessions: -1},
+	} {
+		if _, err := New(o); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("negative %s: %v", name, err)
+		}
+	}
+	var logged strings.Builder
+	one := mustNew(t, Options{MaxSessions: 1, Log: log.New(&logged, "", 0)})
+	defer one.Close()
+	one.sessions.add(scenarios[0])
+	one.sessions.add(scenarios[0])
+	if !strings.Contains(logged.String(), "the least recently used was dropped") {
+		t.Errorf("an evicted session was not logged: %q", logged.String())
+	}
+}
+
 func newTestServer(t *testing.T, opts Options) (*Server, *httptest.Server) {
 	t.Helper()
 	if opts.Log == nil {
 		opts.Log = log.New(io.Discard, "", 0)
 	}
-	s := New(opts)
+	s := mustNew(t, opts)
 	hs := httptest.NewServer(s)
 	t.Cleanup(func() {
 		hs.Close()
@@ -391,7 +430,7 @@ func TestOneRunAtATime(t *testing.T) {
 // returns after it has stopped.
 func TestCloseCancelsTheRun(t *testing.T) {
 	started := make(chan struct{}, 1)
-	s := New(Options{Experiments: []lab.Experiment{fakeExperiment("slow", blocking(started))}, Log: log.New(io.Discard, "", 0)})
+	s := mustNew(t, Options{Experiments: []lab.Experiment{fakeExperiment("slow", blocking(started))}, Log: log.New(io.Discard, "", 0)})
 	hs := httptest.NewServer(s)
 	defer hs.Close()
 	resp := post(t, hs, "/api/run", `{}`)

@@ -52,8 +52,13 @@ func serveLabUntil(ctx context.Context, exps []lab.Experiment, c serveConfig, st
 		return 2
 	}
 	loopback := web.IsLoopbackListener(l)
-	s := web.New(web.Options{Experiments: exps, Quick: c.quick, Timeout: c.timeout, AnyHost: !loopback,
+	s, err := web.New(web.Options{Experiments: exps, Quick: c.quick, Timeout: c.timeout, AnyHost: !loopback,
 		Log: log.New(stderr, "ludus lab: ", log.LstdFlags)})
+	if err != nil {
+		l.Close()
+		fmt.Fprintf(stderr, "ludus lab: %v\n", err)
+		return 2
+	}
 	fmt.Fprintf(stdout, "ludus lab: serving the lab at %s (interrupt to stop)\n", serveURL(l.Addr()))
 	if !loopback {
 		fmt.Fprintf(stderr, "ludus lab: warning: listening on %s, beyond this machine; the lab has no authentication: anyone who reaches it can run experiments\n", l.Addr())
