@@ -76,9 +76,13 @@ func (v Vector[T]) tailStart() int {
 
 // leaf returns the 32 elements of the leaf that holds position p (which is
 // below tailStart).
-func (v Vector[T]) leaf(p int) []T {
-	n := v.root
-	for shift := v.shift; shift > 0; shift -= bitsPerLevel {
+func (v Vector[T]) leaf(p int) []T { return leafOf(v.root, v.shift, p) }
+
+// leafOf walks from root, of height shift, to the leaf that holds position
+// p. It takes the two fields it needs rather than the Vector, so that Get's
+// hot path passes two words instead of copying the whole Vector.
+func leafOf[T any](n *vnode[T], shift uint, p int) []T {
+	for ; shift > 0; shift -= bitsPerLevel {
 		n = n.kids[(p>>shift)&levelMask]
 	}
 	return n.vals
@@ -91,10 +95,10 @@ func (v Vector[T]) Get(i int) (T, bool) {
 		return zero, false
 	}
 	p := v.origin + i
-	if p >= v.tailStart() {
+	if p >= (v.origin+v.size-1)&^levelMask { // tailStart, for a non-empty v
 		return v.tail.vals[p&levelMask], true
 	}
-	return v.leaf(p)[p&levelMask], true
+	return leafOf(v.root, v.shift, p)[p&levelMask], true
 }
 
 // At returns the element at index i. It panics if i is out of range, like
