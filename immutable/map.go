@@ -55,9 +55,15 @@ func (h hasher[K]) hash(k K) uint64 {
 	return maphash.Comparable(h.seed, k)
 }
 
-// sameAs reports whether h and o hash every key alike (same seed, no
-// custom function): then equal key sets have identical tries.
-func (h hasher[K]) sameAs(o hasher[K]) bool { return h.fn == nil && o.fn == nil && h.seed == o.seed }
+// sameAs reports whether h and o are known to hash every key alike: the
+// same maphash seed, or the same NewMapFunc function (versions derived from
+// one Map share its pointer). Then equal key sets have identical tries.
+func (h hasher[K]) sameAs(o hasher[K]) bool {
+	if h.fn != nil || o.fn != nil {
+		return h.fn == o.fn
+	}
+	return h.seed == o.seed
+}
 
 // NewMapFunc returns an empty Map that hashes its keys with hash instead of
 // hash/maphash, and so does every Map derived from it (and a Builder

@@ -235,6 +235,12 @@ func TestMapEqual(t *testing.T) {
 	if !Equal(p, q) || Equal(p, q.Set("a", 3)) {
 		t.Fatal("collision nodes compared by position")
 	}
+	// Versions of one NewMapFunc map are compared structurally, collision
+	// nodes included.
+	r := p.Delete("a").Set("c", 3).Set("a", 1).Delete("c")
+	if !p.h.sameAs(r.h) || !Equal(p, r) || Equal(p, r.Set("b", 0)) {
+		t.Fatal("versions of one custom-hash map")
+	}
 }
 
 func TestMapZero(t *testing.T) {
