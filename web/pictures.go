@@ -201,8 +201,12 @@ var chartSpecs = map[string]func(claims []lab.Claim) []picture{
 	},
 	"concurrency-models": func(cs []lab.Claim) []picture {
 		return rateChart(0, cs[0], "Bank transfers per second, by model", [][2]string{
-			{"shared memory (lock.Mutex)", "shared_memory_transfers_per_s"}, {"CSP (goroutines + channels)", "csp_transfers_per_s"},
-			{"actors (ludus/actor)", "actors_transfers_per_s"}})
+			{"shared memory (lock.Mutex)", "shared_memory_transfers_per_s"}, {"event loop (ludus/evloop)", "event_loop_transfers_per_s"},
+			{"CSP (goroutines + channels)", "csp_transfers_per_s"}, {"actors (ludus/actor)", "actors_transfers_per_s"}})
+	},
+	"remote-actors": func(cs []lab.Claim) []picture {
+		return unitChart(0, cs[0], "Money across the accounts, before and after the transfers", "", [][2]string{
+			{"total before", "total_before"}, {"total after", "total_after"}})
 	},
 	"actor-bank": func(cs []lab.Claim) []picture {
 		if len(cs) < 2 {

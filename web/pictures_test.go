@@ -272,7 +272,7 @@ func TestPicturesOfEveryExperiment(t *testing.T) {
 	for id, want := range map[string][]string{
 		"race-condition": {"histogram", "swimlanes"}, "deadlock": {"bars", "swimlanes", "waitfor"},
 		"minimize-locks": {"bars", "swimlanes"}, "io-bound": {"bars"}, "stress-test": {"history"},
-		"event-loop": {"bars"}, "web-server": {"bars"},
+		"event-loop": {"bars"}, "web-server": {"bars"}, "remote-actors": {"bars"}, "concurrency-models": {"bars"},
 	} {
 		for _, k := range want {
 			if !slices.Contains(kinds[id], k) {
