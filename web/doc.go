@@ -27,6 +27,24 @@
 //     each step which goroutine runs next; the checker counts every
 //     schedule and the failing ones, and jumps to one.
 //
+// The pages are built from the JSON API, which serves programs as well:
+//
+//	GET  /api/experiments                  the outline, every experiment with its claims and last outcome
+//	GET  /api/experiments/{id}             one experiment with its pictures (SVG in JSON)
+//	GET  /api/experiments/{id}/pictures/{n}               picture n as an SVG file
+//	GET  /api/experiments/{id}/claims/{n}/history         linear's history view of claim n's failing run
+//	GET  /api/report                       the last outcomes as "ludus lab --json" prints them
+//	POST /api/run                          {"only": [ids], "quick": bool}: run, streamed as server-sent events
+//	GET  /api/run, /api/run/events         the run in progress, and its events for another tab
+//	GET  /api/playground/scenarios         the playground's programs with their source
+//	POST /api/playground/sessions          {"scenario": id}: a new session at the start
+//	GET  /api/playground/sessions/{id}     where the session is: trace, choices, objects, lanes (SVG)
+//	POST /api/playground/sessions/{id}/{step,undo,reset,explore,jump,close}
+//
+// A run's events are "run", "start" and "step" (an experiment begins and
+// what it does), "outcome" (its claims and verdicts, as in the report) and
+// "end" (the report, and the error that stopped the run, if any).
+//
 // The server keeps nothing outside memory. It listens on loopback unless
 // told otherwise (Listen), answers only loopback Host names unless
 // Options.AnyHost (DNS rebinding), accepts work-starting requests only as
