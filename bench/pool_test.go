@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -22,102 +23,107 @@ import (
 // no library is tuned for its own sake.
 const poolWorkers = 10_000
 
-// poolPeers runs tasks tasks of task through each library, side by side.
-// Each library waits for completion in its own idiom (Close, Wait,
-// StopAndWait); raw goroutines and ants, which have none, use a WaitGroup.
-func poolPeers(b *testing.B, workers, tasks int, task func()) {
-	b.Run("ludus", func(b *testing.B) {
-		loopWithCPU(b, func() {
-			p := pool.New(workers)
-			for range tasks {
-				if err := p.Go(task); err != nil {
-					b.Fatal(err)
-				}
-			}
-			p.Close()
-		})
-	})
-	b.Run("goroutines", func(b *testing.B) {
-		loopWithCPU(b, func() {
-			var wg sync.WaitGroup
-			for range tasks {
-				wg.Go(task)
-			}
-			wg.Wait()
-		})
-	})
-	b.Run("errgroup", func(b *testing.B) {
-		loopWithCPU(b, func() {
-			var g errgroup.Group
-			g.SetLimit(workers)
-			for range tasks {
-				g.Go(func() error { task(); return nil })
-			}
-			_ = g.Wait()
-		})
-	})
-	b.Run("conc", func(b *testing.B) {
-		loopWithCPU(b, func() {
-			p := concpool.New().WithMaxGoroutines(workers)
-			for range tasks {
-				p.Go(task)
-			}
-			p.Wait()
-		})
-	})
-	b.Run("ants", func(b *testing.B) {
-		loopWithCPU(b, func() {
-			p, err := ants.NewPool(workers)
-			if err != nil {
+// poolImpl runs tasks tasks of task with at most workers at once and
+// returns when all have run, in one library's idiom: ludus Close, conc
+// Wait, pond StopAndWait, errgroup Wait; raw goroutines and ants, which
+// have none, a WaitGroup.
+type poolImpl struct {
+	name string
+	run  func(b *testing.B, workers, tasks int, task func())
+}
+
+var poolImpls = []poolImpl{
+	{"ludus", func(b *testing.B, workers, tasks int, task func()) {
+		p := pool.New(workers)
+		for range tasks {
+			if err := p.Go(task); err != nil {
 				b.Fatal(err)
 			}
-			var wg sync.WaitGroup
-			wg.Add(tasks)
-			run := func() { task(); wg.Done() }
-			for range tasks {
-				if err := p.Submit(run); err != nil {
-					b.Fatal(err)
-				}
-			}
-			wg.Wait()
-			p.Release()
-		})
-	})
-	b.Run("antsFunc", func(b *testing.B) {
-		loopWithCPU(b, func() {
-			var wg sync.WaitGroup
-			p, err := ants.NewPoolWithFunc(workers, func(any) { task(); wg.Done() })
-			if err != nil {
+		}
+		p.Close()
+	}},
+	{"goroutines", func(b *testing.B, workers, tasks int, task func()) {
+		var wg sync.WaitGroup
+		for range tasks {
+			wg.Go(task)
+		}
+		wg.Wait()
+	}},
+	{"errgroup", func(b *testing.B, workers, tasks int, task func()) {
+		var g errgroup.Group
+		g.SetLimit(workers)
+		for range tasks {
+			g.Go(func() error { task(); return nil })
+		}
+		_ = g.Wait()
+	}},
+	{"conc", func(b *testing.B, workers, tasks int, task func()) {
+		p := concpool.New().WithMaxGoroutines(workers)
+		for range tasks {
+			p.Go(task)
+		}
+		p.Wait()
+	}},
+	{"ants", func(b *testing.B, workers, tasks int, task func()) {
+		p, err := ants.NewPool(workers)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		wg.Add(tasks)
+		run := func() { task(); wg.Done() }
+		for range tasks {
+			if err := p.Submit(run); err != nil {
 				b.Fatal(err)
 			}
-			wg.Add(tasks)
-			for range tasks {
-				// Not nil: ants workers take a nil argument as "exit".
-				if err := p.Invoke(struct{}{}); err != nil {
-					b.Fatal(err)
-				}
+		}
+		wg.Wait()
+		p.Release()
+	}},
+	{"antsFunc", func(b *testing.B, workers, tasks int, task func()) {
+		var wg sync.WaitGroup
+		p, err := ants.NewPoolWithFunc(workers, func(any) { task(); wg.Done() })
+		if err != nil {
+			b.Fatal(err)
+		}
+		wg.Add(tasks)
+		for range tasks {
+			// Not nil: ants workers take a nil argument as "exit".
+			if err := p.Invoke(struct{}{}); err != nil {
+				b.Fatal(err)
 			}
-			wg.Wait()
-			p.Release()
-		})
-	})
-	b.Run("pond", func(b *testing.B) {
-		loopWithCPU(b, func() {
-			p := pond.NewPool(workers)
-			for range tasks {
-				// Go, not Submit: fire and forget, no future per task.
-				if err := p.Go(task); err != nil {
-					b.Fatal(err)
-				}
+		}
+		wg.Wait()
+		p.Release()
+	}},
+	{"pond", func(b *testing.B, workers, tasks int, task func()) {
+		p := pond.NewPool(workers)
+		for range tasks {
+			// Go, not Submit: fire and forget, no future per task.
+			if err := p.Go(task); err != nil {
+				b.Fatal(err)
 			}
-			p.StopAndWait()
+		}
+		p.StopAndWait()
+	}},
+}
+
+// poolPeers runs tasks tasks of task through each library named in only
+// (every library when only is empty), side by side.
+func poolPeers(b *testing.B, workers, tasks int, task func(), only ...string) {
+	for _, impl := range poolImpls {
+		if len(only) > 0 && !slices.Contains(only, impl.name) {
+			continue
+		}
+		b.Run(impl.name, func(b *testing.B) {
+			loopWithCPU(b, func() { impl.run(b, workers, tasks, task) })
 		})
-	})
+	}
 }
 
 // BenchmarkPoolTiny runs 1M tasks of one atomic add: the cost of the pool
-// itself. Goals: ludus <= 0.8x the best peer in time, and with one worker
-// per P, B/op <= ants.
+// itself. Goal: ludus <= 0.8x the best peer in time (memory: see
+// BenchmarkPoolMemory).
 // Peers need about a second per iteration for 1M tasks; -short runs 100k.
 func BenchmarkPoolTiny(b *testing.B) {
 	tasks := int64(1_000_000)
@@ -141,6 +147,21 @@ func BenchmarkPoolTiny(b *testing.B) {
 				b.Fatalf("ran %d tasks, not a multiple of %d: some were lost", got, tasks)
 			}
 		})
+	}
+}
+
+// BenchmarkPoolMemory measures what a pool of one worker per P costs in
+// memory, ludus against ants (the goal: B/op <= ants), on 100k tiny tasks:
+// short enough to run many iterations, so that the one-time allocations of
+// a process (goroutine records, recycled waiters) do not swamp the pool's
+// own few hundred bytes, as they do in the two-iteration samples of
+// BenchmarkPoolTiny.
+func BenchmarkPoolMemory(b *testing.B) {
+	const tasks = 100_000
+	var n atomic.Int64
+	poolPeers(b, runtime.GOMAXPROCS(0), tasks, func() { n.Add(1) }, "ludus", "ants")
+	if got := n.Load(); got%tasks != 0 {
+		b.Fatalf("ran %d tasks, not a multiple of %d: some were lost", got, tasks)
 	}
 }
 

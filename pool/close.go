@@ -44,23 +44,34 @@ func (p *Pool) Shutdown(ctx context.Context) error {
 	p.mu.Lock()
 	p.initLocked(0)
 	p.closeLocked()
-	done := p.allDone
+	if p.finished {
+		p.mu.Unlock()
+		p.stopWatching()
+		return nil
+	}
+	w := waiters.Get().(*waiter)
+	w.next, p.finishWaiters = p.finishWaiters, w
 	p.mu.Unlock()
 	select {
-	case <-done:
+	case <-w.ch:
+		waiters.Put(w)
 		p.stopWatching()
 		return nil
 	case <-ctx.Done():
 	}
 	p.mu.Lock()
-	unfinished := p.q.size + p.running
-	p.mu.Unlock()
-	select {
-	case <-done:
+	if !p.dropFinishWaiterLocked(w) {
+		// finished just now: the wake-up was sent under p.mu, take it
+		// before the waiter is reused.
+		<-w.ch
+		p.mu.Unlock()
+		waiters.Put(w)
 		p.stopWatching()
 		return nil
-	default:
 	}
+	unfinished := p.q.size + p.running
+	p.mu.Unlock()
+	waiters.Put(w)
 	return &ShutdownError{Unfinished: unfinished, Err: ctx.Err()}
 }
 
@@ -82,9 +93,39 @@ func (p *Pool) closeLocked() {
 		p.removeIdleLocked(w)
 		w.wake <- struct{}{}
 	}
-	if p.workers == 0 {
-		close(p.allDone)
+	p.finishLocked()
+}
+
+// finishLocked marks the pool finished once it is closed and no worker is
+// left, and wakes the Shutdown calls waiting for that.
+func (p *Pool) finishLocked() {
+	if !p.closed || p.workers > 0 || p.finished {
+		return
 	}
+	p.finished = true
+	if p.spare != nil {
+		waiters.Put(p.spare)
+		p.spare = nil
+	}
+	for w := p.finishWaiters; w != nil; {
+		next := w.next
+		w.next = nil
+		w.ch <- struct{}{}
+		w = next
+	}
+	p.finishWaiters = nil
+}
+
+// dropFinishWaiterLocked removes w from the Shutdown calls waiting for
+// finished, and reports whether it was there (false: it has been woken).
+func (p *Pool) dropFinishWaiterLocked(w *waiter) bool {
+	for at := &p.finishWaiters; *at != nil; at = &(*at).next {
+		if *at == w {
+			*at, w.next = w.next, nil
+			return true
+		}
+	}
+	return false
 }
 
 // closeForContext runs when the pool's context ends.
@@ -119,7 +160,6 @@ func (p *Pool) Resize(n int) {
 	defer p.mu.Unlock()
 	p.initLocked(n)
 	p.max = n
-	p.q.limit = max(p.q.limit, p.queueCap+n)
 	// Surplus idle workers wake, see the pool above its count and leave.
 	for k := p.workers - p.max; k > 0 && len(p.idle) > 0; k-- {
 		w := p.idle[len(p.idle)-1]

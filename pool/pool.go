@@ -34,15 +34,19 @@ const DefaultQueue = 128
 // after first use.
 type Pool struct {
 	mu sync.Mutex
-	// inited is set once New or the first use of a zero Pool has filled in
-	// the defaults below.
-	inited bool
+	// The flags sit together, beside the mutex, so that a Pool takes one
+	// word for all six (every byte of a pool counts in the memory goal of
+	// bench/RESULTS.md).
+	inited      bool // New or the first use of a zero Pool has filled in the defaults
+	queueSet    bool // WithQueue was given; otherwise queueCap is DefaultQueue
+	nonBlocking bool // refuse with ErrFull instead of waiting for room
+	waking      bool // a worker is on its way to the queue (woken, started or spinning)
+	closed      bool // Close, Shutdown or the end of ctx: no task is accepted any more
+	finished    bool // closed, and every worker has left: Shutdown may return
 
 	// Configuration, fixed by New except max, which Resize changes.
 	max          int             // at most this many tasks run at once
 	queueCap     int             // how many accepted tasks may wait for a busy worker (WithQueue)
-	queueSet     bool            // WithQueue was given; otherwise queueCap is DefaultQueue
-	nonBlocking  bool            // refuse with ErrFull instead of waiting for room
 	idleTimeout  time.Duration   // a parked worker leaves after this long; 0: never
 	panicHandler func(any)       // receives panics of Go tasks; nil: log them
 	ctx          context.Context // the pool's context (WithContext); never nil after init
@@ -58,12 +62,13 @@ type Pool struct {
 	workers int       // live worker goroutines
 	running int       // tasks running, counted from the moment a worker takes one
 	idle    []*worker // parked workers; the most recent last (LIFO keeps a hot set)
-	waking  bool      // a worker is on its way to the queue (woken, started or spinning)
 
 	waiters []*waiter // submitters blocked on a full pool, oldest first
-
-	closed  bool
-	allDone chan struct{} // closed when closed and no worker is left
+	spare   *waiter   // a waiter kept for the next submitter that blocks; nil once finished
+	// finishWaiters lists (through waiter.next) the Shutdown calls waiting
+	// for finished. Waiters come from the same recycled set as submitters':
+	// a pool allocates no channel of its own for Close.
+	finishWaiters *waiter
 
 	// Counters. submitted is written under mu; the outcomes are atomics
 	// because a Submit or Group task records its own, from its worker,
@@ -147,7 +152,6 @@ func (p *Pool) initLocked(workers int) {
 		p.queueCap = DefaultQueue
 	}
 	p.q.init(p.queueCap, p.max)
-	p.allDone = make(chan struct{})
 	if p.ctx == nil {
 		p.ctx = context.Background()
 	}

@@ -64,15 +64,11 @@ type queue struct {
 	// per task.
 	selfCounting []uint64
 	head, size   int
-	// limit is the most tasks the ring can ever need: the queue capacity
-	// plus one per worker. It grows with Resize.
-	limit int
 	// queued mirrors size for workers that spin without the lock.
 	queued atomic.Int64
 }
 
 func (q *queue) init(queueCap, workers int) {
-	q.limit = queueCap + workers
 	q.resize(queueCap + min(workers, spareSlots))
 }
 
@@ -90,9 +86,12 @@ func (q *queue) resize(n int) {
 	q.ring, q.selfCounting, q.head = ring, bits, 0
 }
 
-func (q *queue) push(fn func(), kind taskKind) {
+// push appends fn. limit is the most tasks the ring may have to hold (the
+// queue capacity plus the worker count); the pool pushes only when it has
+// room, so a full ring always has limit > size to grow to.
+func (q *queue) push(fn func(), kind taskKind, limit int) {
 	if q.size == len(q.ring) {
-		q.resize(min(q.limit, max(2*len(q.ring), 8)))
+		q.resize(min(limit, max(2*len(q.ring), 8)))
 	}
 	i := (q.head + q.size) % len(q.ring)
 	q.ring[i] = fn
@@ -120,7 +119,8 @@ func (q *queue) pop() (func(), taskKind) {
 
 // waiter is a submitter blocked on a full pool.
 type waiter struct {
-	ch chan struct{} // capacity 1
+	ch   chan struct{} // capacity 1
+	next *waiter       // the next Shutdown call in Pool.finishWaiters
 }
 
 // waiters recycles the waiters of blocked submitters: a fast submitter on a
@@ -159,7 +159,7 @@ func (p *Pool) submit(ctx context.Context, fn func(), kind taskKind, how admissi
 			return ErrClosed
 		}
 		if p.roomLocked() > 0 {
-			p.q.push(fn, kind)
+			p.q.push(fn, kind, p.queueCap+p.max)
 			p.submitted++
 			p.kickLocked()
 			if len(p.waiters) > 0 && p.roomLocked() > 0 {
@@ -184,7 +184,7 @@ func (p *Pool) submit(ctx context.Context, fn func(), kind taskKind, how admissi
 // waitForRoomLocked sleeps until a worker or Close wakes the caller, or ctx
 // ends. It is called and returns with p.mu held.
 func (p *Pool) waitForRoomLocked(ctx context.Context) error {
-	w := waiters.Get().(*waiter)
+	w := p.getWaiterLocked()
 	p.waiters = append(p.waiters, w)
 	p.mu.Unlock()
 	var stop <-chan struct{}
@@ -193,8 +193,8 @@ func (p *Pool) waitForRoomLocked(ctx context.Context) error {
 	}
 	select {
 	case <-w.ch:
-		waiters.Put(w)
 		p.mu.Lock()
+		p.putWaiterLocked(w)
 		return nil
 	case <-stop:
 	}
@@ -207,8 +207,28 @@ func (p *Pool) waitForRoomLocked(ctx context.Context) error {
 		// the waiter is reused.
 		<-w.ch
 	}
-	waiters.Put(w)
+	p.putWaiterLocked(w)
 	return ctx.Err()
+}
+
+// getWaiterLocked returns the pool's spare waiter, or one from the shared
+// set. A submitter that outruns the workers blocks once per half queue:
+// with a spare of its own the pool makes no channel for it after the first.
+func (p *Pool) getWaiterLocked() *waiter {
+	if w := p.spare; w != nil {
+		p.spare = nil
+		return w
+	}
+	return waiters.Get().(*waiter)
+}
+
+// putWaiterLocked keeps w as the spare, or gives it back to the shared set.
+func (p *Pool) putWaiterLocked(w *waiter) {
+	if p.spare == nil && !p.closed {
+		p.spare = w
+		return
+	}
+	waiters.Put(w)
 }
 
 // acceptInline counts a task that a helping group runs in the calling

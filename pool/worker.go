@@ -71,7 +71,7 @@ func (w *worker) loop() {
 			// whatever we do, so settle its accounts and let the pool
 			// replace it (exitLocked kicks a new worker if tasks remain).
 			p.mu.Lock()
-			p.finishLocked()
+			p.taskDoneLocked()
 			if kind == plainTask {
 				p.failed.Add(1)
 			}
@@ -138,10 +138,10 @@ func (p *Pool) handlePanic(r any) {
 	log.Printf("pool: task panicked: %+v", panics.New(r))
 }
 
-// finishLocked records that a running task ended, and wakes a blocked
+// taskDoneLocked records that a running task ended, and wakes a blocked
 // submitter once there is room for many: half the queue's worth, so that
 // each wake-up is followed by many submissions instead of one.
-func (p *Pool) finishLocked() {
+func (p *Pool) taskDoneLocked() {
 	p.running--
 	if len(p.waiters) > 0 && p.roomLocked() > p.queueCap/2 {
 		p.wakeWaiterLocked()
@@ -164,7 +164,7 @@ func (w *worker) next(last outcome) (func(), taskKind) {
 	p := w.p
 	p.mu.Lock()
 	if last != noTask {
-		p.finishLocked()
+		p.taskDoneLocked()
 		if last == ranOK {
 			p.plainSucceeded++
 		}
@@ -274,7 +274,5 @@ func (w *worker) parkLocked() bool {
 func (p *Pool) exitLocked() {
 	p.workers--
 	p.kickLocked()
-	if p.closed && p.workers == 0 {
-		close(p.allDone)
-	}
+	p.finishLocked()
 }
