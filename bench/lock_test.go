@@ -35,6 +35,7 @@ func quietGoDeadlock() {
 // ludusUncontended and ludusNested are the ludus loops; the variants run
 // them under withDetectionOff or withExactGoroutines.
 func ludusUncontended(b *testing.B) {
+	defer threadCPUMeter(b)()
 	var m lock.Mutex
 	for b.Loop() {
 		m.Lock()
@@ -43,6 +44,7 @@ func ludusUncontended(b *testing.B) {
 }
 
 func ludusNested(b *testing.B) {
+	defer threadCPUMeter(b)()
 	var x, y lock.Mutex
 	for b.Loop() {
 		x.Lock()
@@ -70,6 +72,7 @@ func withExactGoroutines(bench func(*testing.B)) func(*testing.B) {
 
 func BenchmarkLockUncontended(b *testing.B) {
 	b.Run("sync", func(b *testing.B) {
+		defer threadCPUMeter(b)()
 		var m sync.Mutex
 		for b.Loop() {
 			m.Lock()
@@ -80,6 +83,7 @@ func BenchmarkLockUncontended(b *testing.B) {
 	b.Run("ludus-off", withDetectionOff(ludusUncontended))
 	b.Run("ludus-exact", withExactGoroutines(ludusUncontended))
 	b.Run("go-deadlock", func(b *testing.B) {
+		defer threadCPUMeter(b)()
 		quietGoDeadlock()
 		var m deadlock.Mutex
 		for b.Loop() {
@@ -91,6 +95,7 @@ func BenchmarkLockUncontended(b *testing.B) {
 
 func BenchmarkLockNested(b *testing.B) {
 	b.Run("sync", func(b *testing.B) {
+		defer threadCPUMeter(b)()
 		var x, y sync.Mutex
 		for b.Loop() {
 			x.Lock()
@@ -103,6 +108,7 @@ func BenchmarkLockNested(b *testing.B) {
 	b.Run("ludus-exact", withExactGoroutines(ludusNested))
 	b.Run("ludus-off", withDetectionOff(ludusNested))
 	b.Run("go-deadlock", func(b *testing.B) {
+		defer threadCPUMeter(b)()
 		quietGoDeadlock()
 		var x, y deadlock.Mutex
 		for b.Loop() {
@@ -121,6 +127,7 @@ func BenchmarkLockNested(b *testing.B) {
 // locks.
 func BenchmarkLockAlternate(b *testing.B) {
 	b.Run("sync", func(b *testing.B) {
+		defer threadCPUMeter(b)()
 		var x, y sync.Mutex
 		for b.Loop() {
 			x.Lock()
@@ -130,6 +137,7 @@ func BenchmarkLockAlternate(b *testing.B) {
 		}
 	})
 	b.Run("ludus", func(b *testing.B) {
+		defer threadCPUMeter(b)()
 		var x, y lock.Mutex
 		for b.Loop() {
 			x.Lock()
@@ -139,6 +147,7 @@ func BenchmarkLockAlternate(b *testing.B) {
 		}
 	})
 	b.Run("go-deadlock", func(b *testing.B) {
+		defer threadCPUMeter(b)()
 		quietGoDeadlock()
 		var x, y deadlock.Mutex
 		for b.Loop() {
