@@ -298,8 +298,8 @@ func TestPlainGoStatementIsReported(t *testing.T) {
 		mu.Unlock()
 		<-done
 	})
-	if r.Verdict() != check.Inconclusive || r.Failure == nil || r.Failure.Kind != check.UncontrolledGoroutine ||
-		!strings.Contains(r.Failure.Message, "plain go statement") {
+	if r.Verdict() != check.Inconclusive || r.Failure != nil || r.Limit != check.Uncontrolled ||
+		!strings.Contains(r.LimitDetail, "plain go statement") {
 		t.Fatalf("%+v", r)
 	}
 }

@@ -53,12 +53,13 @@ type Limit int
 // Limits.
 const (
 	NoLimit          Limit = Limit(engine.LimitNone)
-	StepLimitHit     Limit = Limit(engine.LimitSteps)      // an execution exceeded MaxSteps
-	GoroutineLimit   Limit = Limit(engine.LimitGoroutines) // an execution exceeded MaxGoroutines
-	ExecutionBudget  Limit = Limit(engine.LimitExecutions) // the search ran MaxExecutions executions
-	TimeBudget       Limit = Limit(engine.LimitTime)       // the search ran for MaxTime
-	Stalled          Limit = Limit(engine.LimitStall)      // a goroutine was stuck outside the checker
-	NothingToExplore Limit = Limit(engine.LimitScope)      // the body ran nothing the checker controls
+	StepLimitHit     Limit = Limit(engine.LimitSteps)        // an execution exceeded MaxSteps
+	GoroutineLimit   Limit = Limit(engine.LimitGoroutines)   // an execution exceeded MaxGoroutines
+	ExecutionBudget  Limit = Limit(engine.LimitExecutions)   // the search ran MaxExecutions executions
+	TimeBudget       Limit = Limit(engine.LimitTime)         // the search ran for MaxTime
+	Stalled          Limit = Limit(engine.LimitStall)        // a goroutine was stuck outside the checker
+	NothingToExplore Limit = Limit(engine.LimitScope)        // the body ran nothing the checker controls
+	Uncontrolled     Limit = Limit(engine.LimitUncontrolled) // goroutines outside the checker ran beside the body
 )
 
 func (l Limit) String() string { return engine.Limit(l).String() }
@@ -175,6 +176,10 @@ func Explore(tb testing.TB, body func(t *T), opts ...Option) Report {
 	case Inconclusive:
 		if r.Failure != nil {
 			tb.Fatal(r.Failure.String())
+		}
+		if r.Limit == Uncontrolled || r.Limit == NothingToExplore {
+			// the body bypassed the checker: a test that proves nothing
+			tb.Fatalf("check: %s: %s", r.Limit, r.LimitDetail)
 		}
 		tb.Logf("check: inconclusive after %d schedules: %s (%s)", r.Executions, r.LimitDetail, r.Strategy)
 	default:

@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/labludus/ludus/check/internal/engine"
@@ -30,6 +31,22 @@ func Sleep(d time.Duration) {
 		}
 	}
 	time.Sleep(d)
+}
+
+// Spin marks one round of a spin-wait loop (a retry that waits for
+// another goroutine to act): in an exploration the goroutine runs again
+// only when no other goroutine can run (or when time passes), the fairness
+// a spinning goroutine gets from a real scheduler, without the
+// exploration trying every point at which it could come back. Outside an
+// exploration it is runtime.Gosched.
+func Spin() {
+	if engine.Active() {
+		if g := engine.Current(); g != nil {
+			g.Engine().Spin(g)
+			return
+		}
+	}
+	runtime.Gosched()
 }
 
 // Now returns the current time: virtual (Epoch plus the virtual time

@@ -187,10 +187,35 @@ func (r *fileRewriter) assign(s *ast.AssignStmt, inList bool) {
 			}
 		}
 	}
+	if r.setForm(s) {
+		return
+	}
 	r.lhs(s)
 	for _, e := range s.Rhs {
 		r.expr(e, read)
 	}
+}
+
+// setForm rewrites x = v, x shared memory, as ludus_rt.Set(&x, "x").To(v):
+// the write is recorded after v is evaluated, where it happens (v may
+// start a goroutine or take a lock first). It reports whether it did.
+func (r *fileRewriter) setForm(s *ast.AssignStmt) bool {
+	if s.Tok != token.ASSIGN || len(s.Lhs) != 1 || len(s.Rhs) != 1 {
+		return false
+	}
+	lhs := s.Lhs[0]
+	if !r.isLoc(lhs) || !r.addressable(lhs) || !r.sharedLoc(lhs) {
+		return false
+	}
+	if _, ok := unparen(lhs).(*ast.StarExpr); ok {
+		return false
+	}
+	r.insert(lhs.Pos(), r.rtCall("Set")+"(&")
+	r.locOperands(lhs)
+	r.replace(lhs.End(), s.Rhs[0].Pos(), ", "+quote(r.name(lhs, ""))+").To(")
+	r.expr(s.Rhs[0], read)
+	r.insert(s.Rhs[0].End(), ")")
+	return true
 }
 
 // lhs rewrites the left-hand side of an assignment.

@@ -91,3 +91,29 @@ func typeName(t reflect.Type) string {
 	}
 	return s
 }
+
+// Setter is an assignment to shared memory whose write is recorded when it
+// happens, after the right-hand side: x = f() becomes Set(&x, "x").To(f()),
+// so what f does (start a goroutine, take a lock) comes before the write,
+// as in the original.
+type Setter[T any] struct {
+	p    *T
+	name string
+}
+
+// Set starts an assignment to *p (named name in the source).
+func Set[T any](p *T, name string) Setter[T] { return Setter[T]{p, name} }
+
+// To assigns v and records the write.
+func (s Setter[T]) To(v T) {
+	*s.p = v
+	if g := current(); g != nil {
+		e := g.Engine()
+		var val func() string
+		if e.Recording() {
+			p := s.p
+			val = func() string { return short(*p) }
+		}
+		e.Mem(g, unsafe.Pointer(s.p), true, s.name, val)
+	}
+}

@@ -148,7 +148,7 @@ func result(test string, r check.Report, skipped string, elapsed time.Duration) 
 		switch r.Limit {
 		case check.StepLimitHit:
 			res.Kind = "step-limit"
-		case check.Stalled:
+		case check.Stalled, check.Uncontrolled:
 			res.Kind = "uncontrolled"
 		}
 	default:

@@ -101,6 +101,8 @@ func (e *Engine) describe(g *G) string {
 		return "atomic write of " + name
 	case KYield:
 		return "Gosched"
+	case KSpin:
+		return "spin"
 	case KTimer:
 		return name + ".Stop/Reset()"
 	case KFire:

@@ -25,6 +25,7 @@ const (
 	LimitTime             // the search ran for MaxTime
 	LimitStall            // a goroutine blocked or spun outside the checker's control
 	LimitScope            // the body ran nothing the checker controls
+	LimitUncontrolled     // goroutines outside the checker ran beside the body
 )
 
 func (l Limit) String() string {
@@ -43,6 +44,8 @@ func (l Limit) String() string {
 		return "stalled outside the checker"
 	case LimitScope:
 		return "nothing to explore"
+	case LimitUncontrolled:
+		return "goroutines outside the checker"
 	}
 	return fmt.Sprintf("Limit(%d)", uint8(l))
 }

@@ -126,6 +126,7 @@ type explorer struct {
 
 	lastProgress time.Time // when Progress was last called
 	checkedScope bool      // the first execution's scope was checked
+	stray        string    // what the first execution saw of goroutines outside the checker
 }
 
 func (x *explorer) budgetLeft() bool {
@@ -177,9 +178,7 @@ func (x *explorer) one() bool {
 	if !x.checkedScope {
 		x.checkedScope = true
 		e.wantGoid = false // goroutine IDs cost a stack read: the first execution only
-		if f == nil {
-			f = x.scope()
-		}
+		x.stray = x.scope()
 	}
 	if f == nil {
 		return e.stalled
@@ -221,9 +220,14 @@ func (x *explorer) run() Result {
 }
 
 // finish turns the first failure into the result's, re-running it to
-// record the trace.
+// record the trace; without one, goroutines outside the checker make the
+// result inconclusive.
 func (x *explorer) finish() {
 	if x.first == nil {
+		if x.stray != "" && x.res.Limit == LimitNone {
+			x.res.Limit, x.res.LimitMsg = LimitUncontrolled, x.stray
+			x.res.Complete, x.res.Exhausted = false, false
+		}
 		return
 	}
 	if x.e.stalled || x.first.Kind == KindUncontrolled && x.res.Limit == LimitStall {
@@ -427,6 +431,9 @@ func (x *explorer) report() {
 		out.Note = fmt.Sprintf("nondeterminism: re-running this schedule to print it gave %q; the trace below may not match the failure", firstLine(got))
 	}
 	out.Trace = rec.names(e)
+	if x.stray != "" && out.Note == "" {
+		out.Note = "note: " + firstLine(x.stray)
+	}
 }
 
 func firstLine(s string) string {

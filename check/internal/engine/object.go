@@ -41,7 +41,8 @@ const (
 	KAtomicWrite      // an atomic write or read-modify-write
 	KSleep            // Sleep(d > 0): enabled once the clock reaches Until
 	KJoin             // T.Wait: enabled once every other goroutine finished
-	KYield            // Sleep(0), Gosched
+	KYield            // Sleep(0), Gosched: runs again after another goroutine's step
+	KSpin             // a spin-wait's round (check.Spin): runs again when nothing else can
 	KChanWait         // queued on a channel, waiting for a partner (Wait says why)
 	KTimer            // Timer.Stop/Reset: an access to the timer's channel
 	KFire             // a timer fires (the timer's own pseudo-goroutine)
@@ -215,7 +216,7 @@ type Pending struct {
 
 func (p *Pending) enabled(e *Engine, g *G) bool {
 	switch p.Kind {
-	case KStart, KYield, KSelect, KExternal, KOp:
+	case KStart, KYield, KSpin, KSelect, KExternal, KOp:
 		return true
 	case KSleep:
 		return e.now >= p.Until

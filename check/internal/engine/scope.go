@@ -66,9 +66,12 @@ func createdIn(s string) (int64, bool) {
 	return id, err == nil
 }
 
-// scope is called after the first execution: it reports goroutines the
-// body started outside the checker.
-func (x *explorer) scope() *Fail {
+// scope is called after the first execution: it returns what it found of
+// goroutines the body started outside the checker ("" if none). They do
+// not stop the search (a bug in the goroutines the checker does see can
+// still be found), but a search that did not see every goroutine proves
+// nothing: with no failure, the result is inconclusive.
+func (x *explorer) scope() string {
 	e := x.e
 	e.scanning = false
 	st := e.strayStack
@@ -76,11 +79,44 @@ func (x *explorer) scope() *Fail {
 		st = e.strays()
 	}
 	if st == "" {
-		return nil
+		return ""
 	}
-	first := st
-	if i := strings.IndexByte(st, '\n'); i >= 0 {
-		first = st[:i]
+	who := "a plain go statement"
+	if c := creator(st); isStd(c) {
+		who = "the standard library (" + c + ")"
+	} else if c != "" {
+		who += " in " + c
 	}
-	return &Fail{KindUncontrolled, fmt.Sprintf("the body started a goroutine the checker does not manage (a plain go statement, or a library's goroutine): its operations are not scheduling points, so no schedule of it was explored; start goroutines with T.Go or check.Go (or run the test with ludus check, which rewrites go statements)\n\n%s\n%s", first, trimStack([]byte(st)))}
+	return fmt.Sprintf("a goroutine the checker does not manage ran beside the body, started by %s: its operations are not scheduling points, so none of its interleavings was explored; start goroutines with T.Go or check.Go (ludus check rewrites go statements, but not the libraries it does not rewrite: see -instrument)\n\n%s", who, trimStack([]byte(st)))
+}
+
+// creator returns the function a goroutine's stack says created it.
+func creator(stack string) string {
+	i := strings.LastIndex(stack, "created by ")
+	if i < 0 {
+		return ""
+	}
+	rest := stack[i+len("created by "):]
+	if j := strings.IndexAny(rest, " \n"); j >= 0 {
+		rest = rest[:j]
+	}
+	return rest
+}
+
+// isStd reports whether function name fn belongs to the standard library
+// (its package path has no dot before the first slash).
+func isStd(fn string) bool {
+	path := fn
+	if i := strings.LastIndex(path, "/"); i >= 0 {
+		if j := strings.IndexByte(path[i:], '.'); j >= 0 {
+			path = path[:i+j]
+		}
+	} else if j := strings.IndexByte(path, '.'); j >= 0 {
+		path = path[:j]
+	}
+	first := path
+	if i := strings.IndexByte(first, '/'); i >= 0 {
+		first = first[:i]
+	}
+	return !strings.Contains(first, ".")
 }

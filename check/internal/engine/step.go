@@ -116,16 +116,19 @@ func (e *Engine) decide() *G {
 }
 
 // enabled returns who can run. A goroutine that yielded (Gosched,
-// Sleep(0)) runs again only when nothing else can run and no time is due
-// (yielders): a spin loop that yields cannot starve the goroutine it waits
-// for, the fairness CHESS gives a yield, and the exploration does not try
-// every point at which the spinner could run again.
+// Sleep(0)) can run again only after another goroutine took a step, or
+// when nothing else can run (yielders): a spin loop that yields cannot
+// starve the goroutine it waits for, the fairness a real scheduler gives,
+// and yet the yielder can come back between any two steps of the others,
+// as it can on a real machine. A spin-wait round (KSpin) runs again only
+// when nothing else can: the exploration need not try every point at which
+// a spinner could come back.
 func (e *Engine) enabled() (m, yielders gset) {
 	for _, g := range e.live {
 		if !g.hasPend {
 			continue
 		}
-		if g.pend.Kind == KYield {
+		if g.pend.Kind == KYield && int64(e.execSteps) <= g.pend.Until || g.pend.Kind == KSpin {
 			yielders.add(g.ID)
 			continue
 		}
@@ -248,4 +251,13 @@ func (e *Engine) timedOut() gset {
 		}
 	}
 	return s
+}
+
+// Choose returns one of n alternatives (0 <= k < n) for g, a choice the
+// exploration tries each of (a small random number: rand.Intn(2)).
+func (e *Engine) Choose(g *G, n int) int {
+	if n <= 1 {
+		return 0
+	}
+	return e.choose(g, n)
 }

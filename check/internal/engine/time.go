@@ -233,6 +233,16 @@ func (e *Engine) nextDeadline() (int64, bool) {
 	return next, ok
 }
 
+// Spin makes g's next step a round of a spin-wait loop: g runs again
+// only when no other goroutine can run.
+func (e *Engine) Spin(g *G) {
+	e.begin(g, nil, KSpin, false)
+	if e.rec != nil {
+		e.rec.step(g, "spin")
+	}
+	e.Step(g)
+}
+
 // External makes g's next step a call into code the checker does not
 // control (what names it). When g is chosen, the caller runs the call while
 // holding the turn; until then, other goroutines may run and the clock may

@@ -57,10 +57,10 @@ func (s *Signal) Wait(ctx context.Context) error {
 	}
 }
 
-// Yield, in a checked build, sleeps one nanosecond of the checker's virtual
-// time: the caller becomes runnable again only when no other goroutine can
-// run. A plain scheduling point (Sleep(0)) would let the exploration pick the
-// waiting goroutine forever, a schedule no fair scheduler produces, and end
-// in a step-limit verdict. The price: after a Yield the checker does not
-// interleave the waiter's retry with third goroutines that can still run.
-func Yield() { check.Sleep(0) }
+// Yield, in a checked build, is check.Spin: the caller becomes runnable
+// again only when no other goroutine can run. A plain yield (Sleep(0))
+// would let the exploration try the waiter's retry between every two steps
+// of the others, which multiplies schedules without new behaviour. The
+// price: after a Yield the checker does not interleave the waiter's retry
+// with third goroutines that can still run.
+func Yield() { check.Spin() }

@@ -33,6 +33,24 @@ func NewPCG(seed1, seed2 uint64) *PCG { return stdrand.NewPCG(seed1, seed2) }
 // NewZipf returns a Zipf variate generator.
 func NewZipf(r *Rand, s float64, v float64, imax uint64) *Zipf { return stdrand.NewZipf(r, s, v, imax) }
 
+// maxChoice is the largest n for which Intn(n) is a choice the
+// exploration tries every value of (a coin flip that decides a bug must be
+// tried both ways); larger ranges draw from the seeded source.
+const maxChoice = 4
+
+// choice returns a value in [0, n) chosen by the exploration when n is
+// small, or ok false.
+func choice(n uint64) (int, bool) {
+	if n == 0 || n > maxChoice || !engine.Active() {
+		return 0, false
+	}
+	g := engine.Current()
+	if g == nil {
+		return 0, false
+	}
+	return g.Engine().Choose(g, int(n)), true
+}
+
 // local returns the execution's generator, or nil outside an exploration.
 func local() *Rand {
 	if !engine.Active() {
@@ -89,6 +107,9 @@ func Int32() int32 {
 
 // Int32N is math/rand/v2.Int32N.
 func Int32N(n int32) int32 {
+	if k, ok := choice(uint64(n)); ok {
+		return int32(k)
+	}
 	if r := local(); r != nil {
 		return r.Int32N(n)
 	}
@@ -105,6 +126,9 @@ func Int64() int64 {
 
 // Int64N is math/rand/v2.Int64N.
 func Int64N(n int64) int64 {
+	if k, ok := choice(uint64(n)); ok {
+		return int64(k)
+	}
 	if r := local(); r != nil {
 		return r.Int64N(n)
 	}
@@ -113,6 +137,9 @@ func Int64N(n int64) int64 {
 
 // IntN is math/rand/v2.IntN.
 func IntN(n int) int {
+	if k, ok := choice(uint64(n)); ok {
+		return int(k)
+	}
 	if r := local(); r != nil {
 		return r.IntN(n)
 	}
@@ -121,6 +148,11 @@ func IntN(n int) int {
 
 // N is math/rand/v2.N: a value in [0, n) of any integer type.
 func N[Int intType](n Int) Int {
+	if n > 0 {
+		if k, ok := choice(uint64(n)); ok {
+			return Int(k)
+		}
+	}
 	if r := local(); r != nil {
 		if n <= 0 {
 			panic("invalid argument to N")
@@ -177,6 +209,9 @@ func Uint32() uint32 {
 
 // Uint32N is math/rand/v2.Uint32N.
 func Uint32N(n uint32) uint32 {
+	if k, ok := choice(uint64(n)); ok {
+		return uint32(k)
+	}
 	if r := local(); r != nil {
 		return r.Uint32N(n)
 	}
@@ -193,6 +228,9 @@ func Uint64() uint64 {
 
 // Uint64N is math/rand/v2.Uint64N.
 func Uint64N(n uint64) uint64 {
+	if k, ok := choice(uint64(n)); ok {
+		return uint64(k)
+	}
 	if r := local(); r != nil {
 		return r.Uint64N(n)
 	}
@@ -201,6 +239,9 @@ func Uint64N(n uint64) uint64 {
 
 // UintN is math/rand/v2.UintN.
 func UintN(n uint) uint {
+	if k, ok := choice(uint64(n)); ok {
+		return uint(k)
+	}
 	if r := local(); r != nil {
 		return r.UintN(n)
 	}
