@@ -18,14 +18,14 @@ type Limit uint8
 
 // Limits.
 const (
-	LimitNone       Limit = iota
-	LimitSteps            // an execution took more than MaxSteps steps
-	LimitGoroutines       // an execution had more than MaxGoroutines live goroutines
-	LimitExecutions       // the search ran MaxExecutions executions
-	LimitTime             // the search ran for MaxTime
-	LimitStall            // a goroutine blocked or spun outside the checker's control
-	LimitScope            // the body ran nothing the checker controls
-	LimitUncontrolled     // goroutines outside the checker ran beside the body
+	LimitNone         Limit = iota
+	LimitSteps              // an execution took more than MaxSteps steps
+	LimitGoroutines         // an execution had more than MaxGoroutines live goroutines
+	LimitExecutions         // the search ran MaxExecutions executions
+	LimitTime               // the search ran for MaxTime
+	LimitStall              // a goroutine blocked or spun outside the checker's control
+	LimitScope              // the body ran nothing the checker controls
+	LimitUncontrolled       // goroutines outside the checker ran beside the body
 )
 
 func (l Limit) String() string {
