@@ -58,6 +58,30 @@ func TestManyGoroutines(t *testing.T) {
 	}
 }
 
+// growingLocks is the stack-growth tests' workload for worker w in
+// iteration it: single locks of ms in turn, each held across a growth of
+// the stack, then the one nested order ms[0] -> ... -> ms[depth-1],
+// growing at every level but the last.
+func growingLocks(ms []*Mutex, depth, w, it, round int) {
+	for i, m := range ms {
+		if (w+it+i)%2 == 0 {
+			m.Lock()
+			grow((w*7 + it*13 + i + round) % 120)
+			m.Unlock()
+		}
+	}
+	growths := [...]int{(w + it) % 60, it % 90, (w * it) % 40}
+	for i, m := range ms[:depth] {
+		m.Lock()
+		if i < depth-1 {
+			grow(growths[i%len(growths)])
+		}
+	}
+	for i := depth - 1; i >= 0; i-- {
+		ms[i].Unlock()
+	}
+}
+
 // TestExactGoroutinesUnderStackGrowth: goroutines whose stacks grow while
 // they hold locks, in one consistent order, with SetExactGoroutines (the
 // default mode is TestNoFalseCycleUnderStackGrowth): no false report, and
@@ -74,21 +98,7 @@ func TestExactGoroutinesUnderStackGrowth(t *testing.T) {
 		for w := range 16 {
 			wg.Go(func() {
 				for it := range size(40, 15) {
-					for i := range ms {
-						if (w+it+i)%2 == 0 {
-							ms[i].Lock()
-							grow((w*7 + it*13 + i) % 120)
-							ms[i].Unlock()
-						}
-					}
-					ms[0].Lock()
-					grow((w + it) % 60)
-					ms[1].Lock()
-					grow(it % 90)
-					ms[2].Lock()
-					ms[2].Unlock()
-					ms[1].Unlock()
-					ms[0].Unlock()
+					growingLocks(ms[:], 3, w, it, 0)
 				}
 			})
 		}
@@ -131,26 +141,9 @@ func TestNoFalseCycleUnderStackGrowth(t *testing.T) {
 			wg.Go(func() {
 				for it := range iters {
 					// Single locks, in any order, each held across a
-					// stack growth.
-					for i := range ms {
-						if (w+it+i)%2 == 0 {
-							ms[i].Lock()
-							grow((w*7 + it*13 + i + round) % 120)
-							ms[i].Unlock()
-						}
-					}
-					// The one nested order, growing at every level.
-					ms[0].Lock()
-					grow((w + it) % 60)
-					ms[1].Lock()
-					grow(it % 90)
-					ms[2].Lock()
-					grow((w * it) % 40)
-					ms[3].Lock()
-					ms[3].Unlock()
-					ms[2].Unlock()
-					ms[1].Unlock()
-					ms[0].Unlock()
+					// stack growth; then the one nested order, growing at
+					// every level.
+					growingLocks(ms[:], 4, w, it, round)
 					// Two accounts at a time, in All's order.
 					a, b := accounts[(w+it)%8], accounts[(w*3+it*5+1)%8]
 					l := All(a, b)

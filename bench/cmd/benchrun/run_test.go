@@ -68,14 +68,7 @@ func TestRunBadInput(t *testing.T) {
 
 func fixtureReport(t *testing.T, goals ...string) report {
 	t.Helper()
-	data, err := os.ReadFile("testdata/lock.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tables, err := parseCSV(data, []int{1, 2})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tables := fixtureTables(t)
 	sec := section{name: "lock", settings: settings{bench: "^BenchmarkLockUncontended$", cpu: []int{1, 2}, count: 6, units: []string{"sec/op"}}}
 	for _, g := range goals {
 		pg, err := parseGoal(g)

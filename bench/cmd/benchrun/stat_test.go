@@ -15,8 +15,10 @@ func TestWithImplKey(t *testing.T) {
 	}
 }
 
-// testdata/lock.csv is benchstat's csv (-col /impl) of testdata/lock.txt.
-func TestParseCSV(t *testing.T) {
+// fixtureTables parses testdata/lock.csv, benchstat's csv (-col /impl) of
+// testdata/lock.txt.
+func fixtureTables(t *testing.T) []table {
+	t.Helper()
 	data, err := os.ReadFile("testdata/lock.csv")
 	if err != nil {
 		t.Fatal(err)
@@ -25,6 +27,11 @@ func TestParseCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return tables
+}
+
+func TestParseCSV(t *testing.T) {
+	tables := fixtureTables(t)
 	if len(tables) != 3 || tables[0].unit != "sec/op" || tables[1].unit != "B/op" || tables[2].unit != "allocs/op" {
 		t.Fatalf("tables: %+v", tables)
 	}
