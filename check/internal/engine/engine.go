@@ -105,12 +105,12 @@ type Engine struct {
 	progress       atomic.Int64 // steps taken, read by the watchdog
 	stalled        bool         // an execution stalled: its goroutine is stuck for good
 	tick           *time.Ticker
-	wantGoid       bool       // record runtime goroutine IDs (stall reports, stray goroutines)
-	scanning       bool       // the first execution: look for goroutines started outside the engine
-	baseline       int        // runtime.NumGoroutine before the exploration
-	strayStack     string     // the stack of such a goroutine, once one is seen
-	strayScans     int        // stack reads done looking for one
-	uncontrolledMu sync.Mutex // guards uncontrolled: written without the turn
+	wantGoid       atomic.Bool // record runtime goroutine IDs (stray goroutines): read by goroutines as they start
+	scanning       bool        // the first execution: look for goroutines started outside the engine
+	baseline       int         // runtime.NumGoroutine before the exploration
+	strayStack     string      // the stack of such a goroutine, once one is seen
+	strayScans     int         // stack reads done looking for one
+	uncontrolledMu sync.Mutex  // guards uncontrolled: written without the turn
 	uncontrolled   *Fail
 
 	// Counters and the virtual clock.

@@ -95,7 +95,7 @@ func Explore(o Options, body func(*G)) Result {
 		NameHash: o.NameHash, StepCost: int64(o.StepCost), TimeSlice: int64(o.TimeSlice),
 		LeakGrace: int64(o.LeakGrace), Seed: uint64(o.Seed),
 	})
-	e.wantGoid = true
+	e.wantGoid.Store(true)
 	e.scanning = true
 	e.baseline = runtime.NumGoroutine()
 	running.Store(e)
@@ -177,7 +177,7 @@ func (x *explorer) one() bool {
 	}
 	if !x.checkedScope {
 		x.checkedScope = true
-		e.wantGoid = false // goroutine IDs cost a stack read: the first execution only
+		e.wantGoid.Store(false) // goroutine IDs cost a stack read: the first execution only
 		x.stray = x.scope()
 	}
 	if f == nil {

@@ -19,7 +19,7 @@ type G struct {
 
 	wake    chan struct{}  // the turn is handed over by a send here
 	gp      atomic.Uintptr // the runtime g running it (set when it starts)
-	goid    int64          // runtime goroutine ID, for stall reports
+	goid    atomic.Int64   // runtime goroutine ID (first execution: stray goroutines); set by the goroutine itself
 	pend    Pending        // the next visible operation, once posted
 	hasPend bool           // pend is posted and not performed yet
 	done    bool           // finished (returned, Goexit, or ended by teardown)
@@ -76,6 +76,8 @@ func (e *Engine) newG(name string, parent *G) *G {
 		default:
 		}
 		dc, vc, seq, wake := g.dc[:0], g.vc[:0], g.waitSeq, g.wake
+		g.gp.Store(0)
+		g.goid.Store(0)
 		*g = G{e: e, ID: id, Name: name, wake: wake, parent: -1, dc: dc, vc: vc, waitSeq: seq}
 	} else {
 		g = &G{e: e, ID: id, Name: name, wake: make(chan struct{}, 1), parent: -1}
@@ -169,8 +171,8 @@ func (e *Engine) Go(parent *G, name string, number bool, fn func()) {
 func trampoline(e *Engine, g *G) {
 	g.gp.Store(getg())
 	e.byGp.Store(g.gp.Load(), g)
-	if e.wantGoid {
-		g.goid = curGoid()
+	if e.wantGoid.Load() {
+		g.goid.Store(curGoid())
 	}
 	normal := false
 	defer func() {

@@ -33,8 +33,8 @@ func (e *Engine) watchScope() {
 func (e *Engine) strays() string {
 	managed := map[int64]bool{}
 	for _, g := range e.gs {
-		if g.goid != 0 {
-			managed[g.goid] = true
+		if id := g.goid.Load(); id != 0 {
+			managed[id] = true
 		}
 	}
 	buf := make([]byte, 1<<20)
