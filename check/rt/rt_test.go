@@ -1,0 +1,114 @@
+package rt_test
+
+import (
+	"strings"
+	"sync"
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"github.com/labludus/ludus/check"
+	"github.com/labludus/ludus/check/rt"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// pipeline is rewritten-style code (what ludus check makes of ordinary
+// Go): a producer, a select with a default, a range over a channel.
+func pipeline(out func(int)) {
+	ch := rt.Make(make(chan int, 2))
+	done := rt.Make(make(chan struct{}))
+	rt.Go("producer", func() {
+		for i := range 3 {
+			rt.Send(ch, i)
+		}
+		rt.Close(ch)
+	})
+	rt.Go("consumer", func() {
+		for v, ok := rt.Recv2(ch); ok; v, ok = rt.Recv2(ch) {
+			out(v)
+		}
+		rt.Close(done)
+	})
+	c0 := rt.RecvCase(done)
+	switch rt.Select(false, c0) {
+	case 0:
+		if c0.OK {
+			panic("a closed channel delivered a value")
+		}
+	}
+	if rt.Len(ch) != 0 || cap(ch) != 2 {
+		panic("the channel is not drained")
+	}
+}
+
+// Outside an exploration the runtime's calls are the Go operations.
+func TestOutside(t *testing.T) {
+	var mu sync.Mutex
+	var got []int
+	pipeline(func(v int) { mu.Lock(); got = append(got, v); mu.Unlock() })
+	if len(got) != 3 || got[0] != 0 || got[2] != 2 {
+		t.Fatalf("got %v", got)
+	}
+	x := 1
+	rt.Set(&x, "x").To(*rt.R(&x, "x") + 1)
+	m := map[int]int{}
+	rt.MW(m, "m")[1] = 2
+	if x != 2 || rt.MR(m, "m")[1] != 2 || rt.NumGoroutine() < 1 {
+		t.Fatalf("x %d, m %v", x, m)
+	}
+	if rt.Exit1(rt.Enter("f"), 7) != 7 {
+		t.Fatal("Exit1")
+	}
+}
+
+// Inside an exploration: every schedule of the pipeline, its values in
+// order, no leak, no race.
+func TestInside(t *testing.T) {
+	r := check.Run(func(ct *check.T) {
+		var got []int
+		pipeline(func(v int) { got = append(got, v) })
+		if len(got) != 3 || got[0] != 0 || got[1] != 1 || got[2] != 2 {
+			ct.Errorf("got %v", got)
+		}
+	}, check.Exhaustive())
+	if r.Verdict() != check.Pass || !r.Exhausted || r.Executions < 2 {
+		t.Fatalf("%+v", r)
+	}
+}
+
+// The guide's lost update, written as rewritten code: a data race, named
+// after the source text, with both accesses.
+func TestRaceOnSharedMemory(t *testing.T) {
+	r := check.Run(func(ct *check.T) {
+		balance := 1000
+		done := rt.Make(make(chan bool))
+		for _, d := range []int{500, -200} {
+			rt.Go("deposit", func() {
+				rt.Set(&balance, "balance").To(*rt.R(&balance, "balance") + d)
+				rt.Send(done, true)
+			})
+		}
+		rt.Recv(done)
+		rt.Recv(done)
+	})
+	if r.Failure == nil || r.Failure.Kind != check.DataRace || !strings.Contains(r.Failure.Message, "on balance") ||
+		!strings.Contains(r.Failure.String(), "write balance = ") {
+		t.Fatalf("%+v\n%s", r, r.Failure)
+	}
+}
+
+// A channel made outside the rewritten code is foreign: its operations
+// are real ones, run as external calls.
+func TestForeignChannel(t *testing.T) {
+	foreign := make(chan int, 1)
+	r := check.Run(func(ct *check.T) {
+		rt.Send(foreign, 1)
+		if v := rt.Recv(foreign); v != 1 {
+			ct.Errorf("got %d", v)
+		}
+	})
+	if r.Verdict() != check.Pass {
+		t.Fatalf("%+v", r)
+	}
+}
