@@ -41,7 +41,10 @@ var std = api{stdtime.Now, stdtime.Since, stdtime.Sleep, stdtime.After,
 var ours = api{checktime.Now, checktime.Since, checktime.Sleep, checktime.After,
 	func(d stdtime.Duration) (timer, <-chan stdtime.Time) { t := checktime.NewTimer(d); return t, t.C },
 	func(d stdtime.Duration, f func()) timer { return checktime.AfterFunc(d, f) },
-	func(d stdtime.Duration) (<-chan stdtime.Time, func()) { k := checktime.NewTicker(d); return k.C, k.Stop },
+	func(d stdtime.Duration) (<-chan stdtime.Time, func()) {
+		k := checktime.NewTicker(d)
+		return k.C, k.Stop
+	},
 	checktime.Tick}
 
 // chans is how a scenario uses channels: plain Go outside an exploration,
