@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 )
 
 // formatValue prints a median in the unit's natural scale with three
@@ -12,7 +13,7 @@ func formatValue(v float64, unit string) string {
 	switch {
 	case math.IsNaN(v):
 		return "?"
-	case unit == "sec/op":
+	case strings.HasSuffix(unit, "sec/op"):
 		return seconds(v)
 	case unit == "B/op":
 		return binary(v)
@@ -91,4 +92,18 @@ func formatRange(r ratio) string {
 		return "none"
 	}
 	return formatRatio(r.lo) + " to " + formatRatio(r.hi)
+}
+
+// tidyUnit returns the name and scale benchstat gives a unit as the
+// benchmarks print it: times in ns become seconds (ns/op is sec/op,
+// cpu-ns/op is cpu-sec/op), MB/s becomes B/s. Settings and goals may use
+// either name.
+func tidyUnit(unit string) (string, float64) {
+	switch {
+	case strings.Contains(unit, "ns/"):
+		return strings.Replace(unit, "ns/", "sec/", 1), 1e-9
+	case strings.HasSuffix(unit, "MB/s"):
+		return strings.TrimSuffix(unit, "MB/s") + "B/s", 1e6
+	}
+	return unit, 1
 }

@@ -30,6 +30,23 @@ func TestFormatValue(t *testing.T) {
 	}
 }
 
+func TestTidyUnit(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		scale    float64
+	}{
+		{"ns/op", "sec/op", 1e-9}, {"cpu-ns/op", "cpu-sec/op", 1e-9}, {"sec/op", "sec/op", 1},
+		{"MB/s", "B/s", 1e6}, {"B/op", "B/op", 1}, {"msgs/s", "msgs/s", 1},
+	} {
+		if got, scale := tidyUnit(tc.in); got != tc.want || scale != tc.scale {
+			t.Errorf("tidyUnit(%q) = %q, %v; want %q, %v", tc.in, got, scale, tc.want, tc.scale)
+		}
+	}
+	if got := formatValue(22.5e-9, "cpu-sec/op"); got != "22.5 ns" {
+		t.Errorf("formatValue(cpu-sec/op) = %q", got)
+	}
+}
+
 func TestFormatRatio(t *testing.T) {
 	for v, want := range map[float64]string{2.4712: "2.47", 0.07043: "0.0704", 123.4: "123", math.Inf(1): "?"} {
 		if got := formatRatio(v); got != want {

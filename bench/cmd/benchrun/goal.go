@@ -45,7 +45,7 @@ func parseGoal(s string) (goal, error) {
 	if g.row, err = regexp.Compile(f[0]); err != nil {
 		return g, fmt.Errorf("row pattern: %v", err)
 	}
-	g.unit = f[1]
+	g.unit, _ = tidyUnit(f[1])
 	var ok bool
 	if g.num, g.den, ok = strings.Cut(f[2], "/"); !ok || g.num == "" || g.den == "" {
 		return g, fmt.Errorf("want the ratio as num/den, like ludus/sync, got %q", f[2])

@@ -5,6 +5,7 @@
 //	go run ./cmd/benchrun [-results RESULTS.md] [-dry-run] section...
 //	go run ./cmd/benchrun -list
 //	go run ./cmd/benchrun -index
+//	go run ./cmd/benchrun -rerender section...
 //
 // A section is declared in RESULTS.md by a begin marker holding its
 // settings and an end marker (see section.go); benchrun runs its
@@ -14,7 +15,9 @@
 // markers with the figures, the machine, the Go version, GOMAXPROCS, the
 // load average and the exact commands. The raw output is kept in
 // results/<section>.txt beside RESULTS.md, so that anyone can run
-// benchstat on it again.
+// benchstat on it again, and the run's metadata in results/<section>.json,
+// so that -rerender can write the section again (after a change of units
+// or goals) without measuring.
 //
 // To add a section, write its markers where its prose belongs:
 //
@@ -73,6 +76,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	list := fs.Bool("list", false, "list the sections and their settings, and exit")
 	dry := fs.Bool("dry-run", false, "print the commands a run would take, and exit")
 	index := fs.Bool("index", false, "rewrite only the goals index from the sections as they are, and exit")
+	rerender := fs.Bool("rerender", false, "write the sections again from their saved runs (results/NAME.txt and .json), without measuring")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: benchrun [-results RESULTS.md] [-dry-run] section...\n       benchrun -list")
 		fs.PrintDefaults()
@@ -112,7 +116,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			printPlan(stdout, sec)
 			continue
 		}
-		if err := measureSection(ctx, *results, sec, stderr); err != nil {
+		if err := measureSection(ctx, *results, sec, *rerender, stderr); err != nil {
 			fmt.Fprintf(stderr, "benchrun: %s: %v\n", sec.name, err)
 			if errors.Is(err, errUsage) {
 				return 2
@@ -157,38 +161,41 @@ func printPlan(w io.Writer, sec section) {
 	}
 }
 
-// measureSection runs one section and writes its figures into the results
-// file and its raw output beside it.
-func measureSection(ctx context.Context, results string, sec section, log io.Writer) error {
+// measureSection runs one section (or, with rerender, reads its saved run)
+// and writes its figures into the results file, keeping the raw output and
+// the run's metadata beside it.
+func measureSection(ctx context.Context, results string, sec section, rerender bool, log io.Writer) error {
 	dir := filepath.Dir(results)
-	mach := readMachine(ctx, dir)
-	m, err := measure(ctx, dir, sec, log)
-	if err != nil {
-		return err
-	}
 	rawPath := filepath.Join("results", sec.name+".txt")
-	if err := os.MkdirAll(filepath.Join(dir, "results"), 0o755); err != nil {
-		return err
+	metaPath := filepath.Join(dir, "results", sec.name+".json")
+	var (
+		date time.Time
+		mach machine
+		m    *measurement
+		err  error
+	)
+	if rerender {
+		date, mach, m, err = loadRun(filepath.Join(dir, rawPath), metaPath)
+		if err != nil {
+			return err
+		}
+	} else {
+		mach = readMachine(ctx, dir)
+		if m, err = measure(ctx, dir, sec, log); err != nil {
+			return err
+		}
+		date = time.Now()
+		if err := os.MkdirAll(filepath.Join(dir, "results"), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, rawPath), m.raw, 0o644); err != nil {
+			return err
+		}
+		if err := saveRun(metaPath, date, mach, m); err != nil {
+			return err
+		}
 	}
-	if err := os.WriteFile(filepath.Join(dir, rawPath), m.raw, 0o644); err != nil {
-		return err
-	}
-	keyed, err := os.CreateTemp("", "benchrun-*.txt")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(keyed.Name())
-	if _, err := keyed.Write(withImplKey(m.raw)); err != nil {
-		return err
-	}
-	if err := keyed.Close(); err != nil {
-		return err
-	}
-	text, err := benchstat(ctx, dir, "-col", "/"+implKey, keyed.Name())
-	if err != nil {
-		return err
-	}
-	csvOut, err := benchstat(ctx, dir, "-format", "csv", "-col", "/"+implKey, keyed.Name())
+	text, csvOut, err := summarise(ctx, dir, m.raw)
 	if err != nil {
 		return err
 	}
@@ -196,9 +203,9 @@ func measureSection(ctx context.Context, results string, sec section, log io.Wri
 	if err != nil {
 		return err
 	}
-	body, err := report{sec: sec, m: m, mach: mach, tables: tables, statText: text, rawPath: rawPath, date: time.Now()}.render()
+	body, err := report{sec: sec, m: m, mach: mach, tables: tables, statText: text, rawPath: rawPath, date: date}.render()
 	if err != nil {
-		return fmt.Errorf("%w: %w", errUsage, err)
+		return fmt.Errorf("%w: %w (the run is saved: fix the settings, then -rerender %s)", errUsage, err, sec.name)
 	}
 	return rewrite(results, func(text string) (string, error) {
 		out, err := splice(results, text, sec.name, body)
@@ -207,6 +214,28 @@ func measureSection(ctx context.Context, results string, sec section, log io.Wri
 		}
 		return spliceIndex(results, out)
 	})
+}
+
+// summarise runs benchstat over the raw output, keyed by implementation:
+// its table, for the record, and its csv, for the figures.
+func summarise(ctx context.Context, dir string, raw []byte) (text, csvOut []byte, err error) {
+	keyed, err := os.CreateTemp("", "benchrun-*.txt")
+	if err != nil {
+		return nil, nil, err
+	}
+	defer os.Remove(keyed.Name())
+	if _, err := keyed.Write(withImplKey(raw)); err != nil {
+		keyed.Close()
+		return nil, nil, err
+	}
+	if err := keyed.Close(); err != nil {
+		return nil, nil, err
+	}
+	if text, err = benchstat(ctx, dir, "-col", "/"+implKey, keyed.Name()); err != nil {
+		return nil, nil, err
+	}
+	csvOut, err = benchstat(ctx, dir, "-format", "csv", "-col", "/"+implKey, keyed.Name())
+	return text, csvOut, err
 }
 
 // rewrite applies edit to the results file as it is now (others may have

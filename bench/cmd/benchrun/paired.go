@@ -23,7 +23,7 @@ type sampleKey struct {
 }
 
 // parseRound reads one benchmark process's output into values by unit,
-// with benchstat's unit names (ns/op becomes sec/op, in seconds).
+// with benchstat's unit names (see tidyUnit).
 func parseRound(out []byte, cpu int) map[sampleKey]map[string]float64 {
 	res := map[sampleKey]map[string]float64{}
 	sc := bufio.NewScanner(bytes.NewReader(out))
@@ -50,11 +50,8 @@ func parseRound(out []byte, cpu int) map[sampleKey]map[string]float64 {
 			if err != nil {
 				break
 			}
-			unit := f[i+1]
-			if unit == "ns/op" {
-				unit, v = "sec/op", v/1e9
-			}
-			vals[unit] = v
+			unit, scale := tidyUnit(f[i+1])
+			vals[unit] = v * scale
 		}
 		res[k] = vals
 	}

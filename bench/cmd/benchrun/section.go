@@ -182,7 +182,10 @@ func parseSettings(file string, kv []keyValue) (settings, error) {
 			}
 			st.benchmem = b
 		case "units":
-			st.units = strings.Fields(strings.ReplaceAll(e.value, ",", " "))
+			for _, u := range strings.Fields(strings.ReplaceAll(e.value, ",", " ")) {
+				u, _ = tidyUnit(u)
+				st.units = append(st.units, u)
+			}
 		case "goal":
 			g, err := parseGoal(e.value)
 			if err != nil {
