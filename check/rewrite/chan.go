@@ -148,15 +148,15 @@ func (r *fileRewriter) rangeStmt(s *ast.RangeStmt) {
 		r.rangeChan(s)
 		return
 	}
+	if isMap(r.typeOf(s.X)) {
+		r.rangeMap(s)
+		return
+	}
 	if s.Tok == token.ASSIGN {
 		r.expr(s.Key, write)
 		r.expr(s.Value, write)
 	}
-	if isMap(r.typeOf(s.X)) {
-		r.mapOperand(s.X, false)
-	} else {
-		r.expr(s.X, read)
-	}
+	r.expr(s.X, read)
 	if s.Tok == token.DEFINE {
 		var writes string
 		for _, e := range []ast.Expr{s.Key, s.Value} {
@@ -200,6 +200,67 @@ func (r *fileRewriter) rangeChan(s *ast.RangeStmt) {
 		r.expr(s.X, read)
 		r.insert(s.X.End(), "); ludus_ok; ludus_v, ludus_ok = "+recv2+"(ludus_r)")
 		r.insert(s.Body.Lbrace+1, " "+key+" = ludus_v;")
+	}
+	r.block(s.Body.List)
+}
+
+// rangeMap rewrites for k, v := range m as a loop over ludus_rt.MapRange,
+// whose order is fixed in an exploration (Go's random order would make a
+// replayed schedule run differently):
+//
+//	for ludus_m, k, v := ludus_rt.MapRange(m, "m"); ludus_m.Next(&k, &v); { B }
+//
+// The loop's variables are declared in the init statement, so they keep
+// the module's loop-variable semantics (per loop before go1.22).
+func (r *fileRewriter) rangeMap(s *ast.RangeStmt) {
+	mapRange := r.rtCall("MapRange")
+	name := quote(r.name(s.X, ""))
+	ptr := func(e ast.Expr) string { // &v for Next, nil for _ or no variable
+		id, ok := e.(*ast.Ident)
+		switch {
+		case e == nil || ok && id.Name == "_":
+			return "nil"
+		case r.sharedDef(id):
+			return r.rtCall("W") + "(&" + id.Name + ", " + quote(id.Name) + ")"
+		}
+		return "&" + id.Name
+	}
+	switch {
+	case s.Key == nil: // for range m
+		r.replace(s.Range, s.X.Pos(), "ludus_m, _, _ := "+mapRange+"(")
+		r.expr(s.X, read)
+		r.insert(s.X.End(), ", "+name+"); ludus_m.Next(nil, nil);")
+	case s.Tok == token.DEFINE: // for k, v := range m
+		value := "_"
+		if s.Value != nil {
+			value = r.src(s.Value)
+		}
+		r.insert(s.Key.Pos(), "ludus_m, ")
+		r.replace(s.Key.End(), s.X.Pos(), ", "+value+" := "+mapRange+"(")
+		r.expr(s.X, read)
+		r.insert(s.X.End(), ", "+name+"); ludus_m.Next("+ptr(s.Key)+", "+ptr(s.Value)+");")
+	default: // for k, v = range m: assign through temporaries
+		var assign string
+		r.expr(s.Key, write)
+		key := r.move(s.Key, s.Body.Lbrace)
+		if id, ok := s.Key.(*ast.Ident); !ok || id.Name != "_" {
+			assign += " " + key + " = ludus_k;"
+		}
+		head := "ludus_m, ludus_k, ludus_v := " + mapRange + "("
+		if s.Value != nil {
+			r.expr(s.Value, write)
+			val := r.move(s.Value, s.Body.Lbrace)
+			if id, ok := s.Value.(*ast.Ident); !ok || id.Name != "_" {
+				assign += " " + val + " = ludus_v;"
+			}
+			r.replace(s.Key.End(), s.Value.Pos(), "")
+			r.replace(s.Value.End(), s.X.Pos(), head)
+		} else {
+			r.replace(s.Key.End(), s.X.Pos(), head)
+		}
+		r.expr(s.X, read)
+		r.insert(s.X.End(), ", "+name+"); ludus_m.Next(&ludus_k, &ludus_v);")
+		r.insert(s.Body.Lbrace+1, assign+" _, _ = ludus_k, ludus_v;")
 	}
 	r.block(s.Body.List)
 }
