@@ -107,26 +107,11 @@ type Experiment struct {
 	Section string
 	// Specs declare the claims the experiment tests.
 	Specs []ClaimSpec
-	// Claims is the older way to declare claims: the sentences alone.
-	// Each verdict then names its claim by the sentence (Claim.Claim) and
-	// the sentence is also its ID. Deprecated: use Specs; this stays while
-	// experiments written against it move over.
-	Claims []string
-	Run    func(ctx context.Context, env *Env) (Result, error)
+	Run   func(ctx context.Context, env *Env) (Result, error)
 }
 
-// ClaimSpecs returns the claims e declares: its Specs, or one spec per
-// sentence of Claims, with the sentence as its ID.
-func (e Experiment) ClaimSpecs() []ClaimSpec {
-	if len(e.Specs) > 0 || len(e.Claims) == 0 {
-		return e.Specs
-	}
-	specs := make([]ClaimSpec, len(e.Claims))
-	for i, text := range e.Claims {
-		specs[i] = ClaimSpec{ID: text, Text: text}
-	}
-	return specs
-}
+// ClaimSpecs returns the claims e declares.
+func (e Experiment) ClaimSpecs() []ClaimSpec { return e.Specs }
 
 // NewClaim starts the verdict for the claim e declares under id: a Claim
 // with its ID, its sentence and an empty measurement map. An id that e does

@@ -187,12 +187,12 @@ func runOne(ctx context.Context, e Experiment, opts Options) Outcome {
 	return o
 }
 
-// matchClaims pairs each verdict with the claim it names by ID (or, for an
-// experiment that declares sentences only, by its sentence) and returns
+// matchClaims pairs each verdict with the claim it names by ID and returns
 // them in the order of specs, each with its ID and sentence filled in. A
-// verdict for an undeclared claim, two for one claim, a declared claim
-// without one, a sentence that differs from the declared one, or a verdict
-// that is not one of the three is an error: it would mislabel a result.
+// verdict without an ID or for an undeclared claim, two for one claim, a
+// declared claim without one, a sentence that differs from the declared
+// one, or a verdict that is not one of the three is an error: it would
+// mislabel a result.
 func matchClaims(specs []ClaimSpec, got []Claim) ([]Claim, error) {
 	if err := checkSpecs(specs); err != nil {
 		return nil, err
@@ -201,11 +201,10 @@ func matchClaims(specs []ClaimSpec, got []Claim) ([]Claim, error) {
 	seen := make([]bool, len(specs))
 	for _, c := range got {
 		key := c.ID
-		if key == "" {
-			key = c.Claim
-		}
 		i := slices.IndexFunc(specs, func(s ClaimSpec) bool { return s.ID == key })
 		switch {
+		case key == "":
+			return nil, fmt.Errorf("returned a verdict without a claim ID (sentence %q)", c.Claim)
 		case i < 0:
 			return nil, fmt.Errorf("returned a verdict for claim %q, which it does not declare (declared: %s)", key, specIDs(specs))
 		case seen[i]:
