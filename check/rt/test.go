@@ -95,6 +95,12 @@ func (c config) options(test string) []check.Option {
 	if c.replay != "" {
 		opts = append(opts, check.Replay(c.replay))
 	}
+	switch os.Getenv("LUDUS_CHECK_SEARCH") { // for comparing searches: plain DFS, PCT
+	case "dfs":
+		opts = append(opts, check.NoReduction())
+	case "pct":
+		opts = append(opts, check.PCT(3, 1, 0))
+	}
 	if c.results != "" {
 		opts = append(opts, check.Progress(func(p check.ProgressInfo) {
 			writeLine(c, progress{Type: "progress", Package: c.pkg, Test: test, Schedules: p.Executions, Rate: p.Rate, Bound: p.Bound})

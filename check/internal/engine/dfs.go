@@ -60,13 +60,22 @@ func (s *dfs) allowed(e *Engine, n *node, q int) bool {
 
 func (s *dfs) pick(e *Engine, en gset, d decision) int {
 	if s.depth < len(s.nodes) {
-		return s.replayNode(e, en)
+		return s.replayNode(e, en, d.yielders)
 	}
 	n := node{enabled: en.clone(), prev: int32(d.last), prevEnabled: d.lastEnabled, free: d.free, preempt: int32(e.preempt), timed: e.timedOut()}
 	if s.por != nil {
 		n.sleep = s.por.sleep.clone()
 	}
+	sig := signature(e, en)
 	cands := en.andNot(n.sleep)
+	if cands.empty() && !d.yielders.andNot(n.sleep).empty() && !en.intersects(d.yielders) {
+		// Everything runnable is asleep, but goroutines that yielded only
+		// wait for fairness's sake: they can run, so the state is not
+		// covered elsewhere.
+		en = en.or(d.yielders)
+		n.enabled = en.clone()
+		cands = en.andNot(n.sleep)
+	}
 	if cands.empty() {
 		s.blocked = true
 		e.pruned = true
@@ -96,7 +105,7 @@ func (s *dfs) pick(e *Engine, en gset, d decision) int {
 			}
 		}
 	}
-	n.sig = signature(e, en)
+	n.sig = sig
 	s.nodes = append(s.nodes, n)
 	s.depth++
 	return chosen
@@ -104,9 +113,10 @@ func (s *dfs) pick(e *Engine, en gset, d decision) int {
 
 // replayNode follows the current path at an existing node, checking that
 // the program is where it was.
-func (s *dfs) replayNode(e *Engine, en gset) int {
+func (s *dfs) replayNode(e *Engine, en, yielders gset) int {
 	n := &s.nodes[s.depth]
-	if n.choice || !en.has(int(n.chosen)) || n.sig != signature(e, en) {
+	runs := en.has(int(n.chosen)) || yielders.has(int(n.chosen)) && n.enabled.has(int(n.chosen))
+	if n.choice || !runs || n.sig != signature(e, en) {
 		nondet(e, fmt.Sprintf("step %d: the schedule being replayed expects %s", e.execSteps+1, expectation(n)))
 		return -1
 	}

@@ -29,7 +29,7 @@ type por struct {
 	// races with a later write, and a read right after the write that
 	// ended the streak does not race with it; without this, every
 	// iteration of a spin would be a schedule of its own.
-	lastEv []int32     // per goroutine: the index of its last event
+	lastEv []int32     // per goroutine: the index of its last event that accessed an object
 	prevEv int32       // the current goroutine's event before the current one, -1 if none
 	spin   []spinState // per goroutine: the streak of reads its last events made
 }
@@ -93,7 +93,6 @@ func (p *por) beginEvent(e *Engine, g *G) {
 		p.spin = append(p.spin, spinState{})
 	}
 	p.prevEv = p.lastEv[g.ID]
-	p.lastEv[g.ID] = int32(len(p.events))
 	p.events = append(p.events, event{g: int32(g.ID), pidx: uint32(g.nev), node: int32(p.tree.depth - 1)})
 	p.evc = append(p.evc[:0], g.dc...)
 	p.evc.set(g.ID, uint32(g.nev))
@@ -110,6 +109,11 @@ func (p *por) closeEvent(e *Engine) {
 	p.evOpen = false
 	ev := &p.events[len(p.events)-1]
 	ev.clk, ev.n = int32(len(p.clocks)), int32(len(p.evc))
+	if len(p.evAcc) > 0 {
+		// events that access nothing (a yield, a sleep, a start) do not
+		// break a spin's streak of loads
+		p.lastEv[p.evG] = int32(len(p.events) - 1)
+	}
 	p.clocks = append(p.clocks, p.evc...)
 	e.gs[p.evG].dc.copyFrom(p.evc)
 	if ev.node < 0 || p.tree.bound >= 0 {
@@ -161,6 +165,9 @@ func (p *por) dependent(h *G) bool {
 	}
 	if pd.obj == nil {
 		return false
+	}
+	if pd.Kind == KFire && h.timer != nil && h.timer.Chan != nil && conflict(&h.timer.Chan.Object, true, false) {
+		return true // a firing writes its channel too
 	}
 	return conflict(pd.obj.base(), pd.Write, pd.Commute)
 }

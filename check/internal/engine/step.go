@@ -87,16 +87,20 @@ func (e *Engine) decide() *G {
 			return nil
 		}
 		en, yielders := e.enabled()
-		if en.empty() {
+		if en.empty() || e.onlyYielding(en) {
+			// Nothing can run, or only goroutines that yield (a spin that
+			// waits for time to pass): the clock jumps to the next deadline.
 			if e.advanceTime() {
 				continue
 			}
-			// Only goroutines that yielded can run: let them.
-			if en = yielders; en.empty() {
-				return nil
+			if en.empty() {
+				// Only spinning goroutines can run: let them.
+				if en = yielders; en.empty() {
+					return nil
+				}
 			}
 		}
-		id := e.pick(en)
+		id := e.pick(en, yielders)
 		if id < 0 {
 			return nil
 		}
@@ -116,19 +120,16 @@ func (e *Engine) decide() *G {
 }
 
 // enabled returns who can run. A goroutine that yielded (Gosched,
-// Sleep(0)) can run again only after another goroutine took a step, or
-// when nothing else can run (yielders): a spin loop that yields cannot
-// starve the goroutine it waits for, the fairness a real scheduler gives,
-// and yet the yielder can come back between any two steps of the others,
-// as it can on a real machine. A spin-wait round (KSpin) runs again only
-// when nothing else can: the exploration need not try every point at which
-// a spinner could come back.
+// Sleep(0)) can run, as on a real machine, but the natural schedule runs
+// the others first (see natural). A spin-wait round (KSpin) runs again
+// only when nothing else can (yielders): the exploration need not try
+// every point at which a spinner could come back.
 func (e *Engine) enabled() (m, yielders gset) {
 	for _, g := range e.live {
 		if !g.hasPend {
 			continue
 		}
-		if g.pend.Kind == KYield && int64(e.execSteps) <= g.pend.Until || g.pend.Kind == KSpin {
+		if g.pend.Kind == KSpin {
 			yielders.add(g.ID)
 			continue
 		}
@@ -144,12 +145,16 @@ type decision struct {
 	last        int  // the real goroutine that ran last, -1 at the start
 	lastEnabled bool // it can run again: switching away is a preemption
 	free        bool // its time slice is over: switching away is free
+	// yielders are goroutines that yielded and wait for the others to
+	// step: a strategy that must not run what en offers (sleep sets) runs
+	// one of them, since a yield is fairness, not a real block.
+	yielders gset
 }
 
 // pick asks the strategy who runs next among en, and keeps the books:
 // preemptions, the time slice, and the trail that a replay token encodes.
-func (e *Engine) pick(en gset) int {
-	d := decision{last: e.lastG, lastEnabled: e.lastG >= 0 && en.has(e.lastG), free: e.sliceOver()}
+func (e *Engine) pick(en, yielders gset) int {
+	d := decision{last: e.lastG, lastEnabled: e.lastG >= 0 && en.has(e.lastG), free: e.sliceOver(), yielders: yielders}
 	id := e.sched.pick(e, en, d)
 	if id < 0 {
 		return -1
@@ -260,4 +265,15 @@ func (e *Engine) Choose(g *G, n int) int {
 		return 0
 	}
 	return e.choose(g, n)
+}
+
+// onlyYielding reports whether every goroutine in en is yielding (Gosched,
+// Sleep(0)).
+func (e *Engine) onlyYielding(en gset) bool {
+	for id := en.lowest(); id >= 0; id = en.next(id) {
+		if g := e.gs[id]; g.pseudo || g.pend.Kind != KYield {
+			return false
+		}
+	}
+	return true
 }

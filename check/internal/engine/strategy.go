@@ -19,8 +19,9 @@ type strategy interface {
 
 // natural returns the goroutine a run without preemptions would pick among
 // cands: a due timer fires first; then the last goroutine goes on, unless
-// its time slice is over; then the next goroutine after it in ID order (a
-// round-robin hand-over); the clock's jump comes last.
+// its time slice is over or it yielded; then the next goroutine after it
+// in ID order (a round-robin hand-over); then a goroutine that yielded;
+// the clock's jump comes last.
 func natural(e *Engine, cands gset, d decision) int {
 	tick := -1
 	for id := cands.lowest(); id >= 0; id = cands.next(id) {
@@ -32,12 +33,21 @@ func natural(e *Engine, cands gset, d decision) int {
 			tick = id
 		}
 	}
-	if d.last >= 0 && cands.has(d.last) && !d.free {
+	yielded := func(id int) bool { return e.gs[id].pend.Kind == KYield }
+	if d.last >= 0 && cands.has(d.last) && !d.free && !yielded(d.last) {
 		return d.last
 	}
-	first, after := -1, -1
+	first, after, yielder := -1, -1, -1
 	for id := cands.lowest(); id >= 0; id = cands.next(id) {
 		if e.gs[id].pseudo {
+			continue
+		}
+		if yielded(id) {
+			// a goroutine that yielded comes after the others: Gosched
+			// gives them the processor
+			if yielder < 0 || id > d.last && yielder < d.last {
+				yielder = id
+			}
 			continue
 		}
 		if first < 0 {
@@ -52,6 +62,8 @@ func natural(e *Engine, cands gset, d decision) int {
 		return after
 	case first >= 0:
 		return first
+	case yielder >= 0:
+		return yielder
 	}
 	return tick
 }
