@@ -156,8 +156,8 @@ func (r report) writeGoals(b *strings.Builder) error {
 				n++
 				rt := ratio{value: num.median / den.median}
 				rt.lo, rt.hi, rt.ok = medianInterval(r.m.pairedRatios(rw.name, rw.cpu, g.unit, g.num, g.den))
-				fmt.Fprintf(b, "| %s: %s / %s %s %s | %d | %s | %s | **%s** |\n", rw.name, g.num, g.den, g.op(),
-					formatRatio(g.bound), rw.cpu, formatRatio(rt.value), formatRange(rt), g.judge(rt))
+				fmt.Fprintf(b, "| %s: %s / %s %s %s (%s) | %d | %s | %s | **%s** |\n", rw.name, g.num, g.den, g.op(),
+					formatRatio(g.bound), g.unit, rw.cpu, formatRatio(rt.value), formatRange(rt), g.judge(rt))
 			}
 		}
 		if n == 0 {

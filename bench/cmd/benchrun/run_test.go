@@ -105,10 +105,10 @@ func TestRender(t *testing.T) {
 		"  `bench.test -test.cpu 2`",
 		"| benchmark | cpu | sync | ludus | ludus-off | ludus-exact | go-deadlock | ludus / sync | ludus / go-deadlock |",
 		"| LockUncontended | 1 | 14.9 ns ±62% | 36.9 ns ±58% | 18.5 ns ±137% | 5.25 µs ±78% | 524 ns ±32% | 2.47 | 0.0704 |",
-		"| LockUncontended: ludus / sync <= 2.00 | 1 | 2.47 | 2.01 to 2.53 | **missed** |",
-		"| LockUncontended: ludus / sync <= 3.00 | 2 | 2.52 |",
-		"| LockUncontended: ludus / go-deadlock <= 0.100 | 2 | 0.0700 |",
-		"| LockUncontended: ludus / sync <= 2.50 | 1 | 2.47 | 2.01 to 2.53 | **inconclusive (within noise)** |",
+		"| LockUncontended: ludus / sync <= 2.00 (sec/op) | 1 | 2.47 | 2.01 to 2.53 | **missed** |",
+		"| LockUncontended: ludus / sync <= 3.00 (sec/op) | 2 | 2.52 |",
+		"| LockUncontended: ludus / go-deadlock <= 0.100 (sec/op) | 2 | 0.0700 |",
+		"| LockUncontended: ludus / sync <= 2.50 (sec/op) | 1 | 2.47 | 2.01 to 2.53 | **inconclusive (within noise)** |",
 		"benchstat says",
 	} {
 		if !strings.Contains(out, want) {
