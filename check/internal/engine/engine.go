@@ -93,6 +93,7 @@ type Engine struct {
 	running     sync.WaitGroup
 	aborting    atomic.Bool // teardown: parked goroutines wake only to exit
 	resumedSelf bool        // a timer completed the wait of the deciding goroutine
+	acting      *G          // the pseudo-goroutine whose event the deciding goroutine performs, else nil
 	fail        *Fail       // the verdict of this execution, if any
 	errors      []string    // assertion messages (T.Errorf) of this execution
 	pruned      bool        // cut short without a verdict (sleep set, bound)
@@ -114,12 +115,13 @@ type Engine struct {
 	uncontrolled   *Fail
 
 	// Counters and the virtual clock.
-	steps     int    // steps of the whole exploration
-	execSteps int    // steps of the current execution
-	marks     int32  // recorded accesses of the current execution (Var operations, memory)
-	now       int64  // virtual nanoseconds since the virtual epoch
-	clockG    *G     // the clock's pseudo-goroutine (KTick), once some call is external
-	clockObj  Atomic // what external calls and the clock's jumps conflict on (DPOR)
+	steps      int    // steps of the whole exploration
+	execSteps  int    // steps of the current execution
+	marks      int32  // recorded accesses of the current execution (Var operations, memory)
+	now        int64  // virtual nanoseconds since the virtual epoch
+	clockG     *G     // the clock's pseudo-goroutine (KTick), once some call is external
+	freeTimers []int  // IDs of timers' pseudo-goroutines that are done: reused by the next timers
+	clockObj   Atomic // what external calls and the clock's jumps conflict on (DPOR)
 
 	// Scheduling.
 	sched      strategy // who runs next
@@ -192,15 +194,18 @@ func (e *Engine) reset() {
 	e.mainDone = -1
 	e.quiet = 0
 	e.clockG = nil
+	e.freeTimers = e.freeTimers[:0]
 	e.nobj = 0
 	clear(e.objects)
 	e.objects = e.objects[:0]
 	clear(e.addr)
-	clear(e.shadow) // channels (e.chans) stay: a channel made in an earlier execution is still controlled
+	clear(e.shadow)
+	clear(e.chans) // a channel made in rewritten code lives in one execution (made outside: rt keeps it)
 	clear(e.rands)
 	e.trail = e.trail[:0]
 	e.lastG, e.lastPick, e.preempt, e.sliceStart = -1, -1, 0, 0
 	e.resumedSelf = false
+	e.acting = nil
 	e.aborting.Store(false)
 	if e.doneCh == nil {
 		e.doneCh = make(chan struct{}, 1)

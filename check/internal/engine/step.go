@@ -57,17 +57,24 @@ func (e *Engine) schedule(g *G) {
 func (e *Engine) Complete(g, partner *G) {
 	partner.pend.Done = true
 	partner.hasPend = false
+	// The operation may be a timer's firing that the deciding goroutine
+	// performs: the partner synchronizes with the timer, not with it.
+	src := g
+	if e.acting != nil {
+		src = e.acting
+	}
 	if partner == g {
 		// A timer fired for the goroutine that is deciding who runs next:
 		// it just goes on (see schedule).
+		partner.vc.join(src.vc)
 		e.resumedSelf = true
 		return
 	}
 	if e.por != nil {
 		e.por.joinInto(g, partner)
 	}
-	partner.vc.join(g.vc)
-	g.vc.join(partner.vc)
+	partner.vc.join(src.vc)
+	src.vc.join(partner.vc)
 	partner.returnTo = g
 	e.setCur(partner)
 	partner.wake <- struct{}{}

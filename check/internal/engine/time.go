@@ -71,12 +71,42 @@ func (e *Engine) arm(g *G, t *timer, d int64) {
 	if name == "" {
 		name = "timer"
 	}
-	p := e.newPseudo(e.numbered(name, false), g, KFire)
+	p := e.timerG(name, g) // timers are not numbered: their slots are reused
 	p.pend.Until = e.now + max(d, 0)
 	p.pend.obj = t
 	p.pend.Write = true
 	p.timer = t
 	t.g = p
+}
+
+// timerG returns a pseudo-goroutine for a timer's firing, reusing the slot
+// of a timer that fired or was stopped: a loop that arms a timer each
+// round would otherwise grow every vector clock by one entry a round. The
+// slot's event count goes on from its last occupant's, and its clocks
+// say so, so the occupants are ordered one after the other.
+func (e *Engine) timerG(name string, parent *G) *G {
+	if len(e.freeTimers) == 0 {
+		return e.newPseudo(name, parent, KFire)
+	}
+	id := e.freeTimers[len(e.freeTimers)-1]
+	e.freeTimers = e.freeTimers[:len(e.freeTimers)-1]
+	p := e.gs[id]
+	nev, own := p.nev, p.vc.get(id)
+	dc, vc := p.dc[:0], p.vc[:0]
+	p.gp.Store(0)
+	p.goid.Store(0)
+	*p = G{e: e, ID: id, Name: name, wake: p.wake, parent: parent.ID, dc: dc, vc: vc, waitSeq: p.waitSeq, pseudo: true, nev: nev}
+	p.dc.copyFrom(e.clockOf(parent))
+	p.dc.set(id, max(p.dc.get(id), uint32(nev)))
+	p.vc.copyFrom(parent.vc)
+	parent.vc.tick(parent.ID)
+	p.vc.set(id, max(p.vc.get(id), own)+1)
+	p.pend = Pending{Kind: KFire}
+	p.hasPend = true
+	p.liveIdx = len(e.live)
+	e.live = append(e.live, p)
+	e.sched.spawned(e, p)
+	return p
 }
 
 // disarm kills t's pending firing; it reports whether one was pending.
@@ -88,6 +118,7 @@ func (e *Engine) disarm(t *timer) bool {
 	t.g = nil
 	p.done, p.hasPend = true, false
 	e.dropLive(p)
+	e.freeTimers = append(e.freeTimers, p.ID)
 	return true
 }
 
@@ -150,12 +181,14 @@ func (e *Engine) runPseudo(p *G) bool {
 		e.fail = &Fail{KindDeadlock, "only timers fire: no goroutine can run" + e.blockedList(e.liveReal())}
 		return true
 	}
+	e.acting = p
 	switch p.pend.Kind {
 	case KFire:
 		e.fire(p)
 	case KTick:
 		e.tick1(p)
 	}
+	e.acting = nil
 	e.closeEvent()
 	return e.aborting.Load()
 }
@@ -172,6 +205,7 @@ func (e *Engine) fire(p *G) {
 		t.g = nil
 		p.done = true
 		e.dropLive(p)
+		e.freeTimers = append(e.freeTimers, p.ID)
 	}
 	if e.rec != nil {
 		e.rec.step(p, fmt.Sprintf("fires at %v", fmtDur(e.now)))

@@ -1,7 +1,10 @@
 package engine
 
 import (
+	"bytes"
+	"compress/flate"
 	"encoding/base64"
+	"io"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -11,11 +14,13 @@ import (
 // ErrBadToken is returned for a replay token that does not decode.
 var ErrBadToken = errors.New("check: malformed replay token")
 
-// A replay token is "2" followed by base64url (no padding) of: uvarint
-// name hash (the test it belongs to, 0 for none), uvarint seed (of the
-// program's math/rand), uvarint n, then n decisions, each a uvarint (0:
-// the goroutine picked last again, k: goroutine k-1, or an alternative's
-// index), with a run of zeros written as 0 followed by the run's length.
+// A replay token is "2" followed by base64url (no padding) of the DEFLATE
+// compression of: uvarint name hash (the test it belongs to, 0 for none),
+// uvarint seed (of the program's math/rand), uvarint n, then n decisions,
+// each a uvarint (0: the goroutine picked last again, k: goroutine k-1, or
+// an alternative's index), with a run of zeros written as 0 followed by
+// the run's length. Long schedules repeat themselves (a loop's rounds), so
+// a token stays short.
 
 const tokenVersion = "2"
 
@@ -46,8 +51,16 @@ func encodeToken(t Token) string {
 		b = binary.AppendUvarint(b, uint64(trail[i]))
 		i++
 	}
-	return tokenVersion + base64.RawURLEncoding.EncodeToString(b)
+	var z bytes.Buffer
+	w, _ := flate.NewWriter(&z, flate.BestCompression)
+	w.Write(b)
+	w.Close()
+	return tokenVersion + base64.RawURLEncoding.EncodeToString(z.Bytes())
 }
+
+// maxTokenBytes bounds a decoded token's payload (a corrupt token must not
+// inflate without end).
+const maxTokenBytes = 1 << 28
 
 // DecodeToken decodes a replay token, or says what is wrong with it.
 func DecodeToken(tok string) (Token, error) {
@@ -60,9 +73,16 @@ func DecodeToken(tok string) (Token, error) {
 	case !strings.HasPrefix(tok, tokenVersion):
 		return Token{}, fmt.Errorf("%w: a token starts with %q, this one with %q", ErrBadToken, tokenVersion, tok[:1])
 	}
-	b, err := base64.RawURLEncoding.DecodeString(tok[1:])
+	z, err := base64.RawURLEncoding.DecodeString(tok[1:])
 	if err != nil {
 		return Token{}, fmt.Errorf("%w: not base64url after the version: %v", ErrBadToken, err)
+	}
+	b, err := io.ReadAll(io.LimitReader(flate.NewReader(bytes.NewReader(z)), maxTokenBytes+1))
+	if err != nil {
+		return Token{}, fmt.Errorf("%w: truncated or corrupt (%v)", ErrBadToken, err)
+	}
+	if len(b) > maxTokenBytes {
+		return Token{}, fmt.Errorf("%w: longer than %d bytes decompressed", ErrBadToken, maxTokenBytes)
 	}
 	d := tokenReader{b: b}
 	h, seed, n := d.next("the name hash"), d.next("the seed"), d.next("the number of decisions")

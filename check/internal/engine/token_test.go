@@ -1,7 +1,10 @@
 package engine
 
 import (
+	"bytes"
+	"compress/flate"
 	"encoding/base64"
+	"io"
 	"errors"
 	"slices"
 	"strings"
@@ -21,15 +24,23 @@ func TestTokenRoundTrip(t *testing.T) {
 // Malformed tokens are errors that say what is wrong, never a schedule.
 func TestTokenMalformed(t *testing.T) {
 	good := encodeToken(Token{NameHash: 9, Seed: 1, Trail: []int32{1, 0, 0, 2, 300}})
-	raw, _ := base64.RawURLEncoding.DecodeString(good[1:])
-	cut := "2" + base64.RawURLEncoding.EncodeToString(raw[:len(raw)-1])
-	long := "2" + base64.RawURLEncoding.EncodeToString(append(raw, 5))
+	z, _ := base64.RawURLEncoding.DecodeString(good[1:])
+	raw, _ := io.ReadAll(flate.NewReader(bytes.NewReader(z)))
+	pack := func(b []byte) string {
+		var out bytes.Buffer
+		w, _ := flate.NewWriter(&out, flate.BestCompression)
+		w.Write(b)
+		w.Close()
+		return "2" + base64.RawURLEncoding.EncodeToString(out.Bytes())
+	}
+	cut, long := pack(raw[:len(raw)-1]), pack(append(raw, 5))
 	for _, c := range []struct{ tok, want string }{
 		{"", "empty"},
 		{"   ", "empty"},
 		{"1AAMCAAED", "version 1"},
 		{"7abc", "starts with"},
 		{"2!!!", "base64"},
+		{"2AAAA", "corrupt"},
 		{cut, "truncated"},
 		{long, "after the last decision"},
 	} {

@@ -28,10 +28,11 @@ func (r *recorder) step(g *G, text string) {
 }
 
 // names gives every line its goroutine's final name (a goroutine named
-// "worker" becomes "worker#1" when a second worker starts).
+// "worker" becomes "worker#1" when a second worker starts). Timers keep
+// the name they had: their slots are reused.
 func (r *recorder) names(e *Engine) []TraceStep {
 	for i := range r.steps {
-		if g := r.steps[i].g; g < len(e.gs) {
+		if g := r.steps[i].g; g < len(e.gs) && !e.gs[g].pseudo {
 			r.steps[i].Goroutine = e.gs[g].Name
 		}
 	}
@@ -207,6 +208,9 @@ func sourceLine(l Location) string {
 
 // trimStack drops the frames of the engine's own panic handling.
 func trimStack(b []byte) string {
+	if debugStacks {
+		return string(b)
+	}
 	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
 	out := make([]string, 0, len(lines))
 	skip := false
@@ -223,6 +227,10 @@ func trimStack(b []byte) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// debugStacks keeps the checker's own frames in reported stacks (set
+// LUDUS_DEBUG_STACKS=1 when the checker itself panics).
+var debugStacks = os.Getenv("LUDUS_DEBUG_STACKS") != ""
 
 // checkFrame reports whether a stack line is a function of the checker's
 // own runtime (the engine, check/rt, the drop-ins): not the user's code.
