@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"compress/flate"
 	"encoding/base64"
-	"io"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 )
 
