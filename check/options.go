@@ -74,7 +74,7 @@ func Exhaustive() Option {
 
 // MaxPreemptions bounds the default strategy's search: schedules are
 // explored with 0, 1, ... n preemptions, so the failure reported is one
-// with the fewest, and what budget is left goes to PCT. Zero explores only
+// with the fewest, and the search stops after n. Zero explores only
 // schedules without preemption; a negative n is an error. Without this
 // option the default strategy explores the schedules with no preemption,
 // then those with one, then every schedule (DPOR with sleep sets, which

@@ -13,7 +13,7 @@ type Strategy int
 
 // Strategies.
 const (
-	Default    Strategy = iota // DPOR under iterative preemption bounding, then PCT for the rest of the budget
+	Default    Strategy = iota // DPOR under iterative preemption bounding: bounds 0, 1, then none (or 0..Bound)
 	Exhaustive                 // DPOR without a bound
 	Random                     // uniform random sampling
 	PCT                        // probabilistic concurrency testing

@@ -157,6 +157,7 @@ func (e *Engine) Go(parent *G, name string, number bool, fn func()) {
 	g.pend = Pending{Kind: KStart}
 	g.hasPend = true
 	if e.rec != nil {
+		parent.loc = callerLocation() // the go statement's site
 		g.loc = parent.loc
 		e.rec.step(parent, "go "+g.Name)
 	}
