@@ -56,16 +56,21 @@
 // then every schedule. The early levels find shallow bugs with the
 // simplest traces; the last one, where sleep sets are sound, can prove a
 // program correct: the report then says "complete" (every schedule ran, up
-// to reordering independent operations). MaxPreemptions(n) stops after
-// level n instead ("complete up to n preemptions"); bounded DPOR follows
-// Coons et al. (OOPSLA 2013) in spirit but not in proof, and on random
-// programs it reaches about 97% of the outcomes a plain preemption-bounded
-// search reaches, so a bounded "complete" is evidence, not a proof.
-// Exhaustive skips the bounded levels and the wall-time budget. Random and
-// PCT (Burckhardt et al., ASPLOS 2010) sample schedules from a seed;
-// Replay reruns one. NoReduction is plain depth-first search, to measure
-// what DPOR saves. Walk steps one schedule by hand (the web lab's
-// playground is built on it).
+// to reordering independent operations). Once the search has run 64
+// executions, every other execution is a PCT sample (Burckhardt et al.,
+// ASPLOS 2010): a search that cannot finish in the budget (dozens of
+// goroutines, a goroutine looping until told to stop) still finds bugs
+// that hide deep in its order, and the report says when PCT found one; a
+// small program is proved before any sampling. MaxPreemptions(n) stops
+// after level n instead, without sampling ("complete up to n
+// preemptions"); bounded DPOR follows Coons et al. (OOPSLA 2013) in spirit
+// but not in proof, and on random programs it reaches about 97% of the
+// outcomes a plain preemption-bounded search reaches, so a bounded
+// "complete" is evidence, not a proof. Exhaustive skips the bounded
+// levels, the sampling and the wall-time budget. Random and PCT sample
+// schedules from a seed; Replay reruns one. NoReduction is plain
+// depth-first search, to measure what DPOR saves. Walk steps one schedule
+// by hand (the web lab's playground is built on it).
 //
 // # The model
 //

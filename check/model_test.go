@@ -339,3 +339,70 @@ func TestNamesInTraces(t *testing.T) {
 		}
 	}
 }
+
+// cacher is kubernetes#13135 (GoKer) in the checker's own terms: a
+// goroutine retakes c and then w in a loop, yielding between rounds, until
+// told to stop; another takes w and then c once. The deadlock needs the
+// loop to be caught between its two locks just when the other goroutine
+// starts: the systematic levels, whose last one the loop makes endless,
+// do not get there in the budget, and PCT beside them does.
+func cacher(t *check.T) {
+	var c, w sync.Mutex
+	stop := check.NewChan[struct{}]("stop", 0)
+	t.Go("util", func() {
+		for {
+			if i, _ := check.Select(stop.RecvCase(nil), check.DefaultCase()); i == 0 {
+				return
+			}
+			c.Lock()
+			w.Lock()
+			w.Unlock()
+			c.Unlock()
+			check.Sleep(0)
+		}
+	})
+	t.Go("add", func() {
+		w.Lock()
+		c.Lock()
+		c.Unlock()
+		w.Unlock()
+	})
+	t.Go("close", func() { stop.Close() })
+}
+
+// The default strategy samples with PCT beside its last level once it has
+// run a few dozen executions: the deadlock above is found, reported as
+// found by PCT, and its token replays it.
+func TestPortfolioFindsDeepBug(t *testing.T) {
+	r := check.Run(cacher)
+	if r.Failure == nil {
+		t.Fatalf("no failure: %s (%d executions, limit %v)", r.Strategy, r.Executions, r.Limit)
+	}
+	if !strings.Contains(r.Strategy, "PCT") {
+		t.Errorf("strategy %q does not say PCT found it", r.Strategy)
+	}
+	again := check.Run(cacher, check.Replay(r.Failure.Replay))
+	if again.Failure == nil || again.Failure.Kind != r.Failure.Kind {
+		t.Errorf("replay: %+v, want a %v", again.Failure, r.Failure.Kind)
+	}
+	// With a bound given the search is the bounded levels alone.
+	b := check.Run(cacher, check.MaxPreemptions(1), check.MaxTime(200*time.Millisecond))
+	if strings.Contains(b.Strategy, "PCT") {
+		t.Errorf("MaxPreemptions(1) sampled: %q", b.Strategy)
+	}
+}
+
+// A program whose schedules all fit in the systematic search is proved
+// correct without a single sampled execution.
+func TestPortfolioLeavesSmallProofsAlone(t *testing.T) {
+	r := check.Run(func(t *check.T) {
+		var mu sync.Mutex
+		n := check.NewVar("n", 0)
+		for _, name := range []string{"A", "B", "C"} {
+			t.Go(name, func() { mu.Lock(); n.Store(n.Load() + 1); mu.Unlock() })
+		}
+	})
+	if !r.Exhausted || r.Strategy != "DPOR, complete" {
+		t.Errorf("got %q, exhausted %v after %d executions", r.Strategy, r.Exhausted, r.Executions)
+	}
+}

@@ -74,11 +74,12 @@ func Exhaustive() Option {
 
 // MaxPreemptions bounds the default strategy's search: schedules are
 // explored with 0, 1, ... n preemptions, so the failure reported is one
-// with the fewest, and the search stops after n. Zero explores only
-// schedules without preemption; a negative n is an error. Without this
-// option the default strategy explores the schedules with no preemption,
-// then those with one, then every schedule (DPOR with sleep sets, which
-// can prove a program correct: "complete").
+// with the fewest, and the search stops after n, without sampling. Zero
+// explores only schedules without preemption; a negative n is an error.
+// Without this option the default strategy explores the schedules with no
+// preemption, then those with one, then every schedule (DPOR with sleep
+// sets, which can prove a program correct: "complete"), with PCT samples
+// beside them after the first 64 executions (see the package doc).
 func MaxPreemptions(n int) Option {
 	return Option{func(o *options) {
 		if n < 0 {

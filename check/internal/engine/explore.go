@@ -13,7 +13,7 @@ type Strategy int
 
 // Strategies.
 const (
-	Default    Strategy = iota // DPOR under iterative preemption bounding: bounds 0, 1, then none (or 0..Bound)
+	Default    Strategy = iota // DPOR under iterative preemption bounding: bounds 0, 1, then none, PCT beside (or 0..Bound alone)
 	Exhaustive                 // DPOR without a bound
 	Random                     // uniform random sampling
 	PCT                        // probabilistic concurrency testing
@@ -123,6 +123,13 @@ type explorer struct {
 	failTrail []int32 // its schedule
 	failExec  int     // its execution number
 	bound     int     // the preemption bound being explored, -1 for none
+
+	// The default strategy's last level (every schedule) can be far too
+	// big for the budget when goroutines loop; beside it, PCT samples
+	// schedules of any depth (see portfolio).
+	pct       *pct // the sampler, nil until the portfolio starts
+	pctExecs  int  // executions PCT ran
+	pctFailed bool // the failure found came from a PCT execution
 
 	lastProgress time.Time // when Progress was last called
 	checkedScope bool      // the first execution's scope was checked
@@ -332,7 +339,51 @@ func (x *explorer) level(d *dfs, b int) levelEnd {
 		if !x.budgetLeft() {
 			return levelBudget
 		}
+		if x.portfolio() {
+			if x.sampleOne(d) {
+				return levelFailed
+			}
+			if !x.budgetLeft() {
+				return levelBudget
+			}
+		}
 	}
+}
+
+// portfolioAfter is how many executions the default strategy runs alone:
+// a program whose schedules fit in that many is explored (and proved
+// correct) without sampling's cost.
+const portfolioAfter = 64
+
+// portfolio reports whether a PCT execution runs beside the DPOR one just
+// done: in the default strategy, after portfolioAfter executions, every
+// other execution. The systematic levels find what few preemptions find,
+// with the simplest trace, and can prove a program correct; but when they
+// cannot finish in the budget (many goroutines, a goroutine looping until
+// told to stop), a bug that hides deeper in the search order, or behind
+// more preemptions, is what PCT finds (two priority changes at random
+// steps: bugs of depth up to 3).
+func (x *explorer) portfolio() bool {
+	return x.o.Strategy == Default && x.o.Bound < 0 && x.res.Executions >= portfolioAfter
+}
+
+// sampleOne runs one PCT execution and puts the DPOR search back; it
+// reports whether the search must stop.
+func (x *explorer) sampleOne(d *dfs) bool {
+	e := x.e
+	if x.pct == nil {
+		seed := uint64(x.o.Seed)
+		x.pct = &pct{rng: rand.New(rand.NewPCG(seed^0x5bd1e995, seed+1)), depth: max(x.o.Depth, 1), k: 16}
+	}
+	e.sched, e.por = x.pct, nil
+	failedBefore := x.first != nil
+	stop := x.one()
+	x.pctExecs++
+	if !failedBefore && x.first != nil {
+		x.pctFailed = true
+	}
+	e.sched, e.por = d, d.por
+	return stop
 }
 
 // dfs runs the systematic search, level by level (see levels).
@@ -379,6 +430,12 @@ func (x *explorer) dfsName(name string, end levelEnd, completed int, exhausted b
 		return fmt.Sprintf("%s, schedules with up to %s", name, plural(b, "preemption"))
 	}
 	switch {
+	case end == levelFailed && x.pctFailed:
+		done := ""
+		if completed >= 0 {
+			done = fmt.Sprintf(" complete up to %s,", plural(completed, "preemption"))
+		}
+		return fmt.Sprintf("%s,%s then PCT depth %d beside it (found by PCT execution %d)", name, done, x.pct.depth, x.pctExecs)
 	case end == levelFailed && last < 0 && completed < 0:
 		return name
 	case end == levelFailed:
@@ -388,7 +445,11 @@ func (x *explorer) dfsName(name string, end levelEnd, completed int, exhausted b
 	case exhausted:
 		return name + ", complete"
 	case completed >= 0 && end == levelBudget:
-		return fmt.Sprintf("%s, complete up to %s, then %s for %d executions (stopped by the budget)", name, plural(completed, "preemption"), strings.TrimPrefix(bound(last), name+", "), lastExecs)
+		also := ""
+		if x.pctExecs > 0 {
+			also = fmt.Sprintf(" and PCT for %d", x.pctExecs)
+		}
+		return fmt.Sprintf("%s, complete up to %s, then %s for %d executions%s (stopped by the budget)", name, plural(completed, "preemption"), strings.TrimPrefix(bound(last), name+", "), lastExecs-x.pctExecs, also)
 	case completed >= 0:
 		return fmt.Sprintf("%s, complete up to %s", name, plural(completed, "preemption"))
 	case last < 0:
