@@ -52,9 +52,51 @@ func (r *fileRewriter) call(x *ast.CallExpr) {
 // plainCall rewrites the function operand and the arguments of a call.
 func (r *fileRewriter) plainCall(x *ast.CallExpr) {
 	r.expr(x.Fun, read)
-	for _, a := range x.Args {
+	for i, a := range x.Args {
+		wrap := r.tbWrap(x, i)
+		if wrap != "" {
+			r.insert(a.Pos(), r.rtCall(wrap)+"(")
+		}
 		r.expr(a, read)
+		if wrap != "" {
+			r.insert(a.End(), ")")
+		}
 	}
+}
+
+// tbWrap returns the runtime's wrapper (WrapT, WrapTB) for argument i of
+// call x when it converts a *testing.T or testing.TB to an interface with
+// methods (a logger's TestingT, testify's require.TestingT): calls
+// through that interface then reach the runtime as t.Errorf written in
+// the test does. It returns "" otherwise.
+func (r *fileRewriter) tbWrap(x *ast.CallExpr, i int) string {
+	sig, ok := types.Unalias(r.typeOf(x.Fun)).Underlying().(*types.Signature)
+	if !ok {
+		return ""
+	}
+	ps := sig.Params()
+	var param types.Type
+	switch {
+	case sig.Variadic() && i >= ps.Len()-1:
+		if x.Ellipsis.IsValid() {
+			return ""
+		}
+		param = ps.At(ps.Len() - 1).Type().(*types.Slice).Elem()
+	case i < ps.Len():
+		param = ps.At(i).Type()
+	default:
+		return ""
+	}
+	if !types.IsInterface(param) || param.Underlying().(*types.Interface).NumMethods() == 0 {
+		return ""
+	}
+	switch arg := r.typeOf(x.Args[i]); {
+	case isTestingT(arg):
+		return "WrapT"
+	case isNamed(arg, "testing", "TB"):
+		return "WrapTB"
+	}
+	return ""
 }
 
 // numResults returns the number of results of call x.

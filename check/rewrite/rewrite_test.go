@@ -269,6 +269,20 @@ func TestMain(m *testing.M) { m.Run() }
 func BenchmarkX(b *testing.B) { b.Log() }
 
 func report(tb testing.TB) { tb.Error("x") }
+
+type logT interface{ Logf(string, ...any) }
+
+func logVia(l logT, xs ...logT) {}
+
+func useAny(v any) {}
+
+func TestInterfaces(t *testing.T) {
+	logVia(t)
+	var tb testing.TB = t
+	logVia(tb, t)
+	report(t)
+	useAny(t)
+}
 `
 
 func TestRewriteTests(t *testing.T) {
@@ -288,6 +302,10 @@ func TestRewriteTests(t *testing.T) {
 		"func TestMain(m *testing.M) { m.Run() }",
 		"func BenchmarkX(b *testing.B) { b.Log() }",
 		`ludus_rt.Error(tb, "x")`,
+		"logVia(ludus_rt.WrapT(t))",
+		"logVia(ludus_rt.WrapTB(tb), ludus_rt.WrapT(t))",
+		"report(ludus_rt.WrapT(t))",
+		"useAny(t)", // an empty interface has no method to go through
 	} {
 		if !strings.Contains(out, w) {
 			t.Errorf("output lacks %q:\n%s", w, out)

@@ -38,6 +38,11 @@ type scope struct {
 	bodyDone *check.Chan[struct{}] // made by the first parallel subtest
 	parSubs  []*scope              // subtests that called Parallel
 	isPar    bool
+	// completed: the function and its cleanups returned. As in package
+	// testing, a goroutine that logs to a completed test logs to its
+	// nearest running parent, and panics when there is none; one that
+	// fails it panics.
+	completed bool
 }
 
 // execRun is what one execution of a test shares between its scopes.
@@ -90,9 +95,22 @@ func (s *scope) finish() {
 	if s.failed && s.parent != nil {
 		s.parent.failed = true
 	}
+	s.completed = true
 	if s.done != nil {
 		s.done.Send(true)
 	}
+}
+
+// logTo returns the scope a message logged in s goes to: s, or its nearest
+// parent still running; it panics as package testing does when all have
+// completed ("Log in goroutine after TestX has completed").
+func (s *scope) logTo(msg string) *scope {
+	for p := s; p != nil; p = p.parent {
+		if !p.completed {
+			return p
+		}
+	}
+	panic(fmt.Sprintf("Log in goroutine after %s has completed: %s", s.name, msg))
 }
 
 func (s *scope) prefix(msg string) string {
@@ -192,7 +210,8 @@ func Failed(t testing.TB) bool {
 // Log is t.Log: in an exploration the message goes to the trace.
 func Log(t testing.TB, args ...any) {
 	if g, s := scopeOf(); s != nil {
-		g.Engine().Logf(g, s.prefix(strings.TrimSuffix(fmt.Sprintln(args...), "\n")))
+		msg := strings.TrimSuffix(fmt.Sprintln(args...), "\n")
+		g.Engine().Logf(g, s.logTo(msg).prefix(msg))
 		return
 	}
 	t.Helper()
@@ -202,7 +221,8 @@ func Log(t testing.TB, args ...any) {
 // Logf is t.Logf.
 func Logf(t testing.TB, format string, args ...any) {
 	if g, s := scopeOf(); s != nil {
-		g.Engine().Logf(g, s.prefix(fmt.Sprintf(format, args...)))
+		msg := fmt.Sprintf(format, args...)
+		g.Engine().Logf(g, s.logTo(msg).prefix(msg))
 		return
 	}
 	t.Helper()

@@ -44,6 +44,7 @@ func TestCheckUnmodified(t *testing.T) {
 		"TestPoolCancel":     {"pass", ""},
 		"TestAtomicCounter":  {"pass", ""},
 		"TestHourAgainstDay": {"pass", ""},
+		"TestLogAfterReturn": {"fail", "panic"},
 	}
 	seen := map[string]bool{}
 	for _, r := range doc.Results {

@@ -152,7 +152,7 @@ func TestLabJSON(t *testing.T) {
 			ID, Section string
 			Claims      []struct {
 				ID, Claim, Verdict, Evidence string
-				Measurements             map[string]float64
+				Measurements                 map[string]float64
 			}
 			Error string
 		}

@@ -1,6 +1,7 @@
 // Package unmodified is ordinary Go code with ordinary tests, written
 // without any knowledge of ludus: the guide's lost update, its
-// opposite-order deadlock, a goroutine leak, a double close, and code that
+// opposite-order deadlock, a goroutine leak, a double close, a log line
+// written through a test's T after the test returned, and code that
 // is correct (a worker pool stopped by a context, an atomic counter, a wait
 // of one hour against a timeout of a day).
 //

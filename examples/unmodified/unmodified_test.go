@@ -97,3 +97,12 @@ func TestHourAgainstDay(t *testing.T) {
 		t.Errorf("AnswerWithin = %d, %v; want 42, true", v, ok)
 	}
 }
+
+// A background goroutine logs through the test's T (handed to the logger
+// as an interface) after the test returned: package testing panics, "Log
+// in goroutine after TestLogAfterReturn has completed", when it happens
+// to run that late.
+func TestLogAfterReturn(t *testing.T) {
+	w := NewWatcher(NewLogger(t))
+	w.Start()
+}
