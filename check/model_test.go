@@ -406,3 +406,72 @@ func TestPortfolioLeavesSmallProofsAlone(t *testing.T) {
 		t.Errorf("got %q, exhausted %v after %d executions", r.Strategy, r.Exhausted, r.Executions)
 	}
 }
+
+// stopper is cockroach#4407 (GoKer) in the checker's terms: the test
+// starts two goroutines that each Add to a WaitGroup, sleeps a millisecond
+// "to let them start", and Waits. If a goroutine is descheduled past the
+// millisecond, its Add races with the Wait, which package sync forbids
+// and the race detector reports.
+func stopper(t *check.T) {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for i := 0; i < 2; i++ {
+		t.Go("gossip", func() {
+			mu.Lock()
+			wg.Add(1)
+			t.Go("worker", func() { defer wg.Done() })
+			mu.Unlock()
+		})
+	}
+	check.Sleep(time.Millisecond)
+	wg.Wait()
+}
+
+// The delay bound finds the bug only a descheduled goroutine shows, says
+// it is timing-dependent and how long a delay it needs, and replays it;
+// without the bound (the default) and with a bound shorter than the sleep
+// the same test passes, proved over every schedule.
+func TestDelayFindsDescheduling(t *testing.T) {
+	if r := check.Run(stopper); r.Verdict() != check.Pass {
+		t.Fatalf("without a delay bound: %v %s %v", r.Verdict(), r.Strategy, r.Failure)
+	}
+	if r := check.Run(stopper, check.Delay(500*time.Microsecond)); r.Verdict() != check.Pass {
+		t.Fatalf("with a bound below the sleep: %v %v", r.Verdict(), r.Failure)
+	}
+	r := check.Run(stopper, check.Delay(10*time.Millisecond))
+	if r.Failure == nil {
+		t.Fatalf("with Delay(10ms): no failure (%s)", r.Strategy)
+	}
+	s := r.Failure.String()
+	for _, want := range []string{"timing-dependent", "descheduled for", "delay bound 10ms"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("failure lacks %q:\n%s", want, s)
+		}
+	}
+	again := check.Run(stopper, check.Replay(r.Failure.Replay))
+	if again.Failure == nil || again.Failure.Kind != r.Failure.Kind {
+		t.Errorf("the token does not replay the failure: %+v", again.Failure)
+	}
+}
+
+// A one-second timeout around quick checked work never fires, whatever the
+// delay bound below it: the delay is a deschedule, not a slow machine.
+func TestDelayKeepsTimeoutGuards(t *testing.T) {
+	r := check.Run(func(t *check.T) {
+		done := check.NewChan[int]("done", 1)
+		t.Go("worker", func() {
+			n := check.NewVar("n", 0)
+			for i := 0; i < 100; i++ {
+				n.Store(n.Load() + 1)
+			}
+			done.Send(n.Load())
+		})
+		i, _ := check.Select(done.RecvCase(nil), check.After(time.Second).RecvCase(nil))
+		if i == 1 {
+			t.Errorf("the timeout fired")
+		}
+	}, check.Delay(100*time.Millisecond))
+	if r.Verdict() != check.Pass {
+		t.Fatalf("%v: %v", r.Verdict(), r.Failure)
+	}
+}

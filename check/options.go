@@ -239,6 +239,27 @@ func LeakGrace(d time.Duration) Option {
 	}}
 }
 
+// Delay lets the exploration ask, once per execution, "what if the
+// goroutines that could run were descheduled for up to d?": at any step,
+// the clock may jump to the next deadline (a sleep's end, a timer) when it
+// is at most d ahead, before the runnable goroutines go on. A real
+// scheduler does this under load, in a GC pause or on a busy machine, so
+// a test that sleeps a millisecond "to let the goroutines start" fails
+// here as it fails one run in a hundred on CI. A failure found this way
+// carries the note "timing-dependent" with the delay it needs, and its
+// token replays it. Zero, the default, never delays: the clock jumps only
+// when nothing can run (or during an External call). d must not be
+// negative. A timeout longer than d still never beats checked work.
+func Delay(d time.Duration) Option {
+	return Option{func(o *options) {
+		if d < 0 {
+			o.bad("Delay(%v): cannot be negative", d)
+			return
+		}
+		o.eo.MaxDelay = d
+	}}
+}
+
 // DetectDataRaces turns the data-race verdict on (the default) or off.
 func DetectDataRaces(on bool) Option {
 	return Option{func(o *options) { o.eo.DataRaces = on }}

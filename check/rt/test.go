@@ -68,6 +68,7 @@ type config struct {
 	replay   string        // LUDUS_CHECK_REPLAY: a token to replay
 	maxExecs int           // LUDUS_CHECK_BUDGET as a number of executions
 	maxTime  time.Duration // LUDUS_CHECK_BUDGET as a duration
+	delay    time.Duration // LUDUS_CHECK_DELAY: the delay bound (check.Delay), 0 for none
 }
 
 func readEnv() (config, error) {
@@ -81,6 +82,13 @@ func readEnv() (config, error) {
 			return c, fmt.Errorf("LUDUS_CHECK_BUDGET=%q: want a positive number of executions or a duration such as 5s", b)
 		}
 	}
+	if d := os.Getenv("LUDUS_CHECK_DELAY"); d != "" {
+		v, err := time.ParseDuration(d)
+		if err != nil || v <= 0 {
+			return c, fmt.Errorf("LUDUS_CHECK_DELAY=%q: want a positive duration such as 10ms", d)
+		}
+		c.delay = v
+	}
 	return c, nil
 }
 
@@ -91,6 +99,9 @@ func (c config) options(test string) []check.Option {
 	}
 	if c.maxTime > 0 {
 		opts = append(opts, check.MaxTime(c.maxTime), check.MaxExecutions(1<<40))
+	}
+	if c.delay > 0 {
+		opts = append(opts, check.Delay(c.delay))
 	}
 	if c.replay != "" {
 		opts = append(opts, check.Replay(c.replay))

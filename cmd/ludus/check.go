@@ -27,7 +27,7 @@ func init() {
 	register(&command{
 		name:         "check",
 		summary:      "explore the interleavings of a package's ordinary Go tests (exit 0: no failure, 1: a test failed, 2: cannot build)",
-		usage:        "[-run REGEXP] [-json] [-timeout D] [-budget N|D] [-replay TOKEN] [-v] [-instrument PATTERN] [PACKAGES]",
+		usage:        "[-run REGEXP] [-json] [-timeout D] [-budget N|D] [-delay D] [-replay TOKEN] [-v] [-instrument PATTERN] [PACKAGES]",
 		interspersed: true,
 		setup: func(fs *flag.FlagSet) func(args []string, stdout, stderr io.Writer) int {
 			var o checkOptions
@@ -35,6 +35,7 @@ func init() {
 			fs.BoolVar(&o.json, "json", false, `print {"results":[{"package","test","verdict","kind","message","schedules","complete","replay","elapsed_ns"}]}`)
 			fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "stop a test's exploration after this long and call it inconclusive (0: no limit)")
 			fs.StringVar(&o.budget, "budget", "", "per test: a number of executions (1000) or a duration (5s); default: the checker's own bounds")
+			fs.DurationVar(&o.delay, "delay", 0, "also explore goroutines descheduled for up to this long, once per schedule (a timing-dependent failure names the delay); 0: never")
 			fs.StringVar(&o.replay, "replay", "", "rerun the failing schedule of this token (with -run naming one test)")
 			fs.BoolVar(&o.verbose, "v", false, "print each test's output and the go commands run")
 			fs.Var(&o.instrument, "instrument", "also rewrite the packages matching this go list pattern (dependencies); repeatable")
@@ -50,6 +51,7 @@ type checkOptions struct {
 	json       bool          // -json: one JSON document instead of lines
 	timeout    time.Duration // -timeout: per test process; 0 for none
 	budget     string        // -budget: "N" executions or a duration; "" for the runtime's default
+	delay      time.Duration // -delay: the delay bound (check.Delay); 0 for none
 	replay     string        // -replay: a token to rerun
 	verbose    bool          // -v: tests' output and commands
 	instrument checkPatterns // -instrument: more packages to rewrite
@@ -75,6 +77,9 @@ func (o *checkOptions) validate() (top, sub *regexp.Regexp, err error) {
 		if err := checkBudget(o.budget); err != nil {
 			return nil, nil, err
 		}
+	}
+	if o.delay < 0 {
+		return nil, nil, fmt.Errorf("-delay %v: cannot be negative", o.delay)
 	}
 	runTop, runSub, _ := strings.Cut(o.run, "/")
 	if top, err = regexp.Compile(runTop); err != nil {
@@ -356,7 +361,7 @@ func (c *checker) runTest(ctx context.Context, b testBinary, name string) *check
 	}
 	env := append(append([]string(nil), c.prog.Env...),
 		"LUDUS_CHECK_RESULTS="+resFile, "LUDUS_CHECK_PACKAGE="+b.pkg.ImportPath,
-		"LUDUS_CHECK_BUDGET="+c.opts.budget, "LUDUS_CHECK_REPLAY="+c.opts.replay)
+		"LUDUS_CHECK_BUDGET="+c.opts.budget, "LUDUS_CHECK_REPLAY="+c.opts.replay, "LUDUS_CHECK_DELAY="+delayEnv(c.opts.delay))
 	tctx, cancel := ctx, context.CancelFunc(func() {})
 	if c.opts.timeout > 0 {
 		tctx, cancel = context.WithTimeout(ctx, c.opts.timeout)
@@ -602,4 +607,12 @@ func (p *checkProgress) clear() {
 		fmt.Fprint(p.w, "\r\x1b[K")
 		p.shown = false
 	}
+}
+
+// delayEnv is LUDUS_CHECK_DELAY for a -delay value: empty for none.
+func delayEnv(d time.Duration) string {
+	if d <= 0 {
+		return ""
+	}
+	return d.String()
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -110,6 +111,7 @@ func TestCheckBadInput(t *testing.T) {
 		{"zero budget", broken, []string{"-budget", "0"}, "must be positive"},
 		{"bad budget", broken, []string{"-budget", "lots"}, "want a number of executions"},
 		{"negative timeout", broken, []string{"-timeout", "-1s"}, "must not be negative"},
+		{"negative delay", broken, []string{"-delay", "-1ms"}, "negative"},
 		{"replay without run", broken, []string{"-replay", "AAAA"}, "-replay needs -run"},
 		{"bad run", broken, []string{"-run", "("}, "-run"},
 		{"type error", broken, []string{"."}, "b.go:3:"},
@@ -130,5 +132,54 @@ func writeCheckFile(t *testing.T, name, content string) {
 	t.Helper()
 	if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// sleepyTest starts two goroutines that Add to a WaitGroup and sleeps a
+// millisecond "to let them start" before Wait: correct unless a goroutine
+// is descheduled past the millisecond.
+const sleepyTest = `package sleepy
+
+import (
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestSleepThenWait(t *testing.T) {
+	var wg sync.WaitGroup
+	for i := 0; i < 2; i++ {
+		go func() {
+			wg.Add(1)
+			defer wg.Done()
+		}()
+	}
+	time.Sleep(time.Millisecond)
+	wg.Wait()
+}
+`
+
+// TestCheckDelay: -delay explores goroutines descheduled for a while; the
+// failure it finds says it is timing-dependent, and its replay command
+// carries the delay in the token.
+func TestCheckDelay(t *testing.T) {
+	dir := t.TempDir()
+	writeCheckFile(t, filepath.Join(dir, "go.mod"), "module example.com/sleepy\n\ngo 1.21\n")
+	writeCheckFile(t, filepath.Join(dir, "sleepy_test.go"), sleepyTest)
+	t.Chdir(dir)
+	if code, out, errOut := runCmd("check", "."); code != 0 {
+		t.Fatalf("without -delay: exit %d, want 0\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut := runCmd("check", "-delay", "10ms", ".")
+	if code != 1 || !strings.Contains(out, "timing-dependent") || !strings.Contains(out, "Add that starts from zero") {
+		t.Fatalf("with -delay 10ms: exit %d, want 1 with a timing-dependent race\n%s\n%s", code, out, errOut)
+	}
+	m := regexp.MustCompile(`-replay (\S+)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no replay command in\n%s", out)
+	}
+	code, out, _ = runCmd("check", "-run", "^TestSleepThenWait$", "-replay", m[1], ".")
+	if code != 1 || !strings.Contains(out, "timing-dependent") {
+		t.Errorf("replay without -delay: exit %d, want the failure again\n%s", code, out)
 	}
 }

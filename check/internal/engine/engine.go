@@ -68,6 +68,10 @@ type Config struct {
 	TimeSlice     int64         // virtual nanoseconds a goroutine runs before a switch is free
 	LeakGrace     int64         // virtual nanoseconds goroutines may outlive the body
 	Seed          uint64        // seed of the programs' math/rand
+	// MaxDelay: once per execution, the clock may jump to the next deadline
+	// up to MaxDelay ahead while goroutines could run, as if they had been
+	// descheduled that long (0: never; see Delay).
+	MaxDelay int64
 }
 
 // Engine runs one exploration: a sequence of executions of the same body,
@@ -122,6 +126,7 @@ type Engine struct {
 	clockG     *G     // the clock's pseudo-goroutine (KTick), once some call is external
 	freeTimers []int  // IDs of timers' pseudo-goroutines that are done: reused by the next timers
 	clockObj   Atomic // what external calls and the clock's jumps conflict on (DPOR)
+	delayed    int64  // how far the clock jumped past runnable goroutines in this execution (MaxDelay), 0 if it did not
 
 	// Scheduling.
 	sched      strategy // who runs next
@@ -194,6 +199,7 @@ func (e *Engine) reset() {
 	e.mainDone = -1
 	e.quiet = 0
 	e.clockG = nil
+	e.delayed = 0
 	e.freeTimers = e.freeTimers[:0]
 	e.nobj = 0
 	clear(e.objects)

@@ -45,6 +45,16 @@ type Options struct {
 	// time with how far the search got.
 	Progress      func(Progress)
 	ProgressEvery time.Duration
+	MaxDelay      time.Duration // once per execution, deschedule runnable goroutines while the clock jumps this far (0: never)
+}
+
+// config is the engine's configuration for these options.
+func (o Options) config() Config {
+	return Config{
+		MaxSteps: o.MaxSteps, MaxGoroutines: o.MaxGoroutines, Stall: o.Stall, DataRaces: o.DataRaces,
+		NameHash: o.NameHash, StepCost: int64(o.StepCost), TimeSlice: int64(o.TimeSlice),
+		LeakGrace: int64(o.LeakGrace), Seed: uint64(o.Seed), MaxDelay: int64(o.MaxDelay),
+	}
 }
 
 // Progress is how far a running exploration got.
@@ -90,11 +100,7 @@ func Explore(o Options, body func(*G)) Result {
 	}
 	exploreMu.Lock()
 	defer exploreMu.Unlock()
-	e := newEngine(Config{
-		MaxSteps: o.MaxSteps, MaxGoroutines: o.MaxGoroutines, Stall: o.Stall, DataRaces: o.DataRaces,
-		NameHash: o.NameHash, StepCost: int64(o.StepCost), TimeSlice: int64(o.TimeSlice),
-		LeakGrace: int64(o.LeakGrace), Seed: uint64(o.Seed),
-	})
+	e := newEngine(o.config())
 	e.wantGoid.Store(true)
 	e.scanning = true
 	e.baseline = runtime.NumGoroutine()
@@ -257,6 +263,9 @@ func (x *explorer) replay() Result {
 	}
 	e := x.e
 	e.cfg.Seed = tok.Seed
+	if tok.Delay > 0 {
+		e.cfg.MaxDelay = tok.Delay // the schedule may take the delay it was found with
+	}
 	r := &replay{trail: tok.Trail}
 	e.sched = r
 	x.failTrail = tok.Trail
@@ -469,7 +478,7 @@ func plural(n int, what string) string {
 // locations, and fills in the result's failure.
 func (x *explorer) report() {
 	first := x.first
-	tok := Token{NameHash: x.o.NameHash, Seed: x.e.cfg.Seed, Trail: x.failTrail}
+	tok := Token{NameHash: x.o.NameHash, Seed: x.e.cfg.Seed, Trail: x.failTrail, Delay: x.e.cfg.MaxDelay}
 	out := &Failure{Kind: first.Kind, Message: first.Message, Execution: x.failExec, Replay: encodeToken(tok)}
 	x.res.Failure = out
 	if first.Kind == KindNondeterminism {
@@ -492,6 +501,10 @@ func (x *explorer) report() {
 		out.Note = fmt.Sprintf("nondeterminism: re-running this schedule to print it gave %q; the trace below may not match the failure", firstLine(got))
 	}
 	out.Trace = rec.names(e)
+	if e.delayed > 0 && out.Note == "" {
+		out.Note = fmt.Sprintf("timing-dependent: this schedule deschedules runnable goroutines for %v (delay bound %v)",
+			time.Duration(e.delayed), time.Duration(e.cfg.MaxDelay))
+	}
 	if x.stray != "" && out.Note == "" {
 		out.Note = "note: " + firstLine(x.stray)
 	}

@@ -18,6 +18,9 @@ import (
 
 // Sleep blocks g until the virtual clock reaches now+d; d <= 0 yields.
 func (e *Engine) Sleep(g *G, d int64, text string) {
+	if d > 0 && e.cfg.MaxDelay > 0 {
+		e.ensureClock()
+	}
 	p := e.begin(g, nil, KSleep, false)
 	p.Until = e.now + d
 	if d <= 0 {
@@ -67,6 +70,9 @@ func (e *Engine) AddTimer(g *G, d int64, o TimerOpts) any {
 
 // arm creates the pseudo-goroutine whose event fires t at now+d.
 func (e *Engine) arm(g *G, t *timer, d int64) {
+	if e.cfg.MaxDelay > 0 {
+		e.ensureClock()
+	}
 	name := t.TimerOpts.Name
 	if name == "" {
 		name = "timer"
@@ -282,13 +288,7 @@ func (e *Engine) Spin(g *G) {
 // holding the turn; until then, other goroutines may run and the clock may
 // jump to the next deadline, since the call's duration is unknown.
 func (e *Engine) External(g *G, what string) {
-	if e.clockG == nil {
-		e.touch(&e.clockObj.Object, "clock")
-		e.clockObj.Name = "clock"
-		e.clockG = e.newPseudo("clock", nil, KTick)
-		e.clockG.pend.obj = &e.clockObj
-		e.clockG.pend.Write = true
-	}
+	e.ensureClock()
 	p := e.begin(g, &e.clockObj, KExternal, true)
 	p.Text = what
 	e.Step(g)
@@ -298,21 +298,53 @@ func (e *Engine) External(g *G, what string) {
 	}
 }
 
-// tickEnabled: the clock may jump while a goroutine is about to make an
-// external call and something waits for time.
-func (e *Engine) tickEnabled() bool {
-	ext := false
-	for _, g := range e.live {
-		if g.hasPend && g.pend.Kind == KExternal {
-			ext = true
-			break
-		}
+// ensureClock creates the clock's pseudo-goroutine, whose event (KTick)
+// jumps to the next deadline while goroutines could still run.
+func (e *Engine) ensureClock() {
+	if e.clockG != nil {
+		return
 	}
-	if !ext {
+	e.touch(&e.clockObj.Object, "clock")
+	e.clockObj.Name = "clock"
+	e.clockG = e.newPseudo("clock", nil, KTick)
+	e.clockG.pend.obj = &e.clockObj
+	e.clockG.pend.Write = true
+}
+
+// tickEnabled: the clock may jump while a goroutine is about to make an
+// external call and something waits for time; or, with a delay bound, once
+// per execution while some goroutine could run, to a deadline at most
+// MaxDelay ahead.
+func (e *Engine) tickEnabled() bool {
+	next, ok := e.nextDeadline()
+	if !ok {
 		return false
 	}
-	_, ok := e.nextDeadline()
-	return ok
+	if e.externalPending() {
+		return true
+	}
+	return e.cfg.MaxDelay > 0 && e.delayed == 0 && next-e.now <= e.cfg.MaxDelay && e.realRunnable()
+}
+
+// externalPending reports whether a goroutine is about to make an
+// external call.
+func (e *Engine) externalPending() bool {
+	for _, g := range e.live {
+		if g.hasPend && g.pend.Kind == KExternal {
+			return true
+		}
+	}
+	return false
+}
+
+// realRunnable reports whether a real goroutine can run now.
+func (e *Engine) realRunnable() bool {
+	for _, g := range e.live {
+		if !g.pseudo && g.hasPend && g.pend.Kind != KSpin && g.pend.enabled(e, g) {
+			return true
+		}
+	}
+	return false
 }
 
 // tick1 performs the clock's event: the jump to the next deadline.
@@ -323,9 +355,14 @@ func (e *Engine) tick1(p *G) {
 	if !ok {
 		return
 	}
+	why := "during an external call"
+	if !e.externalPending() {
+		e.delayed = max(next-e.now, 1)
+		why = fmt.Sprintf("runnable goroutines descheduled for %v", time.Duration(e.delayed))
+	}
 	e.now = max(e.now, next)
 	if e.rec != nil {
-		e.rec.step(p, fmt.Sprintf("time passes to %v (during an external call)", fmtDur(e.now)))
+		e.rec.step(p, fmt.Sprintf("time passes to %v (%s)", fmtDur(e.now), why))
 	}
 }
 

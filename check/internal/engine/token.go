@@ -29,6 +29,7 @@ type Token struct {
 	NameHash uint32  // the test's name hash, 0 for none
 	Seed     uint64  // the seed of the program's pseudo-random numbers
 	Trail    []int32 // the decisions
+	Delay    int64   // the delay bound the schedule was found under (Config.MaxDelay), 0 for none
 }
 
 func encodeToken(t Token) string {
@@ -50,6 +51,9 @@ func encodeToken(t Token) string {
 		}
 		b = binary.AppendUvarint(b, uint64(trail[i]))
 		i++
+	}
+	if t.Delay > 0 {
+		b = binary.AppendUvarint(b, uint64(t.Delay)) // optional: tokens without a delay end at the trail
 	}
 	var z bytes.Buffer
 	w, _ := flate.NewWriter(&z, flate.BestCompression)
@@ -113,10 +117,17 @@ func DecodeToken(tok string) (Token, error) {
 	if d.err != nil {
 		return Token{}, fmt.Errorf("%w (%d of %d decisions read)", d.err, len(trail), n)
 	}
+	var delay uint64
+	if len(d.b) > 0 {
+		delay = d.next("the delay bound")
+		if d.err != nil || delay == 0 || delay > 1<<62 {
+			return Token{}, fmt.Errorf("%w: a bad delay bound after the last decision", ErrBadToken)
+		}
+	}
 	if len(d.b) > 0 {
 		return Token{}, fmt.Errorf("%w: %d bytes after the last decision", ErrBadToken, len(d.b))
 	}
-	return Token{NameHash: uint32(h), Seed: seed, Trail: trail}, nil
+	return Token{NameHash: uint32(h), Seed: seed, Trail: trail, Delay: int64(delay)}, nil
 }
 
 // tokenReader reads uvarints, remembering the first error.

@@ -12,10 +12,11 @@ import (
 )
 
 func TestTokenRoundTrip(t *testing.T) {
-	for _, trail := range [][]int32{nil, {0}, {1, 0, 0, 0, 2, 3, 0}, {5, 5, 5, 0, 0, 1, 0}} {
-		tok := encodeToken(Token{NameHash: 42, Seed: 7, Trail: trail})
+	for i, trail := range [][]int32{nil, {0}, {1, 0, 0, 0, 2, 3, 0}, {5, 5, 5, 0, 0, 1, 0}} {
+		delay := int64(i) * 1e6 // the delay bound is optional: 0 is left out
+		tok := encodeToken(Token{NameHash: 42, Seed: 7, Trail: trail, Delay: delay})
 		got, err := DecodeToken(tok)
-		if err != nil || !slices.Equal(got.Trail, trail) && len(trail) > 0 || got.NameHash != 42 || got.Seed != 7 {
+		if err != nil || !slices.Equal(got.Trail, trail) && len(trail) > 0 || got.NameHash != 42 || got.Seed != 7 || got.Delay != delay {
 			t.Fatalf("%v -> %q -> %+v, %v", trail, tok, got, err)
 		}
 	}
@@ -33,7 +34,7 @@ func TestTokenMalformed(t *testing.T) {
 		w.Close()
 		return "2" + base64.RawURLEncoding.EncodeToString(out.Bytes())
 	}
-	cut, long := pack(raw[:len(raw)-1]), pack(append(raw, 5))
+	cut, long, zeroDelay := pack(raw[:len(raw)-1]), pack(append(raw, 5, 5)), pack(append(raw, 0))
 	for _, c := range []struct{ tok, want string }{
 		{"", "empty"},
 		{"   ", "empty"},
@@ -43,6 +44,7 @@ func TestTokenMalformed(t *testing.T) {
 		{"2AAAA", "corrupt"},
 		{cut, "truncated"},
 		{long, "after the last decision"},
+		{zeroDelay, "delay bound"},
 	} {
 		_, err := DecodeToken(c.tok)
 		if !errors.Is(err, ErrBadToken) || !strings.Contains(err.Error(), c.want) {
@@ -69,7 +71,7 @@ func FuzzDecodeToken(f *testing.F) {
 			return
 		}
 		again, err := DecodeToken(encodeToken(got))
-		if err != nil || !slices.Equal(again.Trail, got.Trail) || again.Seed != got.Seed || again.NameHash != got.NameHash {
+		if err != nil || !slices.Equal(again.Trail, got.Trail) || again.Seed != got.Seed || again.NameHash != got.NameHash || again.Delay != got.Delay {
 			t.Fatalf("re-encoding %+v failed: %+v %v", got, again, err)
 		}
 	})

@@ -112,8 +112,15 @@ func (e *Engine) WGWait(g *G, w *WaitGroup) {
 	e.wg(w)
 	e.begin(g, w, KWGWait, false)
 	blocks := w.n != 0
-	first := blocks && w.waiting == 0
 	if blocks {
+		// Recorded where it starts to wait, like a blocking receive: the
+		// Dones it waits for come after it in the trace.
+		e.recordf(g, "%s.Wait() blocks (counter %d)", e.label(g, &w.Object), w.n)
+		if w.waiting == 0 {
+			// The first waiter, with the clock it began to block with,
+			// before it acquires the Dones', as the race detector sees it.
+			e.syncRace(g, &w.sh, true, &w.Object, "Wait")
+		}
 		w.waiting++
 	}
 	e.Step(g)
@@ -126,11 +133,8 @@ func (e *Engine) WGWait(g *G, w *WaitGroup) {
 			e.por.depEvent(e, a.k)
 		}
 	}
-	e.recordf(g, "%s.Wait()", e.label(g, &w.Object))
-	if first {
-		// with the clock the Wait began to block with, before it acquires
-		// the Dones', as the race detector sees it
-		e.syncRace(g, &w.sh, true, &w.Object, "Wait")
+	if !blocks {
+		e.recordf(g, "%s.Wait()", e.label(g, &w.Object))
 	}
 	g.vc.join(w.vc)
 }

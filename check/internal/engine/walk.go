@@ -87,8 +87,9 @@ func Walk(o Options, body func(*G), path []string) (WalkResult, error) {
 	}
 	exploreMu.Lock()
 	defer exploreMu.Unlock()
-	e := newEngine(Config{MaxSteps: o.MaxSteps, MaxGoroutines: o.MaxGoroutines, Stall: o.Stall, DataRaces: o.DataRaces,
-		StepCost: int64(o.StepCost), TimeSlice: int64(o.TimeSlice), LeakGrace: int64(o.LeakGrace), Seed: uint64(o.Seed)})
+	cfg := o.config()
+	cfg.NameHash = 0
+	e := newEngine(cfg)
 	running.Store(e)
 	active.Store(true)
 	defer func() {
