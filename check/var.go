@@ -33,7 +33,7 @@ func NewVar[V any](name string, init V) *Var[V] {
 // Load returns the value.
 func (v *Var[V]) Load() V {
 	if engine.Active() {
-		if g := engine.Enter(&v.m.Object, v.name+".Load"); g != nil {
+		if g := engine.EnterOp(&v.m.Object, v.name, ".Load"); g != nil {
 			e := g.Engine()
 			e.VarAccess(g, &v.m, false)
 			x := v.v
@@ -47,7 +47,7 @@ func (v *Var[V]) Load() V {
 // Store sets the value.
 func (v *Var[V]) Store(x V) {
 	if engine.Active() {
-		if g := engine.Enter(&v.m.Object, v.name+".Store"); g != nil {
+		if g := engine.EnterOp(&v.m.Object, v.name, ".Store"); g != nil {
 			e := g.Engine()
 			e.VarAccess(g, &v.m, true)
 			v.v = x

@@ -45,8 +45,7 @@ func Current() *G {
 		return c
 	}
 	if v, ok := e.byGp.Load(gp); ok {
-		g := v.(*G)
-		if g.e == e && e.aborting.Load() {
+		if g := v.(*worker).cur.Load(); g != nil && g.e == e && e.aborting.Load() {
 			runtime.Goexit()
 		}
 	}
@@ -58,11 +57,15 @@ func Current() *G {
 // managed. A goroutine outside the exploration touching an object the
 // exploration uses is reported and stopped (runtime.Goexit): letting it
 // through would race with the managed goroutines behind the checker's back.
-func Enter(o *Object, what string) *G {
+func Enter(o *Object, what string) *G { return EnterOp(o, what, "") }
+
+// EnterOp is Enter for operation op on the object named name: the two are
+// joined only when the caller is reported, not on every operation.
+func EnterOp(o *Object, name, op string) *G {
 	g := Current()
 	if g == nil && o != nil {
 		if e := Running(); e != nil && o.Bound(e) {
-			e.Uncontrolled(what)
+			e.Uncontrolled(name + op)
 			runtime.Goexit()
 		}
 	}

@@ -90,32 +90,38 @@ type Engine struct {
 	gfirst map[string]int // the ID of the first goroutine of each name
 	cur    *G             // the goroutine holding the turn (only it reads this)
 	curA   atomic.Pointer[G]
-	byGp   sync.Map // runtime g -> *G, for managed goroutines that do not hold the turn
+	byGp   sync.Map // runtime g -> *worker, for managed goroutines that do not hold the turn
 
 	// The end of an execution.
-	doneCh      chan struct{} // one token per execution: the execution is over
-	running     sync.WaitGroup
-	aborting    atomic.Bool // teardown: parked goroutines wake only to exit
-	resumedSelf bool        // a timer completed the wait of the deciding goroutine
-	acting      *G          // the pseudo-goroutine whose event the deciding goroutine performs, else nil
-	fail        *Fail       // the verdict of this execution, if any
-	errors      []string    // assertion messages (T.Errorf) of this execution
-	pruned      bool        // cut short without a verdict (sleep set, bound)
-	limit       Limit       // a limit that ended this execution
-	limitMsg    string      // what the limit was, in words
-	mainDone    int64       // virtual time the body returned, -1 while it runs
-	quiet       int         // consecutive pseudo events without a real step
+	doneCh  chan struct{}  // one token per execution: the execution is over
+	running sync.WaitGroup // managed goroutines of the execution still running (their workers not idle yet)
+
+	// Workers: the OS goroutines that run managed goroutines, reused from
+	// one goroutine to the next (see startG).
+	jobs        chan *G        // hands a goroutine to an idle worker
+	quit        chan struct{}  // closed when the exploration ends: idle workers exit
+	workers     sync.WaitGroup // workers alive
+	nworkers    atomic.Int32   // workers alive, for counting the process's goroutines
+	aborting    atomic.Bool    // teardown: parked goroutines wake only to exit
+	resumedSelf bool           // a timer completed the wait of the deciding goroutine
+	acting      *G             // the pseudo-goroutine whose event the deciding goroutine performs, else nil
+	fail        *Fail          // the verdict of this execution, if any
+	errors      []string       // assertion messages (T.Errorf) of this execution
+	pruned      bool           // cut short without a verdict (sleep set, bound)
+	limit       Limit          // a limit that ended this execution
+	limitMsg    string         // what the limit was, in words
+	mainDone    int64          // virtual time the body returned, -1 while it runs
+	quiet       int            // consecutive pseudo events without a real step
 
 	// Stall watchdog and uncontrolled goroutines.
 	progress       atomic.Int64 // steps taken, read by the watchdog
 	stalled        bool         // an execution stalled: its goroutine is stuck for good
 	tick           *time.Ticker
-	wantGoid       atomic.Bool // record runtime goroutine IDs (stray goroutines): read by goroutines as they start
-	scanning       bool        // the first execution: look for goroutines started outside the engine
-	baseline       int         // runtime.NumGoroutine before the exploration
-	strayStack     string      // the stack of such a goroutine, once one is seen
-	strayScans     int         // stack reads done looking for one
-	uncontrolledMu sync.Mutex  // guards uncontrolled: written without the turn
+	scanning       bool       // the first execution: look for goroutines started outside the engine
+	baseline       int        // runtime.NumGoroutine before the exploration
+	strayStack     string     // the stack of such a goroutine, once one is seen
+	strayScans     int        // stack reads done looking for one
+	uncontrolledMu sync.Mutex // guards uncontrolled: written without the turn
 	uncontrolled   *Fail
 
 	// Counters and the virtual clock.
@@ -126,6 +132,7 @@ type Engine struct {
 	clockG     *G     // the clock's pseudo-goroutine (KTick), once some call is external
 	freeTimers []int  // IDs of timers' pseudo-goroutines that are done: reused by the next timers
 	clockObj   Atomic // what external calls and the clock's jumps conflict on (DPOR)
+	stackBuf   []byte // reused by strays: every goroutine's stack
 	delayed    int64  // how far the clock jumped past runnable goroutines in this execution (MaxDelay), 0 if it did not
 
 	// Scheduling.
@@ -150,7 +157,8 @@ type Engine struct {
 }
 
 func newEngine(cfg Config) *Engine {
-	return &Engine{cfg: cfg, explo: epochs.Add(1), gnames: map[string]int{}, gfirst: map[string]int{}}
+	return &Engine{cfg: cfg, explo: epochs.Add(1), gnames: map[string]int{}, gfirst: map[string]int{},
+		jobs: make(chan *G), quit: make(chan struct{})}
 }
 
 // runOne performs one execution of body under the engine's scheduler and
@@ -272,7 +280,8 @@ func stuckStack() string {
 	buf := make([]byte, 1<<20)
 	buf = buf[:runtime.Stack(buf, true)]
 	for _, s := range splitStacks(string(buf)) {
-		if strings.Contains(s, "check/internal/engine.trampoline") && !strings.Contains(s, "check/internal/engine.(*Engine).park") {
+		if strings.Contains(s, "check/internal/engine.trampoline") && !strings.Contains(s, "check/internal/engine.(*Engine).park") &&
+			!strings.Contains(s, "check/internal/engine.(*Engine).idle") {
 			return trimStack([]byte(s))
 		}
 	}

@@ -101,7 +101,6 @@ func Explore(o Options, body func(*G)) Result {
 	exploreMu.Lock()
 	defer exploreMu.Unlock()
 	e := newEngine(o.config())
-	e.wantGoid.Store(true)
 	e.scanning = true
 	e.baseline = runtime.NumGoroutine()
 	running.Store(e)
@@ -112,6 +111,7 @@ func Explore(o Options, body func(*G)) Result {
 		if e.tick != nil {
 			e.tick.Stop()
 		}
+		e.stopWorkers()
 	}()
 	x := &explorer{e: e, o: o, body: body, start: time.Now(), lastProgress: time.Now()}
 	return x.run()
@@ -190,7 +190,6 @@ func (x *explorer) one() bool {
 	}
 	if !x.checkedScope {
 		x.checkedScope = true
-		e.wantGoid.Store(false) // goroutine IDs cost a stack read: the first execution only
 		x.stray = x.scope()
 	}
 	if f == nil {
@@ -401,7 +400,8 @@ func (x *explorer) dfs() {
 	d := &dfs{}
 	name := "DFS"
 	if !o.NoReduction {
-		d.por = &por{tree: d}
+		// room for a small test's events, so most explorations never grow them
+		d.por = &por{tree: d, events: make([]event, 0, 256), clocks: make([]uint32, 0, 4096)}
 		name = "DPOR"
 	}
 	e.sched, e.por = d, d.por

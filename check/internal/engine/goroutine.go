@@ -19,7 +19,6 @@ type G struct {
 
 	wake    chan struct{}  // the turn is handed over by a send here
 	gp      atomic.Uintptr // the runtime g running it (set when it starts)
-	goid    atomic.Int64   // runtime goroutine ID (first execution: stray goroutines); set by the goroutine itself
 	pend    Pending        // the next visible operation, once posted
 	hasPend bool           // pend is posted and not performed yet
 	done    bool           // finished (returned, Goexit, or ended by teardown)
@@ -77,7 +76,6 @@ func (e *Engine) newG(name string, parent *G) *G {
 		}
 		dc, vc, seq, wake := g.dc[:0], g.vc[:0], g.waitSeq, g.wake
 		g.gp.Store(0)
-		g.goid.Store(0)
 		*g = G{e: e, ID: id, Name: name, wake: wake, parent: -1, dc: dc, vc: vc, waitSeq: seq}
 	} else {
 		g = &G{e: e, ID: id, Name: name, wake: make(chan struct{}, 1), parent: -1}
@@ -134,12 +132,68 @@ func (e *Engine) numbered(name string, always bool) string {
 }
 
 // startG is the only place managed goroutines start, so their bottom
-// frames are always the same functions.
+// frames are always the same functions. A worker that finished a goroutine
+// of this exploration takes g if one is idle; otherwise a new one starts.
+// Reusing workers saves the start of a goroutine and, above all, the
+// growth of its stack, at every spawn of every execution.
 //
 //go:noinline
 func startG(e *Engine, g *G) {
 	e.running.Add(1)
-	go trampoline(e, g)
+	select {
+	case e.jobs <- g:
+	default:
+		e.workers.Add(1)
+		e.nworkers.Add(1)
+		go trampoline(e, g)
+	}
+}
+
+// trampoline is the bottom frame of every worker: the OS goroutine that
+// runs managed goroutines, one after another, until the exploration ends
+// (or one of them exits with runtime.Goexit, which ends the worker too).
+//
+//go:noinline
+func trampoline(e *Engine, g *G) {
+	w := &worker{gp: getg()}
+	e.byGp.Store(w.gp, w)
+	defer func() {
+		e.byGp.Delete(w.gp)
+		e.nworkers.Add(-1)
+		e.workers.Done()
+	}()
+	for g != nil {
+		e.runG(w, g)
+		g = e.idle()
+	}
+}
+
+// worker is what the engine knows of a worker goroutine: the managed
+// goroutine it runs, for Current when that one does not hold the turn.
+type worker struct {
+	gp  uintptr           // its runtime g (getg)
+	cur atomic.Pointer[G] // the managed goroutine it runs, nil while idle
+}
+
+// idle waits for the next goroutine to run, or returns nil when the
+// exploration ends.
+func (e *Engine) idle() *G {
+	select {
+	case g := <-e.jobs:
+		return g
+	case <-e.quit:
+		return nil
+	}
+}
+
+// stopWorkers ends the idle workers at the end of an exploration and waits
+// for them, unless a goroutine is stuck outside the checker (it ends when
+// it ends).
+func (e *Engine) stopWorkers() {
+	close(e.quit)
+	if !e.stalled {
+		e.workers.Wait()
+	}
 }
 
 // Go starts a managed goroutine running fn. Spawning is a scheduling
@@ -164,20 +218,17 @@ func (e *Engine) Go(parent *G, name string, number bool, fn func()) {
 	startG(e, g)
 }
 
-// trampoline is the bottom frame of every managed goroutine: it waits for
-// the goroutine's first turn, runs it, and turns its end into a verdict
-// (a panic) or a hand-off (return, Goexit).
+// runG runs managed goroutine g on the calling worker: it waits for g's
+// first turn, runs it, and turns its end into a verdict (a panic) or a
+// hand-off (return, Goexit).
 //
 //go:noinline
-func trampoline(e *Engine, g *G) {
-	g.gp.Store(getg())
-	e.byGp.Store(g.gp.Load(), g)
-	if e.wantGoid.Load() {
-		g.goid.Store(curGoid())
-	}
+func (e *Engine) runG(w *worker, g *G) {
+	g.gp.Store(w.gp)
+	w.cur.Store(g)
 	normal := false
 	defer func() {
-		e.byGp.Delete(g.gp.Load())
+		w.cur.Store(nil)
 		if e.aborting.Load() {
 			recover() // a panic raised while tearing down is not news
 			e.running.Done()
@@ -239,17 +290,4 @@ func (e *Engine) dropLive(g *G) {
 	if !g.pseudo {
 		e.nreal--
 	}
-}
-
-// curGoid returns the runtime's ID of the calling goroutine.
-func curGoid() int64 {
-	var buf [64]byte
-	b := buf[:runtime.Stack(buf[:], false)]
-	const prefix = len("goroutine ")
-	i := prefix
-	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-		i++
-	}
-	id, _ := strconv.ParseInt(string(b[prefix:i]), 10, 64)
-	return id
 }

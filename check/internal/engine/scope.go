@@ -20,7 +20,7 @@ func (e *Engine) watchScope() {
 	if !e.scanning || e.strayStack != "" || e.strayScans >= 3 {
 		return
 	}
-	if runtime.NumGoroutine() > e.baseline+e.nreal {
+	if e.extraGoroutines(e.baseline + int(e.nworkers.Load())) {
 		// More goroutines than the managed ones: read every stack (a few
 		// times at most: goroutines on their way out count too).
 		e.strayScans++
@@ -28,26 +28,74 @@ func (e *Engine) watchScope() {
 	}
 }
 
-// strays returns the stack of a goroutine created by a managed goroutine of
-// this execution, or "".
+// extraGoroutines reports whether the process has more than n goroutines,
+// after letting goroutines that are on their way out (managed ones that
+// finished, an earlier exploration's) exit: reading every stack stops the
+// world, so it is worth a few yields to avoid.
+func (e *Engine) extraGoroutines(n int) bool {
+	for i := 0; i < 4; i++ {
+		if runtime.NumGoroutine() <= n {
+			return false
+		}
+		runtime.Gosched()
+	}
+	return true
+}
+
+// strays returns the stack of a goroutine created by a managed goroutine,
+// or "". The workers that run managed goroutines are recognized in the
+// dump itself (their bottom frame is trampoline), so no goroutine's ID
+// needs reading as it starts.
 func (e *Engine) strays() string {
-	managed := map[int64]bool{}
-	for _, g := range e.gs {
-		if id := g.goid.Load(); id != 0 {
-			managed[id] = true
+	buf := e.stackBuf
+	for {
+		if buf == nil {
+			buf = make([]byte, 64<<10)
+		}
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			e.stackBuf, buf = buf, buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	stacks := splitStacks(string(buf))
+	workers := map[int64]bool{}
+	for _, s := range stacks {
+		if strings.Contains(s, "check/internal/engine.trampoline") {
+			if id, ok := goroutineID(s); ok {
+				workers[id] = true
+			}
 		}
 	}
-	buf := make([]byte, 1<<20)
-	buf = buf[:runtime.Stack(buf, true)]
-	for _, s := range splitStacks(string(buf)) {
+	for _, s := range stacks {
 		if strings.Contains(s, "check/internal/engine.trampoline") || strings.Contains(s, "check/internal/engine.startG") {
-			continue // a managed goroutine, maybe on its way out
+			continue // a worker, maybe on its way out
 		}
-		if creator, ok := createdIn(s); ok && managed[creator] {
+		if creator, ok := createdIn(s); ok && workers[creator] {
 			return s
 		}
 	}
 	return ""
+}
+
+// goroutineID returns the ID in a stack's header ("goroutine 7 [running]:").
+func goroutineID(s string) (int64, bool) {
+	rest, ok := strings.CutPrefix(s, "goroutine ")
+	if !ok {
+		return 0, false
+	}
+	return leadingInt(rest)
+}
+
+// leadingInt parses the decimal number s starts with.
+func leadingInt(s string) (int64, bool) {
+	j := 0
+	for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+		j++
+	}
+	id, err := strconv.ParseInt(s[:j], 10, 64)
+	return id, err == nil
 }
 
 // createdIn returns the ID of the goroutine that created the goroutine
@@ -57,13 +105,7 @@ func createdIn(s string) (int64, bool) {
 	if i < 0 {
 		return 0, false
 	}
-	rest := s[i+len(" in goroutine "):]
-	j := 0
-	for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
-		j++
-	}
-	id, err := strconv.ParseInt(rest[:j], 10, 64)
-	return id, err == nil
+	return leadingInt(s[i+len(" in goroutine "):])
 }
 
 // scope is called after the first execution: it returns what it found of
@@ -75,7 +117,7 @@ func (x *explorer) scope() string {
 	e := x.e
 	e.scanning = false
 	st := e.strayStack
-	if st == "" && runtime.NumGoroutine() > e.baseline {
+	if st == "" && e.extraGoroutines(e.baseline+int(e.nworkers.Load())) {
 		st = e.strays()
 	}
 	if st == "" {

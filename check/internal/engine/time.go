@@ -100,7 +100,6 @@ func (e *Engine) timerG(name string, parent *G) *G {
 	nev, own := p.nev, p.vc.get(id)
 	dc, vc := p.dc[:0], p.vc[:0]
 	p.gp.Store(0)
-	p.goid.Store(0)
 	*p = G{e: e, ID: id, Name: name, wake: p.wake, parent: parent.ID, dc: dc, vc: vc, waitSeq: p.waitSeq, pseudo: true, nev: nev}
 	p.dc.copyFrom(e.clockOf(parent))
 	p.dc.set(id, max(p.dc.get(id), uint32(nev)))

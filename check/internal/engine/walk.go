@@ -98,6 +98,7 @@ func Walk(o Options, body func(*G), path []string) (WalkResult, error) {
 		if e.tick != nil {
 			e.tick.Stop()
 		}
+		e.stopWorkers()
 	}()
 	w := &walk{path: path}
 	e.sched = w
