@@ -28,6 +28,7 @@ func deadlockExperiment() Experiment {
 			{ID: "checker-proves-ordering", Text: "The checker proves lock ordering deadlock-free over every schedule."},
 			{ID: "checker-proves-retry", Text: "The checker proves TryLock with release, back-off and retry (on virtual time) free of deadlock over every schedule."},
 			{ID: "graph-reports-cycle", Text: "Deadlock detection: the lock package's lock-order graph reports the opposite-order deadlock in a run that happened not to deadlock."},
+			{ID: "checker-on-plain-go", Text: "The checker finds the deadlock in the guide's code written as plain Go with an ordinary test (ludus check, no ludus import), and proves the ordered version."},
 			{ID: "lock-all-removes", Text: "Lock ordering made automatic: taking both locks with lock.All removes the potential deadlock, and the graph reports nothing."},
 		},
 		Run: runDeadlock,
@@ -129,6 +130,8 @@ func runDeadlock(ctx context.Context, env *Env) (Result, error) {
 	env.Step("the checker: every schedule of the two lock orders")
 	claims := append(m.verdicts(wait), deadlockCheckVerdicts(deadlockCheck())...)
 	env.Step("the lock package's lock-order graph, then lock.All")
+	claims = append(claims, plainCheckClaim(ctx, env, plainExpect{claimID: "checker-on-plain-go", module: plainTransferModule,
+		buggy: "TestOppositeTransfers", kind: "deadlock", fixed: "TestOrderedTransfers", bugWords: "the deadlock and its wait-for cycle"}))
 	return Result{Claims: append(claims, deadlockLockVerdicts(deadlockLockRun(env.Scale(200, 20)))...)}, nil
 }
 

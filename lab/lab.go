@@ -67,6 +67,10 @@ type Env struct {
 	// Progress, if not nil, receives a short description of what the
 	// experiment is doing now; the command shows it on a progress line.
 	Progress func(step string)
+	// PlainCheck, if not nil, runs "ludus check" on a module of plain Go
+	// code (see PlainChecker); without it the claims about plain Go are
+	// inconclusive.
+	PlainCheck PlainChecker
 }
 
 // Step reports what the experiment does now. It is safe on a nil Env or an

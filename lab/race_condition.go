@@ -25,6 +25,7 @@ func raceConditionExperiment() Experiment {
 			{ID: "cas-never-loses", Text: "An atomic compare-and-swap loop never loses an update either."},
 			{ID: "checker-finds-lost-update", Text: "A systematic checker (check.Run) finds the lost update on every run and prints the interleaving that loses it."},
 			{ID: "checker-proves-fixes", Text: "The checker proves the mutex and the CAS-loop fixes over every schedule."},
+			{ID: "checker-on-plain-go", Text: "The checker finds the lost update in the guide's code written as plain Go with an ordinary test (ludus check, no ludus import), and proves the mutex fix."},
 		},
 		Run: runRaceCondition,
 	}
@@ -144,6 +145,8 @@ func runRaceCondition(ctx context.Context, env *Env) (Result, error) {
 	}
 	env.Step("the checker: every schedule of the two transfers")
 	claims := append(raceVerdicts(outs[0], outs[1], outs[2], outs[3]), raceCheckVerdicts(raceCheck(env))...)
+	claims = append(claims, plainCheckClaim(ctx, env, plainExpect{claimID: "checker-on-plain-go", module: plainBankModule,
+		buggy: "TestLostUpdate", kind: "data-race", fixed: "TestMutexFix", bugWords: "the lost update"}))
 	return Result{Claims: claims}, nil
 }
 

@@ -70,6 +70,9 @@ type Options struct {
 	OnStart func(e Experiment)
 	OnStep  func(e Experiment, step string)
 	OnDone  func(o Outcome)
+	// PlainCheck is handed to the experiments (Env.PlainCheck); the ludus
+	// command sets it, nil leaves the claims about plain Go inconclusive.
+	PlainCheck PlainChecker
 }
 
 // ErrUnknownExperiment is returned (wrapped) by Select for an ID that no
@@ -136,7 +139,7 @@ func runOne(ctx context.Context, e Experiment, opts Options) Outcome {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	env := &Env{Quick: opts.Quick, CPUs: CPUs()}
+	env := &Env{Quick: opts.Quick, CPUs: CPUs(), PlainCheck: opts.PlainCheck}
 	if opts.OnStep != nil {
 		env.Progress = func(step string) { opts.OnStep(e, step) }
 	}

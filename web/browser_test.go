@@ -232,7 +232,7 @@ func indexRunsAnExperiment(t *testing.T, ctx context.Context, base, dir, size st
 		if err := do(ctx,
 			chromedp.Click(chromedp.CSS(`#exp-race-condition button.run-one`)),
 			waitTrue(`document.querySelector('#run-status').textContent.startsWith('done')`),
-			waitTrue(`document.querySelectorAll('#exp-race-condition .claims .badge.holds, #exp-race-condition .claims .badge.fails, #exp-race-condition .claims .badge.inconclusive').length === 5`),
+			waitTrue(`document.querySelectorAll('#exp-race-condition .claims .badge.holds, #exp-race-condition .claims .badge.fails, #exp-race-condition .claims .badge.inconclusive').length === 6`),
 		); err != nil {
 			status, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#run-status`)))
 			t.Fatalf("running race-condition from the index: %v (status %q)", err, status)

@@ -22,6 +22,8 @@ type runner struct {
 	exps    []lab.Experiment
 	quick   bool          // runs are quick unless their request says otherwise
 	timeout time.Duration // per experiment; zero: lab's default
+	// plainCheck runs ludus check for the claims about plain Go (nil: they are inconclusive)
+	plainCheck lab.PlainChecker
 
 	mu      sync.Mutex
 	current *activeRun            // the run in progress (or stopping); nil when idle
@@ -128,7 +130,7 @@ func (a *activeRun) describe() string {
 
 func (rn *runner) execute(ctx context.Context, run *activeRun, sel []lab.Experiment) {
 	defer run.cancel()
-	opts := lab.Options{Quick: run.Quick, Timeout: rn.timeout}
+	opts := lab.Options{Quick: run.Quick, Timeout: rn.timeout, PlainCheck: rn.plainCheck}
 	index := 0
 	opts.OnStart = func(e lab.Experiment) {
 		index++

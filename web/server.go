@@ -46,6 +46,9 @@ type Options struct {
 	// cancelled because its client went away, a session dropped for a new
 	// one); nil means standard error, prefixed "ludus web: ".
 	Log *log.Logger
+	// PlainCheck runs "ludus check" for the lab's claims about plain Go
+	// (lab.Options.PlainCheck); nil leaves them inconclusive.
+	PlainCheck lab.PlainChecker
 }
 
 // Defaults, documented on Options.
@@ -101,6 +104,7 @@ func New(opts Options) (*Server, error) {
 		maxSessions = defaultMaxSessions
 	}
 	s.runs = newRunner(s.exps, opts.Quick, opts.Timeout)
+	s.runs.plainCheck = opts.PlainCheck
 	s.sessions = newSessions(ttl, maxSessions, time.Now)
 	s.sessions.evicted = func(n int) {
 		s.log.Printf("%d playground sessions alive, the most allowed (Options.MaxSessions): the least recently used was dropped", n)

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/labludus/ludus/check/rewrite"
+	"github.com/labludus/ludus/lab"
 )
 
 func init() {
@@ -56,6 +57,7 @@ type checkOptions struct {
 	verbose    bool          // -v: tests' output and commands
 	instrument checkPatterns // -instrument: more packages to rewrite
 	work       bool          // -work: keep the temporary directory
+	dir        string        // the directory the patterns are relative to; "" for the current one (not a flag: the lab's checks)
 }
 
 // checkPatterns is a repeatable string flag.
@@ -127,13 +129,26 @@ func runCheck(o checkOptions, patterns []string, stdout, stderr io.Writer) int {
 	defer stop()
 	c := &checker{opts: o, top: top, sub: sub, stdout: stdout, stderr: stderr}
 	c.progress = newCheckProgress(stderr, !o.json)
-	start := time.Now()
-	prog, err := rewrite.Prepare(ctx, rewrite.Config{Patterns: patterns, Instrument: o.instrument})
+	results, err := c.explore(ctx, patterns)
 	if err != nil {
 		return c.loadFailed(err)
 	}
-	if o.work {
-		fmt.Fprintf(stderr, "WORK=%s\n", prog.Dir)
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "ludus check: interrupted")
+		return 2
+	}
+	return c.finish(results)
+}
+
+// explore rewrites and builds the packages and explores each test.
+func (c *checker) explore(ctx context.Context, patterns []string) ([]*checkResult, error) {
+	start := time.Now()
+	prog, err := rewrite.Prepare(ctx, rewrite.Config{Dir: c.opts.dir, Patterns: patterns, Instrument: c.opts.instrument})
+	if err != nil {
+		return nil, err
+	}
+	if c.opts.work {
+		fmt.Fprintf(c.stderr, "WORK=%s\n", prog.Dir)
 	} else {
 		defer prog.Close()
 	}
@@ -141,14 +156,41 @@ func runCheck(o checkOptions, patterns []string, stdout, stderr io.Writer) int {
 	c.logf("rewrote %d files in %v (temporary directory %s)", prog.Files, time.Since(start).Round(time.Millisecond), prog.Dir)
 	bins, err := c.build(ctx)
 	if err != nil {
-		return c.loadFailed(err)
+		return nil, err
 	}
-	results := c.runAll(ctx, bins)
-	if ctx.Err() != nil {
-		fmt.Fprintln(stderr, "ludus check: interrupted")
-		return 2
+	return c.runAll(ctx, bins), nil
+}
+
+// checkFiles is the lab's lab.PlainChecker: ludus check, with its default
+// bounds, on a module made of files, written to a temporary directory.
+func checkFiles(ctx context.Context, files map[string]string) ([]lab.PlainResult, error) {
+	dir, err := os.MkdirTemp("", "ludus-lab-check-")
+	if err != nil {
+		return nil, err
 	}
-	return c.finish(results)
+	defer os.RemoveAll(dir)
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			return nil, err
+		}
+	}
+	var errOut bytes.Buffer
+	c := &checker{opts: checkOptions{json: true, timeout: time.Minute, dir: dir}, top: regexp.MustCompile(""),
+		stdout: io.Discard, stderr: &errOut, progress: newCheckProgress(io.Discard, false)}
+	results, err := c.explore(ctx, []string{"./..."})
+	if err != nil {
+		var le *rewrite.LoadError
+		if errors.As(err, &le) {
+			return nil, fmt.Errorf("%w: %s", err, strings.Join(le.Msgs, "; "))
+		}
+		return nil, err
+	}
+	out := make([]lab.PlainResult, 0, len(results))
+	for _, r := range results {
+		out = append(out, lab.PlainResult{Test: r.Test, Verdict: r.Verdict, Kind: r.Kind, Message: r.Message,
+			Schedules: r.Schedules, Complete: r.Complete, Trace: r.Trace})
+	}
+	return out, ctx.Err()
 }
 
 // loadFailed reports an error that kept the packages from being built.

@@ -73,7 +73,7 @@ func setupLab(fs *flag.FlagSet) func(args []string, stdout, stderr io.Writer) in
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 		defer stop()
-		return runLab(ctx, sel, lab.Options{Quick: *quick, Timeout: *timeout}, *asJSON, stdout, stderr)
+		return runLab(ctx, sel, lab.Options{Quick: *quick, Timeout: *timeout, PlainCheck: checkFiles}, *asJSON, stdout, stderr)
 	}
 }
 

@@ -52,7 +52,7 @@ func serveLabUntil(ctx context.Context, exps []lab.Experiment, c serveConfig, st
 		return 2
 	}
 	loopback := web.IsLoopbackListener(l)
-	s, err := web.New(web.Options{Experiments: exps, Quick: c.quick, Timeout: c.timeout, AnyHost: !loopback,
+	s, err := web.New(web.Options{Experiments: exps, Quick: c.quick, Timeout: c.timeout, AnyHost: !loopback, PlainCheck: checkFiles,
 		Log: log.New(stderr, "ludus lab: ", log.LstdFlags)})
 	if err != nil {
 		l.Close()
