@@ -45,15 +45,16 @@ func Check[S, I, O any](m Model[S, I, O], history []Operation[I, O], opts ...Opt
 		stop.Store(true)
 	}
 	lim := &limiter{max: cfg.memoryCap()}
-	s := newScheduler(len(parts), cfg.searchOrders(), func(p int, o Order) runner {
-		return startSearch(&m, parts[p], o, lim, stop)
+	orders := cfg.searchOrders()
+	s := newScheduler(len(parts), func(p int) runner {
+		return startSearch(&m, parts[p], orders, lim, stop)
 	}, stop)
 	s.allParts = cfg.allParts
 	if d, ok := ctx.Deadline(); ok {
 		s.deadline, s.timeErr = d, cfg.timeoutErr()
 	}
 	s.start()
-	s.run(cfg.workerCount(len(parts) * len(s.orders)))
+	s.run(cfg.workerCount(len(parts)))
 	return assemble(s, idx, ctx)
 }
 
@@ -140,11 +141,11 @@ func validate[S, I, O any](m Model[S, I, O], history []Operation[I, O]) error {
 	return nil
 }
 
-// startSearch starts the search of one part in one order.
-func startSearch[S, I, O any](m *Model[S, I, O], ops []Operation[I, O], o Order, lim *limiter, stop *stopFlag) runner {
-	s, err := newSearch(m, ops, o, lim, stop)
+// startSearch starts the search of one part in the given orders.
+func startSearch[S, I, O any](m *Model[S, I, O], ops []Operation[I, O], orders []Order, lim *limiter, stop *stopFlag) runner {
+	s, err := newSearch(m, ops, orders, lim, stop)
 	if err != nil {
-		return failedSearch{searchOut{err: err, order: o}}
+		return failedSearch{searchOut{err: err}}
 	}
 	return s
 }

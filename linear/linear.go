@@ -218,9 +218,9 @@ func Timeout(d time.Duration) Option { return func(c *config) { c.timeout = d } 
 func Context(ctx context.Context) Option { return func(c *config) { c.ctx = ctx } }
 
 // Parallelism sets how many goroutines search at once (default, and zero
-// or negative: GOMAXPROCS). The parts of a history and the search orders
-// of each part share them by turns, so one goroutine still makes progress
-// on every part.
+// or negative: GOMAXPROCS). The parts of a history share them by turns, so
+// one goroutine still makes progress on every part; a history that does
+// not partition is searched on one.
 func Parallelism(n int) Option { return func(c *config) { c.workers = n } }
 
 // MaxMemory caps the memory the check holds, in bytes: the memo of
@@ -237,11 +237,13 @@ func MaxMemory(bytes int64) Option { return func(c *config) { c.maxMem = bytes }
 // Unknown with ErrStopped.
 func AllParts() Option { return func(c *config) { c.allParts = true } }
 
-// SearchOrders chooses the search orders run on each part (default: both,
-// as a portfolio). With more than one, each part's searches take turns (or
-// run on separate goroutines, see Parallelism) and the first to decide
-// wins; both are complete, so they never disagree on a verdict. Unknown
-// orders and repeats are ignored; none means the default.
+// SearchOrders chooses the orders in which each part is searched, the
+// first alone at first and the second (as a portfolio) once the first has
+// run 5 ms without deciding; the default is ReturnsFirst then CallOrder.
+// The two walk by turns and share their memo of explored configurations,
+// so on a part that fails the second costs little, and on one that is
+// linearizable the first to find a linearization decides. Unknown orders
+// and repeats are ignored; none means the default.
 func SearchOrders(orders ...Order) Option {
 	return func(c *config) { c.orders = orders }
 }

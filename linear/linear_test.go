@@ -207,12 +207,28 @@ func TestAgainstBruteForce(t *testing.T) {
 		{linear.SearchOrders(linear.ReturnsFirst)},
 		{linear.SearchOrders(linear.CallOrder)},
 		nil, // the portfolio
+		{linear.SearchOrders(linear.CallOrder, linear.ReturnsFirst)},
+	}
+	// The two orders of the portfolio from the start, alternating every
+	// 1, 2, 3 or 7 steps, so that they share the memo on small histories.
+	for _, turn := range []int{1, 2, 3, 7} {
+		restore := linear.SetPortfolio(0, turn)
+		registerAgainstBruteForce(t, nil)
+		queueAgainstBruteForce(t, nil)
+		registerAgainstBruteForce(t, orders[3])
+		restore()
 	}
 	for _, after := range []int64{1, 1 << 40} {
 		restore := linear.SetTwinsAfter(after) // with twins from the start, and never
-		for _, opts := range orders {
-			registerAgainstBruteForce(t, opts)
-			queueAgainstBruteForce(t, opts)
+		for _, trial := range []int{1, 1 << 30} {
+			// Fresh state ids from the second state on, and states
+			// interned throughout.
+			restoreTrial := linear.SetInternTrial(trial)
+			for _, opts := range orders {
+				registerAgainstBruteForce(t, opts)
+				queueAgainstBruteForce(t, opts)
+			}
+			restoreTrial()
 		}
 		restore()
 	}

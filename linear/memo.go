@@ -4,7 +4,7 @@ import "unsafe"
 
 // memo is the WGL search's memory of the configurations (set of linearized
 // operations, state) already explored: a configuration found there has been
-// searched (or is being searched, on the stack), so the search need not
+// searched (or is being searched, on a walker's path), so no walker need
 // enter it again.
 //
 // Its size does not depend on the history's length. Storing each
@@ -13,18 +13,17 @@ import "unsafe"
 // holds only the operation it added and its parent entry, the configuration
 // it was reached from: the set is the chain of operations back to the root.
 // Entries are found by a Zobrist hash of the set (the XOR of per-operation
-// random keys, kept up to date in O(1) as the search moves) and the state,
-// and a hash match is confirmed exactly by walking the entry's chain back
-// to the first configuration it shares with the search's current path;
-// revisits come from reordering the last few operations, so the walk is
-// short, and it stops at the first operation that is not in the current
-// set. No verdict depends on a hash being free of collisions.
+// random keys, kept up to date in O(1) as the search moves) and the state.
+// A match with an entry of the same walker is confirmed exactly by walking
+// the entry's chain back to the first configuration it shares with the
+// walker's current path; revisits come from reordering the last few
+// operations, so the walk is short, and it stops at the first operation
+// that is not in the current set. A match with the other walker's entry
+// is confirmed by a second, independent 64-bit hash (see find).
 //
 // The table is split by depth (the size of the set): a configuration can
-// only equal one of its own size, and the search moves one level at a
-// time, so its probes stay within the few small tables around the current
-// depth, which stay in cache, where one large table would miss on almost
-// every probe.
+// only equal one of its own size, and a walker moves one level at a time,
+// so its probes stay within the tables around its depth.
 type memo struct {
 	levels  []memoLevel // levels[d]: the configurations of depth d
 	entries []memoEntry // every configuration added, in order
@@ -37,19 +36,24 @@ type memoLevel struct {
 	n     int32      // entries
 }
 
-// memoSlot locates an entry, with its hash and state inline so that a probe
-// that fails touches one cache line.
+// memoSlot locates an entry by 32 bits of its hash: a probe that fails
+// reads only slots, eight bytes each, so a level's table is as small as
+// can be (searches of millions of configurations were bound by the misses
+// of these probes). A tag that matches is confirmed on the entry.
 type memoSlot struct {
-	hash  uint64 // Zobrist hash of the set, mixed with the state
-	state int32  // the state id + 1; 0 marks an empty slot
-	entry int32  // index in entries
+	tag   uint32 // the hash's high 32 bits
+	entry int32  // index in entries + 1; 0 marks an empty slot
 }
 
-// memoEntry is one configuration: its parent's set plus op.
+// memoEntry is one configuration: its parent's set plus op, in state.
 type memoEntry struct {
-	parent int32 // the entry it was reached from; -1 for the root
-	op     int32 // the operation added
-	depth  int32 // the size of the set
+	hash   uint64 // Zobrist hash of the set, mixed with the state's hash
+	hash2  uint64 // a second Zobrist hash of the set, with independent keys
+	parent int32  // the entry it was reached from, by the same walker; -1 for the root
+	op     int32  // the operation added
+	depth  int32  // the size of the set
+	state  int32  // the state id
+	owner  uint8  // the walker that entered it
 }
 
 // reset empties the memo for a search of n operations, keeping its
@@ -66,19 +70,42 @@ func (m *memo) reset(n int) {
 }
 
 // find returns the slot for the configuration (bits, state) of the given
-// depth, with hash its hash: the slot of its entry if the memo holds it,
-// or the empty slot where it would go. path[d-1] is the entry of the
-// current path's configuration of depth d; bits must already hold the
-// configuration's set. The level must have room (see full).
-func (m *memo) find(hash uint64, state, depth int32, bits []uint64, path []int32) (slot int, found bool) {
+// depth, with hash and hash2 its hashes, looked up by walker owner: the
+// slot of an entry that holds it, or the empty slot where the owner's
+// would go. paths[w][d-1] is the entry of walker w's configuration of depth
+// d on its path; bits must already hold the configuration's set; same
+// tells equal states apart when ids are not canonical (see interner). The
+// level must have room (see full).
+//
+// An entry of the same walker is confirmed exactly (sameSet). One of
+// another walker is confirmed by the 128 bits of the two hashes, its state
+// and its size: its chain leads back to the root through the other's paths
+// only, so walking it would cost the whole depth at every match. A
+// collision of both hashes between two different sets of the same size
+// and state could only make the search skip a configuration, never accept
+// a wrong one: a linearizable verdict always carries its linearization.
+// Another walker's entry that is still on its path is not a match: that
+// walker is searching below it, perhaps in a part it will take long to
+// finish, and the owner may find its own way through it faster (both then
+// hold an entry for it).
+func (m *memo) find(hash, hash2 uint64, state, depth int32, owner uint8, bits []uint64, paths [][]int32, same func(a, b int32) bool) (slot int, found bool) {
 	slots := m.levels[depth].slots
 	mask := uint64(len(slots) - 1)
+	tag := uint32(hash >> 32)
 	for i := hash & mask; ; i = (i + 1) & mask {
-		sl := &slots[i]
-		if sl.state == 0 {
+		sl := slots[i]
+		if sl.entry == 0 {
 			return int(i), false
 		}
-		if sl.hash == hash && sl.state == state+1 && m.sameSet(sl.entry, bits, path) {
+		if sl.tag != tag {
+			continue
+		}
+		e := sl.entry - 1
+		en := &m.entries[e]
+		if en.hash != hash || (en.state != state && !same(en.state, state)) {
+			continue
+		}
+		if en.owner == owner && m.sameSet(e, bits, paths[owner]) || en.owner != owner && en.hash2 == hash2 && !onPath(e, en.depth, paths[en.owner]) {
 			return int(i), true
 		}
 	}
@@ -92,7 +119,7 @@ func (m *memo) find(hash uint64, state, depth int32, bits []uint64, path []int32
 func (m *memo) sameSet(e int32, bits []uint64, path []int32) bool {
 	for e >= 0 {
 		en := m.entries[e]
-		if int(en.depth) <= len(path) && path[en.depth-1] == e {
+		if onPath(e, en.depth, path) {
 			return true
 		}
 		if bits[en.op>>6]&(1<<(en.op&63)) == 0 {
@@ -103,13 +130,18 @@ func (m *memo) sameSet(e int32, bits []uint64, path []int32) bool {
 	return true // both chains start at the empty set
 }
 
-// put adds the configuration parent+op, of the given depth, in the empty
-// slot find returned, and returns its entry.
-func (m *memo) put(slot int, hash uint64, state, parent, op, depth int32) int32 {
+// onPath reports whether entry e, of the given depth, is on path.
+func onPath(e, depth int32, path []int32) bool {
+	return int(depth) <= len(path) && path[depth-1] == e
+}
+
+// put adds the configuration parent+op, of the given depth, entered by
+// walker owner, in the empty slot find returned, and returns its entry.
+func (m *memo) put(slot int, hash, hash2 uint64, state, parent, op, depth int32, owner uint8) int32 {
 	e := int32(len(m.entries))
-	m.entries = append(m.entries, memoEntry{parent: parent, op: op, depth: depth})
+	m.entries = append(m.entries, memoEntry{hash: hash, hash2: hash2, parent: parent, op: op, depth: depth, state: state, owner: owner})
 	l := &m.levels[depth]
-	l.slots[slot] = memoSlot{hash: hash, state: state + 1, entry: e}
+	l.slots[slot] = memoSlot{tag: uint32(hash >> 32), entry: e + 1}
 	l.n++
 	return e
 }
@@ -135,11 +167,11 @@ func (m *memo) grow(depth int32) {
 	slots := make([]memoSlot, max(2*len(l.slots), minLevel))
 	mask := uint64(len(slots) - 1)
 	for _, sl := range l.slots {
-		if sl.state == 0 {
+		if sl.entry == 0 {
 			continue
 		}
-		i := sl.hash & mask
-		for slots[i].state != 0 {
+		i := m.entries[sl.entry-1].hash & mask
+		for slots[i].entry != 0 {
 			i = (i + 1) & mask
 		}
 		slots[i] = sl
