@@ -235,6 +235,7 @@ func TestOptionEdges(t *testing.T) {
 		check.MaxPreemptions(-1), check.MaxSteps(0), check.MaxSteps(-5), check.MaxExecutions(0),
 		check.MaxTime(0), check.MaxGoroutines(0), check.StallTimeout(0), check.StepCost(-1),
 		check.TimeSlice(-1), check.LeakGrace(-1), check.Random(1, -1), check.PCT(0, 1, 1),
+		check.Delay(-time.Nanosecond),
 	} {
 		if r := check.Run(bank, o); r.Verdict() != check.Error || r.Err == nil {
 			t.Errorf("an invalid option ran: %+v", r)
@@ -259,6 +260,10 @@ func TestOptionEdges(t *testing.T) {
 	}, check.LeakGrace(0))
 	if r.Failure == nil || r.Failure.Kind != check.Leak {
 		t.Fatalf("LeakGrace(0): %+v", r)
+	}
+	// Delay(0) is the default: the test the delay bound fails passes.
+	if r := check.Run(stopper, check.Delay(0)); r.Verdict() != check.Pass {
+		t.Fatalf("Delay(0): %+v", r)
 	}
 	// The default grace lets it finish.
 	if r := check.Run(func(t *check.T) {

@@ -42,6 +42,29 @@ func defaults() *options {
 	}}
 }
 
+// limitRule is what a numeric option's argument must be.
+type limitRule int
+
+const (
+	positive    limitRule = iota // more than zero
+	nonNegative                  // zero or more
+)
+
+// limit is the Option of a numeric bound named name: n is checked against
+// rule (a bad n makes Run report an error) and stored by set.
+func limit[N ~int | ~int64](name string, n N, rule limitRule, set func(*options)) Option {
+	return Option{func(o *options) {
+		switch {
+		case rule == positive && n <= 0:
+			o.bad("%s(%v): must be positive", name, n)
+		case n < 0:
+			o.bad("%s(%v): cannot be negative", name, n)
+		default:
+			set(o)
+		}
+	}}
+}
+
 func (o *options) bad(format string, args ...any) {
 	o.errs = append(o.errs, fmt.Errorf("check: "+format, args...))
 }
@@ -134,51 +157,26 @@ func Seed(seed int64) Option {
 // execution that exceeds it ends, and the report is inconclusive with
 // Limit StepLimitHit; it is not a failure. n must be positive.
 func MaxSteps(n int) Option {
-	return Option{func(o *options) {
-		if n <= 0 {
-			o.bad("MaxSteps(%d): must be positive", n)
-			return
-		}
-		o.eo.MaxSteps = n
-	}}
+	return limit("MaxSteps", n, positive, func(o *options) { o.eo.MaxSteps = n })
 }
 
 // MaxExecutions bounds the executions of an exploration (default 20,000);
 // n must be positive.
 func MaxExecutions(n int) Option {
-	return Option{func(o *options) {
-		if n <= 0 {
-			o.bad("MaxExecutions(%d): must be positive", n)
-			return
-		}
-		o.eo.MaxExecutions = n
-	}}
+	return limit("MaxExecutions", n, positive, func(o *options) { o.eo.MaxExecutions = n })
 }
 
 // MaxTime bounds the wall time of an exploration (default 5s; none with
-// Exhaustive). The default strategy spends what DPOR leaves on PCT. d must
-// be positive.
+// Exhaustive). d must be positive.
 func MaxTime(d time.Duration) Option {
-	return Option{func(o *options) {
-		if d <= 0 {
-			o.bad("MaxTime(%v): must be positive", d)
-			return
-		}
-		o.eo.MaxTime = d
-	}}
+	return limit("MaxTime", d, positive, func(o *options) { o.eo.MaxTime = d })
 }
 
 // MaxGoroutines bounds the live goroutines of one execution (default
 // 10,000); beyond it the execution ends and the report is inconclusive.
 // Only live goroutines count. n must be positive.
 func MaxGoroutines(n int) Option {
-	return Option{func(o *options) {
-		if n <= 0 {
-			o.bad("MaxGoroutines(%d): must be positive", n)
-			return
-		}
-		o.eo.MaxGoroutines = n
-	}}
+	return limit("MaxGoroutines", n, positive, func(o *options) { o.eo.MaxGoroutines = n })
 }
 
 // StallTimeout sets how long an execution may go without a scheduling step
@@ -187,26 +185,14 @@ func MaxGoroutines(n int) Option {
 // exploration as inconclusive (default 10s). Such a goroutine cannot be
 // stopped. d must be positive.
 func StallTimeout(d time.Duration) Option {
-	return Option{func(o *options) {
-		if d <= 0 {
-			o.bad("StallTimeout(%v): must be positive", d)
-			return
-		}
-		o.eo.Stall = d
-	}}
+	return limit("StallTimeout", d, positive, func(o *options) { o.eo.Stall = d })
 }
 
 // StepCost sets the virtual time every scheduling step takes (default
 // 1µs), so that spinning and long computations move the clock. Zero makes
 // steps free: time then moves only when every goroutine waits for it.
 func StepCost(d time.Duration) Option {
-	return Option{func(o *options) {
-		if d < 0 {
-			o.bad("StepCost(%v): cannot be negative", d)
-			return
-		}
-		o.eo.StepCost = d
-	}}
+	return limit("StepCost", d, nonNegative, func(o *options) { o.eo.StepCost = d })
 }
 
 // TimeSlice sets the virtual time a goroutine runs before switching away
@@ -215,13 +201,7 @@ func StepCost(d time.Duration) Option {
 // another acts cannot starve it under a preemption bound. Zero turns this
 // off: every switch away from a runnable goroutine is a preemption.
 func TimeSlice(d time.Duration) Option {
-	return Option{func(o *options) {
-		if d < 0 {
-			o.bad("TimeSlice(%v): cannot be negative", d)
-			return
-		}
-		o.eo.TimeSlice = d
-	}}
+	return limit("TimeSlice", d, nonNegative, func(o *options) { o.eo.TimeSlice = d })
 }
 
 // LeakGrace sets how long, in virtual time, goroutines may go on after the
@@ -230,13 +210,7 @@ func TimeSlice(d time.Duration) Option {
 // when the body returns, but for those that can still run without time
 // passing.
 func LeakGrace(d time.Duration) Option {
-	return Option{func(o *options) {
-		if d < 0 {
-			o.bad("LeakGrace(%v): cannot be negative", d)
-			return
-		}
-		o.eo.LeakGrace = d
-	}}
+	return limit("LeakGrace", d, nonNegative, func(o *options) { o.eo.LeakGrace = d })
 }
 
 // Delay lets the exploration ask, once per execution, "what if the
@@ -251,13 +225,7 @@ func LeakGrace(d time.Duration) Option {
 // when nothing can run (or during an External call). d must not be
 // negative. A timeout longer than d still never beats checked work.
 func Delay(d time.Duration) Option {
-	return Option{func(o *options) {
-		if d < 0 {
-			o.bad("Delay(%v): cannot be negative", d)
-			return
-		}
-		o.eo.MaxDelay = d
-	}}
+	return limit("Delay", d, nonNegative, func(o *options) { o.eo.MaxDelay = d })
 }
 
 // DetectDataRaces turns the data-race verdict on (the default) or off.
