@@ -32,9 +32,9 @@ type Chan struct {
 // -1) or a select case; seq tells a live entry from one a select left
 // behind when another of its cases completed.
 type waiter struct {
-	g   *G
-	cas int
-	seq uint64
+	g   *G     // the waiting goroutine
+	cas int    // its select case, -1 for a plain send or receive
+	seq uint64 // g's wait sequence number when it queued (G.waitSeq)
 }
 
 func (c *Chan) base() *Object { return &c.Object }

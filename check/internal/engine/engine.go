@@ -52,8 +52,8 @@ func (l Limit) String() string {
 
 // Fail is a verdict found by an execution.
 type Fail struct {
-	Kind    FailKind
-	Message string
+	Kind    FailKind // what kind of failure
+	Message string   // what happened, in words
 }
 
 // Config is what an execution needs to know (the exploration's options,
@@ -77,20 +77,20 @@ type Config struct {
 // Engine runs one exploration: a sequence of executions of the same body,
 // each under the schedule its strategy picks.
 type Engine struct {
-	cfg   Config
+	cfg   Config // the exploration's options, as the engine needs them
 	explo uint64 // this exploration's epoch (objects remember it, see Bound)
 	epoch uint64 // the current execution's epoch (objects older than it are stale)
 
 	// The goroutines of the current execution.
-	gs     []*G           // by ID, finished ones included
-	live   []*G           // not finished, in no particular order (G.liveIdx)
-	nreal  int            // live real (not pseudo) goroutines, for MaxGoroutines
-	spare  []*G           // every G allocated so far, by ID, reused by later executions
-	gnames map[string]int // goroutines started under each name, for numbering
-	gfirst map[string]int // the ID of the first goroutine of each name
-	cur    *G             // the goroutine holding the turn (only it reads this)
-	curA   atomic.Pointer[G]
-	byGp   sync.Map // runtime g -> *worker, for managed goroutines that do not hold the turn
+	gs     []*G              // by ID, finished ones included
+	live   []*G              // not finished, in no particular order (G.liveIdx)
+	nreal  int               // live real (not pseudo) goroutines, for MaxGoroutines
+	spare  []*G              // every G allocated so far, by ID, reused by later executions
+	gnames map[string]int    // goroutines started under each name, for numbering
+	gfirst map[string]int    // the ID of the first goroutine of each name
+	cur    *G                // the goroutine holding the turn (only it reads this)
+	curA   atomic.Pointer[G] // cur, for goroutines that must check whether they hold the turn
+	byGp   sync.Map          // runtime g -> *worker, for managed goroutines that do not hold the turn
 
 	// The end of an execution.
 	doneCh  chan struct{}  // one token per execution: the execution is over
@@ -116,13 +116,13 @@ type Engine struct {
 	// Stall watchdog and uncontrolled goroutines.
 	progress       atomic.Int64 // steps taken, read by the watchdog
 	stalled        bool         // an execution stalled: its goroutine is stuck for good
-	tick           *time.Ticker
-	scanning       bool       // the first execution: look for goroutines started outside the engine
-	baseline       int        // runtime.NumGoroutine before the exploration
-	strayStack     string     // the stack of such a goroutine, once one is seen
-	strayScans     int        // stack reads done looking for one
-	uncontrolledMu sync.Mutex // guards uncontrolled: written without the turn
-	uncontrolled   *Fail
+	tick           *time.Ticker // the watchdog's clock, started with the first execution
+	scanning       bool         // the first execution: look for goroutines started outside the engine
+	baseline       int          // runtime.NumGoroutine before the exploration
+	strayStack     string       // the stack of such a goroutine, once one is seen
+	strayScans     int          // stack reads done looking for one
+	uncontrolledMu sync.Mutex   // guards uncontrolled: written without the turn
+	uncontrolled   *Fail        // a goroutine outside the exploration touched its objects (outcome merges it first)
 
 	// Counters and the virtual clock.
 	steps      int    // steps of the whole exploration

@@ -68,27 +68,27 @@ type Progress struct {
 
 // Result is what an exploration found.
 type Result struct {
-	Executions int    // executions run (sleep-set-blocked ones not counted)
-	Redundant  int    // executions cut by sleep sets
-	Exhausted  bool   // every schedule was explored (no bound cut anything)
-	Complete   bool   // every schedule up to the bound was explored
-	Strategy   string // how, in words
-	Steps      int64  // steps over all executions
-	Failure    *Failure
-	Failed     int    // failing executions (KeepGoing)
-	Limit      Limit  // the limit that made the result inconclusive, if any
-	LimitMsg   string // the limit in words
-	Err        error  // the exploration could not run (a bad token)
+	Executions int      // executions run (sleep-set-blocked ones not counted)
+	Redundant  int      // executions cut by sleep sets
+	Exhausted  bool     // every schedule was explored (no bound cut anything)
+	Complete   bool     // every schedule up to the bound was explored
+	Strategy   string   // how, in words
+	Steps      int64    // steps over all executions
+	Failure    *Failure // the first failing schedule found, nil if none
+	Failed     int      // failing executions (KeepGoing)
+	Limit      Limit    // the limit that made the result inconclusive, if any
+	LimitMsg   string   // the limit in words
+	Err        error    // the exploration could not run (a bad token)
 }
 
 // Failure is a verdict with its schedule.
 type Failure struct {
-	Kind      FailKind
-	Message   string
-	Trace     []TraceStep
-	Replay    string
-	Execution int
-	Note      string
+	Kind      FailKind    // what kind of failure
+	Message   string      // what happened, in words
+	Trace     []TraceStep // the schedule, one line per operation (recorded by a re-run)
+	Replay    string      // the token that reruns the schedule
+	Execution int         // which execution of the exploration failed
+	Note      string      // what a reader must know besides (nondeterminism on re-run, timing, stray goroutines)
 }
 
 // Explore runs body under the chosen strategy. Explorations are serialized
@@ -119,11 +119,11 @@ func Explore(o Options, body func(*G)) Result {
 
 // explorer runs the executions of one exploration and keeps the result.
 type explorer struct {
-	e     *Engine
-	o     Options
-	body  func(*G)
-	start time.Time
-	res   Result
+	e     *Engine   // runs the executions
+	o     Options   // as given, defaults filled in by package check
+	body  func(*G)  // the test body every execution runs
+	start time.Time // when the exploration began (MaxTime)
+	res   Result    // what the exploration found so far
 
 	first     *Fail   // the first failure found
 	failTrail []int32 // its schedule

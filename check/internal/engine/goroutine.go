@@ -12,10 +12,10 @@ import (
 // the turn, or a pseudo-goroutine (a timer, the clock) whose events the
 // engine performs itself.
 type G struct {
-	e    *Engine
-	ID   int    // index in Engine.gs; a bit in goroutine sets; an entry in vector clocks
-	Name string // label in traces: given by T.Go, numbered per name ("worker#2")
-	fn   func() // what the goroutine runs (real goroutines)
+	e    *Engine // the engine that runs it
+	ID   int     // index in Engine.gs; a bit in goroutine sets; an entry in vector clocks
+	Name string  // label in traces: given by T.Go, numbered per name ("worker#2")
+	fn   func()  // what the goroutine runs (real goroutines)
 
 	wake    chan struct{}  // the turn is handed over by a send here
 	gp      atomic.Uintptr // the runtime g running it (set when it starts)

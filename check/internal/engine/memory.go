@@ -81,7 +81,7 @@ func (e *Engine) nextMark() int32 {
 // Var is the engine's view of a checked variable.
 type Var struct {
 	Object
-	sh shadow
+	sh shadow // its accesses, for the race detector
 }
 
 func (v *Var) base() *Object                            { return &v.Object }
@@ -218,9 +218,9 @@ func (e *Engine) recordMem(g *G, mark int32, write bool, name string, value func
 // pendingWrite is a trace line of a write whose value is printed once the
 // goroutine's assignment has happened.
 type pendingWrite struct {
-	line  int
-	name  string
-	value func() string
+	line  int           // the trace line to complete
+	name  string        // what was written, as the source names it
+	value func() string // prints the value written, once it is there
 }
 
 // flushWrite completes g's pending write line, if any.

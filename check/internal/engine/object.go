@@ -194,8 +194,8 @@ type model interface {
 
 // Pending describes the next visible operation of a goroutine.
 type Pending struct {
-	Kind    Kind
-	obj     model
+	Kind    Kind     // what the operation is
+	obj     model    // the object it operates on (nil: none, or a nil channel)
 	Write   bool     // the operation writes its object (DPOR dependency)
 	Commute bool     // the write commutes with the object's other commuting writes
 	Cases   []Case   // select cases
@@ -207,10 +207,10 @@ type Pending struct {
 	Text    string   // KOp, KExternal: what the operation is, for traces
 
 	// Filled in when a partner performed the operation (rendezvous).
-	Done  bool
-	RVal  any
-	ROK   bool
-	RCase int
+	Done  bool   // the partner completed the operation: the goroutine only wakes
+	RVal  any    // the value received
+	ROK   bool   // the receive's ok (false: the channel was closed)
+	RCase int    // the select case that completed
 	Panic string // a closed channel woke a waiting sender
 }
 

@@ -8,7 +8,7 @@ import (
 // random picks uniformly among the goroutines that can run, except that a
 // due timer fires first (as the runtime's timers do).
 type random struct {
-	rng *rand.Rand
+	rng *rand.Rand // the seeded source of every choice
 }
 
 func (s *random) begin(e *Engine)             {}
@@ -39,11 +39,11 @@ func dueTimer(e *Engine, en gset) int {
 // priority drops below all others. A goroutine whose time slice is over
 // also drops, so a high-priority spinner cannot starve the one it waits for.
 type pct struct {
-	rng    *rand.Rand
-	depth  int   // bug depth d: d-1 priority change points
-	k      int   // estimated steps per execution (the change points' range)
-	change []int // the steps at which priorities change, this execution
-	low    int64 // next priority below every other (decreasing)
+	rng    *rand.Rand // the seeded source of priorities and change points
+	depth  int        // bug depth d: d-1 priority change points
+	k      int        // estimated steps per execution (the change points' range)
+	change []int      // the steps at which priorities change, this execution
+	low    int64      // next priority below every other (decreasing)
 }
 
 func (s *pct) begin(e *Engine) {

@@ -132,8 +132,8 @@ func DecodeToken(tok string) (Token, error) {
 
 // tokenReader reads uvarints, remembering the first error.
 type tokenReader struct {
-	b   []byte
-	err error
+	b   []byte // what is left to read
+	err error  // the first error, after which every read returns 0
 }
 
 func (d *tokenReader) next(what string) uint64 {

@@ -17,8 +17,8 @@ type WaitGroup struct {
 
 // wgAdd is an Add of the current period: its event and its delta.
 type wgAdd struct {
-	k     int32
-	delta int64
+	k     int32 // the Add's event (DPOR)
+	delta int64 // what it added
 }
 
 func (w *WaitGroup) base() *Object { return &w.Object }

@@ -31,8 +31,8 @@ type WalkResult struct {
 
 // walk is the strategy of a walk.
 type walk struct {
-	path    []string
-	pos     int
+	path    []string // the goroutine names to run, one per decision
+	pos     int      // the next decision's index in path
 	err     error    // the path named a goroutine that cannot run
 	choices []Choice // who could run where the walk stopped
 	stopped bool     // the walk reached the end of its path
