@@ -40,16 +40,15 @@ type search[S, I, O any] struct {
 	same func(a, b int32) bool // in.same, made once
 	*tables
 
-	need    int     // completed operations in the part
-	init    int32   // the initial state's id
-	after   []int32 // twins: after[b] is an operation to linearize before b, or -1; nil until twinsAfter
-	walkers []*walker[S, I, O]
-	paths   [][]int32 // paths[w] is walkers[w].path, kept up to date by the walkers
-	orders  []Order   // the orders of the walkers, started in turn
-	turns   int       // slices run
-	ran     time.Duration
-	until   time.Time // the end of the current slice
-	out     searchOut // set when the search ends
+	need    int                // completed operations in the part
+	init    int32              // the initial state's id
+	after   []int32            // twins: after[b] is an operation to linearize before b, or -1; nil until twinsAfter
+	walkers []*walker[S, I, O] // in the order they started
+	paths   [][]int32          // paths[w] is walkers[w].path, kept up to date by the walkers
+	orders  []Order            // the orders of the walkers, started in turn
+	ran     time.Duration      // the time the search has run, over its slices
+	until   time.Time          // the end of the current walker's share of the slice
+	out     searchOut          // set when the search ends
 }
 
 // tables are the type-independent memory a part's walkers share, pooled
@@ -154,7 +153,7 @@ func (s *search[S, I, O]) run(until time.Time) (ended bool) {
 	}
 	defer s.recoverModel()
 	start := time.Now()
-	defer func() { s.ran += time.Since(start); s.turns++ }()
+	defer func() { s.ran += time.Since(start) }()
 	if len(s.walkers) < len(s.orders) && s.ran >= portfolioDelay {
 		s.addWalker()
 	}

@@ -171,8 +171,10 @@ func TestLinearLimits(t *testing.T) {
 	if code, _, _ := runCmd("linear", "--timeout", "1ns", etcdLog("002"), etcdLog("000"), "--timeout", "0"); code != exitNotLinearizable {
 		t.Fatalf("the last --timeout wins and 0 means none: exit %d", code)
 	}
-	if code, _, _ := runCmd("linear", "--max-memory", "lots", etcdLog("002")); code != exitBadInput {
-		t.Fatalf("bad --max-memory: exit %d", code)
+	for _, bad := range [][]string{{"--max-memory", "lots"}, {"--max-memory", "-5MiB"}, {"--timeout", "-1s"}} {
+		if code, _, _ := runCmd(append([]string{"linear", etcdLog("002")}, bad...)...); code != exitBadInput {
+			t.Errorf("%v: exit %d, want 2", bad, code)
+		}
 	}
 }
 
