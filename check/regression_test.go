@@ -1,3 +1,5 @@
+//lint:file-ignore SA2001 goroutines take locks only to hold them or to order against others
+
 package check_test
 
 import (

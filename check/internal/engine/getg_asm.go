@@ -6,5 +6,3 @@ package engine
 // goroutine's identity, read in a nanosecond, unique among the goroutines
 // alive at one time.
 func getg() uintptr
-
-const haveGetg = true

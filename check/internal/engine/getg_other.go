@@ -11,5 +11,3 @@ func getg() uintptr {
 	id, _ := goroutineID(string(buf[:runtime.Stack(buf[:], false)])) // "goroutine 123 [running]:"
 	return uintptr(id)
 }
-
-const haveGetg = false

@@ -68,7 +68,8 @@ func Seed(seed int64) {
 		r.Seed(seed)
 		return
 	}
-	stdrand.Seed(seed) //nolint:staticcheck // the standard function, for code that calls it
+	//lint:ignore SA1019 the drop-in keeps math/rand's API: code that calls Seed gets the standard function
+	stdrand.Seed(seed)
 }
 
 // ExpFloat64 is math/rand.ExpFloat64.
@@ -173,7 +174,8 @@ func Read(p []byte) (n int, err error) {
 	if r := local(); r != nil {
 		return r.Read(p)
 	}
-	return stdrand.Read(p) //nolint:staticcheck // the standard function, for code that calls it
+	//lint:ignore SA1019 the drop-in keeps math/rand's API: code that calls Read gets the standard function
+	return stdrand.Read(p)
 }
 
 // Shuffle is math/rand.Shuffle.
