@@ -140,7 +140,7 @@ func TestPanicReported(t *testing.T) {
 			}
 		})
 	})
-	if r.Failure == nil || r.Failure.Kind != check.Panicked || !strings.Contains(r.Failure.Message, "boom") || !strings.Contains(r.Failure.Message, "more_test.go") {
+	if r.Failure == nil || r.Failure.Kind != check.Panicked || !strings.Contains(r.Failure.Message, "boom") || !strings.Contains(r.Failure.Message, "primitives_test.go") {
 		t.Fatalf("want panic with stack, got %v", r.Failure)
 	}
 }
