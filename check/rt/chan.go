@@ -28,9 +28,16 @@ func Make[C ~chan T, T any](c C) C {
 		g.Engine().MakeChan(ptrOf(c), cap(c))
 		return c
 	}
-	madeOutside.Store(ptrOf(c), struct{}{})
+	markOutside(ptrOf(c))
 	return c
 }
+
+// markOutside adds a channel to madeOutside. It is a call of its own, not
+// inlined into Make's instances in rewritten packages: sync.Map's generic
+// internals would be compiled into each of them (see engine's ptr.go).
+//
+//go:noinline
+func markOutside(p unsafe.Pointer) { madeOutside.Store(p, struct{}{}) }
 
 // model returns the engine's model of a channel (nil for a nil channel),
 // or ok false for a foreign channel.

@@ -112,3 +112,33 @@ func TestForeignChannel(t *testing.T) {
 		t.Fatalf("%+v", r)
 	}
 }
+
+// Outside an exploration a select is reflect.Select: a send delivers its
+// value with its static type (a nil error stays an error), a receive fills
+// V and OK, a closed channel gives the zero value and OK false.
+func TestSelectOutside(t *testing.T) {
+	errs := make(chan error, 1)
+	s := rt.SendCase(errs, error(nil))
+	if k := rt.Select(false, s); k != 0 || len(errs) != 1 {
+		t.Fatalf("send case: %d, %d buffered", k, len(errs))
+	}
+	r := rt.RecvCase(errs)
+	if k := rt.Select(true, r); k != 0 || !r.OK || r.V != nil {
+		t.Fatalf("receive case: %d, %+v", k, r)
+	}
+	ints := make(chan int, 1)
+	ints <- 7
+	ri := rt.RecvCase(ints)
+	if k := rt.Select(false, ri); k != 0 || !ri.OK || ri.V != 7 {
+		t.Fatalf("receive 7: %d, %+v", k, ri)
+	}
+	close(ints)
+	rc := rt.RecvCase(ints)
+	rc.V = 3
+	if k := rt.Select(false, rc); k != 0 || rc.OK || rc.V != 0 {
+		t.Fatalf("closed channel: %d, %+v", k, rc)
+	}
+	if k := rt.Select(true, rt.RecvCase(make(chan int))); k != -1 {
+		t.Fatalf("default: %d", k)
+	}
+}

@@ -11,8 +11,12 @@ import (
 type Case interface {
 	engineCase(e *engine.Engine, num int) (engine.Case, bool)
 	deliver(v any, ok bool)
-	reflectCase() reflect.SelectCase
-	deliverReflect(v reflect.Value, ok bool)
+	// plain is the case for reflect.Select outside an exploration: the
+	// channel, whether it sends, and a pointer to the value sent. No
+	// reflect type is in a method of RecvC or SendC: each instance is
+	// compiled in the rewritten package, and so would every generic
+	// instance reachable from reflect's types (see engine's ptr.go).
+	plain() (ch any, send bool, vp any)
 }
 
 // RecvC is a receive case; after Select chose it, V and OK hold what was
@@ -37,16 +41,7 @@ func (c *RecvC[T]) deliver(v any, ok bool) {
 	c.OK = ok
 }
 
-func (c *RecvC[T]) reflectCase() reflect.SelectCase {
-	return reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(c.ch)}
-}
-
-func (c *RecvC[T]) deliverReflect(v reflect.Value, ok bool) {
-	c.OK = ok
-	if ok {
-		c.V = v.Interface().(T)
-	}
-}
+func (c *RecvC[T]) plain() (any, bool, any) { return c.ch, false, nil }
 
 // SendC is a send case.
 type SendC[T any] struct {
@@ -65,11 +60,7 @@ func (c *SendC[T]) engineCase(e *engine.Engine, num int) (engine.Case, bool) {
 
 func (c *SendC[T]) deliver(any, bool) {}
 
-func (c *SendC[T]) reflectCase() reflect.SelectCase {
-	return reflect.SelectCase{Dir: reflect.SelectSend, Chan: reflect.ValueOf(c.ch), Send: reflect.ValueOf(&c.v).Elem()}
-}
-
-func (c *SendC[T]) deliverReflect(reflect.Value, bool) {}
+func (c *SendC[T]) plain() (any, bool, any) { return c.ch, true, &c.v }
 
 // Select is a select statement: it waits until one of the cases can
 // proceed and performs it, and returns its index, or -1 for the default
@@ -94,7 +85,7 @@ func Select(hasDefault bool, cases ...Case) int {
 	}
 	rcs := make([]reflect.SelectCase, len(cases), len(cases)+1)
 	for i, c := range cases {
-		rcs[i] = c.reflectCase()
+		rcs[i] = reflectCase(c)
 	}
 	if hasDefault {
 		rcs = append(rcs, reflect.SelectCase{Dir: reflect.SelectDefault})
@@ -106,6 +97,17 @@ func Select(hasDefault bool, cases ...Case) int {
 	if i == len(cases) {
 		return -1
 	}
-	cases[i].deliverReflect(v, ok)
+	if v.IsValid() { // a receive case
+		cases[i].deliver(v.Interface(), ok)
+	}
 	return i
+}
+
+// reflectCase is c as reflect.Select takes it.
+func reflectCase(c Case) reflect.SelectCase {
+	ch, send, vp := c.plain()
+	if send {
+		return reflect.SelectCase{Dir: reflect.SelectSend, Chan: reflect.ValueOf(ch), Send: reflect.ValueOf(vp).Elem()}
+	}
+	return reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(ch)}
 }

@@ -9,10 +9,10 @@ import (
 // Process-wide state. Explorations are serialized (exploreMu), so at most
 // one engine runs at a time; primitives find it through running.
 var (
-	active    atomic.Bool            // an exploration runs somewhere in the process: the primitives' fast path
-	running   atomic.Pointer[Engine] // the engine of that exploration
-	exploreMu sync.Mutex             // held for the whole of an exploration
-	epochs    atomic.Uint64          // exploration and execution epochs, never reused
+	active    atomic.Bool   // an exploration runs somewhere in the process: the primitives' fast path
+	running   enginePtr     // the engine of that exploration
+	exploreMu sync.Mutex    // held for the whole of an exploration
+	epochs    atomic.Uint64 // exploration and execution epochs, never reused
 )
 
 // Active reports whether an exploration is running in this process. It is the
@@ -44,8 +44,8 @@ func Current() *G {
 		}
 		return c
 	}
-	if v, ok := e.byGp.Load(gp); ok {
-		if g := v.(*worker).cur.Load(); g != nil && g.e == e && e.aborting.Load() {
+	if w, ok := e.byGp.Load(gp); ok {
+		if g := w.cur.Load(); g != nil && g.e == e && e.aborting.Load() {
 			runtime.Goexit()
 		}
 	}

@@ -82,15 +82,15 @@ type Engine struct {
 	epoch uint64 // the current execution's epoch (objects older than it are stale)
 
 	// The goroutines of the current execution.
-	gs     []*G              // by ID, finished ones included
-	live   []*G              // not finished, in no particular order (G.liveIdx)
-	nreal  int               // live real (not pseudo) goroutines, for MaxGoroutines
-	spare  []*G              // every G allocated so far, by ID, reused by later executions
-	gnames map[string]int    // goroutines started under each name, for numbering
-	gfirst map[string]int    // the ID of the first goroutine of each name
-	cur    *G                // the goroutine holding the turn (only it reads this)
-	curA   atomic.Pointer[G] // cur, for goroutines that must check whether they hold the turn
-	byGp   sync.Map          // runtime g -> *worker, for managed goroutines that do not hold the turn
+	gs     []*G           // by ID, finished ones included
+	live   []*G           // not finished, in no particular order (G.liveIdx)
+	nreal  int            // live real (not pseudo) goroutines, for MaxGoroutines
+	spare  []*G           // every G allocated so far, by ID, reused by later executions
+	gnames map[string]int // goroutines started under each name, for numbering
+	gfirst map[string]int // the ID of the first goroutine of each name
+	cur    *G             // the goroutine holding the turn (only it reads this)
+	curA   gPtr           // cur, for goroutines that must check whether they hold the turn
+	byGp   workerMap      // runtime g -> *worker, for managed goroutines that do not hold the turn
 
 	// The end of an execution.
 	doneCh  chan struct{}  // one token per execution: the execution is over

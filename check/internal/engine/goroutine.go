@@ -171,8 +171,8 @@ func trampoline(e *Engine, g *G) {
 // worker is what the engine knows of a worker goroutine: the managed
 // goroutine it runs, for Current when that one does not hold the turn.
 type worker struct {
-	gp  uintptr           // its runtime g (getg)
-	cur atomic.Pointer[G] // the managed goroutine it runs, nil while idle
+	gp  uintptr // its runtime g (getg)
+	cur gPtr    // the managed goroutine it runs, nil while idle
 }
 
 // idle waits for the next goroutine to run, or returns nil when the

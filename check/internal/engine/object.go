@@ -267,18 +267,19 @@ func (e *Engine) accessMode(o *Object, mode accessMode) {
 
 // Lazy holds a model allocated on first use in an exploration, so that a
 // primitive costs one pointer outside explorations.
-type Lazy[M any] struct{ p atomic.Pointer[M] }
+// It keeps an unsafe.Pointer, not an atomic.Pointer[M] (see ptr.go).
+type Lazy[M any] struct{ p unsafe.Pointer }
 
 // Peek returns the model if it exists.
-func (l *Lazy[M]) Peek() *M { return l.p.Load() }
+func (l *Lazy[M]) Peek() *M { return (*M)(atomic.LoadPointer(&l.p)) }
 
 // Get returns the model, creating it.
 func (l *Lazy[M]) Get() *M {
-	if m := l.p.Load(); m != nil {
+	if m := l.Peek(); m != nil {
 		return m
 	}
-	l.p.CompareAndSwap(nil, new(M))
-	return l.p.Load()
+	atomic.CompareAndSwapPointer(&l.p, nil, unsafe.Pointer(new(M)))
+	return l.Peek()
 }
 
 // based is implemented by every model; Base gives primitives the object of
