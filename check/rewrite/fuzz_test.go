@@ -277,10 +277,6 @@ var runtimeImporter = sync.OnceValues(func() (types.Importer, error) {
 	}), nil
 })
 
-type importerFunc func(path string) (*types.Package, error)
-
-func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
-
 func exitStderr(err error) string {
 	if ee, ok := err.(*exec.ExitError); ok {
 		return string(ee.Stderr)
