@@ -53,47 +53,66 @@ func (r *fileRewriter) call(x *ast.CallExpr) {
 func (r *fileRewriter) plainCall(x *ast.CallExpr) {
 	r.expr(x.Fun, read)
 	for i, a := range x.Args {
-		wrap := r.tbWrap(x, i)
-		if wrap != "" {
-			r.insert(a.Pos(), r.rtCall(wrap)+"(")
-		}
-		r.expr(a, read)
-		if wrap != "" {
-			r.insert(a.End(), ")")
-		}
+		r.converted(a, r.paramType(x, i))
 	}
 }
 
-// tbWrap returns the runtime's wrapper (WrapT, WrapTB) for argument i of
-// call x when it converts a *testing.T or testing.TB to an interface with
-// methods (a logger's TestingT, testify's require.TestingT): calls
-// through that interface then reach the runtime as t.Errorf written in
-// the test does. It returns "" otherwise.
-func (r *fileRewriter) tbWrap(x *ast.CallExpr, i int) string {
+// converted rewrites e, a value converted to type to where it is used (an
+// argument, an assignment, a composite literal's element, a result, a
+// send). A *testing.T or testing.TB converted to a non-empty interface is
+// wrapped (WrapT, WrapTB), so that calls through the interface reach the
+// checker; to is nil where there is no conversion.
+func (r *fileRewriter) converted(e ast.Expr, to types.Type) {
+	wrap := tbWrapper(r.typeOf(e), to)
+	if wrap != "" {
+		r.insert(e.Pos(), r.rtCall(wrap)+"(")
+	}
+	r.expr(e, read)
+	if wrap != "" {
+		r.insert(e.End(), ")")
+	}
+}
+
+// paramType returns the type argument i of call x is converted to: its
+// parameter's (the element type for a variadic one), or the type of a
+// conversion T(v); nil when there is none.
+func (r *fileRewriter) paramType(x *ast.CallExpr, i int) types.Type {
+	if tv := r.info.Types[x.Fun]; tv.IsType() {
+		return tv.Type
+	}
 	sig, ok := types.Unalias(r.typeOf(x.Fun)).Underlying().(*types.Signature)
 	if !ok {
-		return ""
+		return nil
 	}
 	ps := sig.Params()
-	var param types.Type
 	switch {
 	case sig.Variadic() && i >= ps.Len()-1:
 		if x.Ellipsis.IsValid() {
-			return ""
+			return nil
 		}
-		param = ps.At(ps.Len() - 1).Type().(*types.Slice).Elem()
+		if s, ok := ps.At(ps.Len() - 1).Type().(*types.Slice); ok {
+			return s.Elem()
+		}
 	case i < ps.Len():
-		param = ps.At(i).Type()
-	default:
+		return ps.At(i).Type()
+	}
+	return nil
+}
+
+// tbWrapper returns the runtime's wrapper (WrapT, WrapTB) for a value of
+// type from converted to type to, when that converts a *testing.T or a
+// testing.TB to an interface with methods (a logger's TestingT, testify's
+// require.TestingT, testing.TB itself): calls through the interface then
+// reach the runtime as t.Errorf written in the test does. It returns ""
+// otherwise.
+func tbWrapper(from, to types.Type) string {
+	if from == nil || to == nil || !types.IsInterface(to) || to.Underlying().(*types.Interface).NumMethods() == 0 {
 		return ""
 	}
-	if !types.IsInterface(param) || param.Underlying().(*types.Interface).NumMethods() == 0 {
-		return ""
-	}
-	switch arg := r.typeOf(x.Args[i]); {
-	case isTestingT(arg):
+	switch {
+	case isTestingT(from):
 		return "WrapT"
-	case isNamed(arg, "testing", "TB"):
+	case isNamed(from, "testing", "TB"):
 		return "WrapTB"
 	}
 	return ""

@@ -14,7 +14,11 @@ func (r *fileRewriter) send(s *ast.SendStmt) {
 	r.expr(s.Chan, read)
 	open, close := r.elemConv(s.Chan, s.Value)
 	r.replace(s.Chan.End(), s.Value.Pos(), ", "+open)
-	r.expr(s.Value, read)
+	var elem types.Type
+	if c, ok := isChan(r.typeOf(s.Chan)); ok {
+		elem = c.Elem()
+	}
+	r.converted(s.Value, elem)
 	r.insert(s.Value.End(), close+")")
 }
 

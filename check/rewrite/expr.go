@@ -135,17 +135,54 @@ func (r *fileRewriter) isInstance(e ast.Expr) bool {
 }
 
 func (r *fileRewriter) compositeLit(x *ast.CompositeLit) {
-	_, isStruct := under(r.typeOf(x)).(*types.Struct)
-	for _, el := range x.Elts {
-		if kv, ok := el.(*ast.KeyValueExpr); ok {
-			if !isStruct {
+	t := under(r.typeOf(x))
+	if p, ok := t.(*types.Pointer); ok { // &T{...} elided in a literal of *T
+		t = under(p.Elem())
+	}
+	st, isStruct := t.(*types.Struct)
+	for i, el := range x.Elts {
+		kv, keyed := el.(*ast.KeyValueExpr)
+		switch {
+		case isStruct && keyed:
+			r.converted(kv.Value, fieldType(st, kv.Key))
+		case isStruct:
+			r.converted(el, st.Field(i).Type())
+		case keyed:
+			if m, ok := t.(*types.Map); ok {
+				r.converted(kv.Key, m.Key())
+			} else {
 				r.expr(kv.Key, read)
 			}
-			r.expr(kv.Value, read)
-			continue
+			r.converted(kv.Value, elemType(t))
+		default:
+			r.converted(el, elemType(t))
 		}
-		r.expr(el, read)
 	}
+}
+
+// fieldType returns the type of the field key names in struct st.
+func fieldType(st *types.Struct, key ast.Expr) types.Type {
+	if id, ok := key.(*ast.Ident); ok {
+		for f := range st.Fields() {
+			if f.Name() == id.Name {
+				return f.Type()
+			}
+		}
+	}
+	return nil
+}
+
+// elemType returns the element type of a slice, array or map type.
+func elemType(t types.Type) types.Type {
+	switch t := t.(type) {
+	case *types.Slice:
+		return t.Elem()
+	case *types.Array:
+		return t.Elem()
+	case *types.Map:
+		return t.Elem()
+	}
+	return nil
 }
 
 // selector rewrites x.f: a qualified identifier, a field, a method value or

@@ -283,6 +283,26 @@ func TestInterfaces(t *testing.T) {
 	report(t)
 	useAny(t)
 }
+
+type holder struct {
+	l    logT
+	name string
+}
+
+func asLog(t *testing.T) logT { return t }
+
+func TestConversions(t *testing.T) {
+	var l logT
+	l = t
+	h := holder{l: t, name: "x"}
+	hs := []holder{{t, "y"}}
+	ls := []logT{t}
+	byName := map[string]logT{"t": t}
+	ch := make(chan logT, 1)
+	ch <- t
+	v := any(t)
+	_, _, _, _, _, _ = l, h, hs, ls, byName, v
+}
 `
 
 func TestRewriteTests(t *testing.T) {
@@ -306,6 +326,15 @@ func TestRewriteTests(t *testing.T) {
 		"logVia(ludus_rt.WrapTB(tb), ludus_rt.WrapT(t))",
 		"report(ludus_rt.WrapT(t))",
 		"useAny(t)", // an empty interface has no method to go through
+		"var tb testing.TB = ludus_rt.WrapT(t)",
+		"func asLog(t *testing.T) logT { return ludus_rt.WrapT(t) }",
+		"l = ludus_rt.WrapT(t)",
+		`holder{l: ludus_rt.WrapT(t), name: "x"}`,
+		`[]holder{{ludus_rt.WrapT(t), "y"}}`,
+		"[]logT{ludus_rt.WrapT(t)}",
+		`map[string]logT{"t": ludus_rt.WrapT(t)}`,
+		"ludus_rt.WrapT(t))", // the send
+		"v := any(t)",
 	} {
 		if !strings.Contains(out, w) {
 			t.Errorf("output lacks %q:\n%s", w, out)

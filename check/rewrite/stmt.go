@@ -41,8 +41,12 @@ func (r *fileRewriter) genDecl(d *ast.GenDecl) {
 				continue
 			}
 		}
+		var to types.Type
+		if vs.Type != nil {
+			to = r.typeOf(vs.Type)
+		}
 		for _, v := range vs.Values {
-			r.expr(v, read)
+			r.converted(v, to)
 		}
 	}
 }
@@ -191,8 +195,12 @@ func (r *fileRewriter) assign(s *ast.AssignStmt, inList bool) {
 		return
 	}
 	r.lhs(s)
-	for _, e := range s.Rhs {
-		r.expr(e, read)
+	for i, e := range s.Rhs {
+		var to types.Type
+		if s.Tok == token.ASSIGN && len(s.Lhs) == len(s.Rhs) {
+			to = r.typeOf(s.Lhs[i])
+		}
+		r.converted(e, to)
 	}
 }
 
@@ -213,7 +221,7 @@ func (r *fileRewriter) setForm(s *ast.AssignStmt) bool {
 	r.insert(lhs.Pos(), r.rtCall("Set")+"(&")
 	r.locOperands(lhs)
 	r.replace(lhs.End(), s.Rhs[0].Pos(), ", "+quote(r.name(lhs, ""))+").To(")
-	r.expr(s.Rhs[0], read)
+	r.converted(s.Rhs[0], r.typeOf(lhs))
 	r.insert(s.Rhs[0].End(), ")")
 	return true
 }
@@ -235,10 +243,14 @@ func (r *fileRewriter) lhs(s *ast.AssignStmt) {
 // results; when a result is shared (a deferred closure reads it), the
 // write is made explicit: "return x" becomes "err = x; return".
 func (r *fileRewriter) ret(s *ast.ReturnStmt) {
-	for _, e := range s.Results {
-		r.expr(e, read)
-	}
 	sig := r.fn().sig
+	for i, e := range s.Results {
+		var to types.Type
+		if sig != nil && sig.Results().Len() == len(s.Results) {
+			to = sig.Results().At(i).Type()
+		}
+		r.converted(e, to)
+	}
 	if len(s.Results) == 0 || sig == nil || sig.Results().Len() == 0 {
 		return
 	}
