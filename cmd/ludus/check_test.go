@@ -183,3 +183,66 @@ func TestCheckDelay(t *testing.T) {
 		t.Errorf("replay without -delay: exit %d, want the failure again\n%s", code, out)
 	}
 }
+
+// tInterfaceTest hands the test's T to code as an interface: through a
+// struct field and through a channel.
+const tInterfaceTest = `package cv
+
+import (
+	"sync"
+	"testing"
+)
+
+type logT interface{ Errorf(string, ...any) }
+
+type worker struct {
+	log logT
+	mu  sync.Mutex
+	n   int
+}
+
+func (w *worker) add() {
+	v := w.n
+	w.n = v + 1
+}
+
+// TestStructField: the test's T reaches the code as a field of interface
+// type; a lost update is reported through it.
+func TestStructField(t *testing.T) {
+	w := &worker{log: t}
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() { defer wg.Done(); w.add() }()
+	}
+	wg.Wait()
+	if w.n != 2 {
+		w.log.Errorf("n = %d", w.n)
+	}
+}
+
+func TestSend(t *testing.T) {
+	ch := make(chan logT, 1)
+	ch <- t
+	l := <-ch
+	done := make(chan bool)
+	go func() { l.Errorf("late"); done <- true }()
+	<-done
+}
+`
+
+// TestCheckTInterface: a failure reported through an interface that holds
+// the test's T (a field, a value received from a channel) is the
+// schedule's failure, with its trace, not a test failing outside the
+// checker.
+func TestCheckTInterface(t *testing.T) {
+	dir := t.TempDir()
+	writeCheckFile(t, filepath.Join(dir, "go.mod"), "module example.com/cv\n\ngo 1.22\n")
+	writeCheckFile(t, filepath.Join(dir, "cv_test.go"), tInterfaceTest)
+	t.Chdir(dir)
+	code, out, errOut := runCmd("check", ".")
+	if code != 1 || !strings.Contains(out, "--- FAIL  TestStructField") || !strings.Contains(out, "data race on w.n") ||
+		!strings.Contains(out, "--- FAIL  TestSend") || strings.Contains(out, "ERROR") {
+		t.Fatalf("exit %d, want both tests failed by the checker\n%s\n%s", code, out, errOut)
+	}
+}
