@@ -108,7 +108,12 @@ func Cause(c Context) error {
 		if cc.cause != nil {
 			return cc.cause
 		}
-		return cc.err
+		if Context(cc) == c {
+			return cc.err
+		}
+		// Not cancelled there: c may be a custom Context that was
+		// cancelled itself (standard Cause returns c.Err() then).
+		return c.Err()
 	}
 	return stdctx.Cause(c)
 }
@@ -119,8 +124,12 @@ func AfterFunc(ctx Context, f func()) (stop func() bool) {
 	if cc, ok := ctx.Value(&ctxKey).(*cctx); ok && current() != nil && cc.Done() == ctx.Done() {
 		return cc.afterFunc(f)
 	}
+	if g := current(); g != nil {
+		// A Context of the program's own type: a context under it runs f
+		// when it is cancelled, if its cancellation can be followed.
+		if c := newCtx(g, ctx, "AfterFunc"); c.err != nil || c.followed {
+			return c.afterFunc(f)
+		}
+	}
 	return stdctx.AfterFunc(ctx, f)
 }
-
-// stdCause is the standard Cause, for parents the checker did not make.
-func stdCause(c Context) error { return stdctx.Cause(c) }

@@ -3,6 +3,7 @@ package context_test
 import (
 	stdctx "context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -100,6 +101,71 @@ func behaviour(p api, errorf func(string, ...any), ch chans) {
 	free := p.WithoutCancel(parent)
 	if free.Err() != nil || free.Done() != nil || free.Value(key{}) != "v" {
 		errorf("WithoutCancel: Err %v, Done %v", free.Err(), free.Done())
+	}
+	ownParent(p, errorf, ch)
+}
+
+// ownParent: a context of the program's own type (as async's is) is
+// followed by the contexts made under it and by AfterFunc.
+func ownParent(p api, errorf func(string, ...any), ch chans) {
+	o := newOwn(p.Background(), ch)
+	oc, cancelOC := p.WithCancel(o)
+	defer cancelOC()
+	ran := ch.make()
+	stop := p.AfterFunc(o, func() { ch.close(ran) })
+	errOwn := errors.New("own")
+	o.cancel(errOwn)
+	ch.recv(oc.Done())
+	if oc.Err() != errOwn || p.Cause(oc) != errOwn || p.Cause(o) != errOwn {
+		errorf("under a context of the program's own: Err %v, Cause %v, its Cause %v", oc.Err(), p.Cause(oc), p.Cause(o))
+	}
+	ch.recv(ran)
+	if stop() {
+		errorf("stop returned true after the AfterFunc ran on the program's own context")
+	}
+}
+
+// own is a Context of the program's own type: its Done channel is made and
+// closed by the program.
+type own struct {
+	stdctx.Context
+	done  chan struct{}
+	err   atomic.Pointer[error]
+	close func(chan struct{})
+}
+
+func newOwn(parent stdctx.Context, ch chans) *own {
+	return &own{Context: parent, done: ch.make(), close: ch.close}
+}
+
+func (o *own) Done() <-chan struct{} { return o.done }
+
+func (o *own) Err() error {
+	if e := o.err.Load(); e != nil {
+		return *e
+	}
+	return nil
+}
+
+func (o *own) cancel(err error) {
+	o.err.Store(&err)
+	o.close(o.done)
+}
+
+// A context made under one of the program's own that is never cancelled
+// leaves a goroutine following it, as the standard package does; the
+// checker does not call that goroutine a leak.
+func TestFollowerIsNotALeak(t *testing.T) {
+	r := check.Run(func(ct *check.T) {
+		o := newOwn(checkctx.Background(), checked)
+		c, cancel := checkctx.WithCancel(o)
+		_ = cancel // never called: the follower stays
+		if c.Err() != nil {
+			ct.Errorf("cancelled early")
+		}
+	})
+	if r.Verdict() != check.Pass {
+		t.Fatalf("%+v", r)
 	}
 }
 

@@ -29,6 +29,9 @@ type cctx struct {
 	timer    any            // its deadline's engine timer, if any
 	deadline time.Time      // when it expires (or its parent's deadline)
 	hasDL    bool           // deadline is set
+	followed bool           // its parent's cancellation is followed (follow, or the parent's AfterFunc)
+	// stopParent stops the parent's AfterFunc once c is cancelled itself.
+	stopParent func() bool
 }
 
 // afterFn is an AfterFunc registration.
@@ -57,14 +60,44 @@ func newCtx(g *engine.G, parent Context, kind string) *cctx {
 		}
 		return c
 	}
-	if parent.Done() != nil {
-		// A parent the checker did not make: its cancellation cannot be
-		// followed step by step, only seen now.
+	if done := parent.Done(); done != nil {
+		// A parent the checker did not make (a type of the program's
+		// own): done now, or followed by a goroutine when its Done channel
+		// is one the checker sees, as the standard package follows a
+		// parent it does not know; a channel it does not see (a library's)
+		// can only be looked at now.
 		if err := parent.Err(); err != nil {
-			c.cancel(g, err, stdCause(parent), false)
+			c.cancel(g, err, Cause(parent), false)
+		} else if a, ok := parent.(afterFuncer); ok {
+			// The parent says how to follow it, as the standard package
+			// asks (async's contexts do).
+			c.followed = true
+			c.stopParent = a.AfterFunc(func() { c.cancelStep(parent.Err(), Cause(parent)) })
+		} else if pm := e.ChanAt(engine.ChanPtr(done)); pm != nil {
+			c.follow(g, parent, pm)
 		}
 	}
 	return c
+}
+
+// afterFuncer is a Context of the program's own that can run a function
+// when it is done (the standard package looks for this method too).
+type afterFuncer interface {
+	AfterFunc(func()) func() bool
+}
+
+// follow starts the goroutine that cancels c when parent, a Context the
+// checker did not make whose Done channel it models as pm, is done, and
+// ends when c is. Like the standard package's, it may outlive the test
+// when neither happens: a daemon, not a leak.
+func (c *cctx) follow(g *engine.G, parent Context, pm *engine.Chan) {
+	c.followed = true
+	c.e.GoDaemon(g, "context.propagateCancel", func() {
+		w := engine.Current()
+		if k, _, _ := c.e.Select(w, []engine.Case{{Chan: pm}, {Chan: c.m}}, false); k == 0 {
+			c.cancelStep(parent.Err(), Cause(parent))
+		}
+	})
 }
 
 // ancestor returns the checker context parent derives from, if parent's
@@ -170,6 +203,9 @@ func (c *cctx) cancel(g *engine.G, err, cause error, removeFromParent bool) {
 	c.children = nil
 	if p := ancestor(c.e, c.parent); removeFromParent && p != nil {
 		delete(p.children, c)
+	}
+	if removeFromParent && c.stopParent != nil {
+		c.stopParent()
 	}
 	for _, a := range c.after {
 		if !a.done {

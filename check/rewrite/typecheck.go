@@ -220,6 +220,7 @@ func (c *checker) fromExport(path string) (*types.Package, error) {
 		return nil, err
 	}
 	defer f.Close()
+	//lint:ignore SA1019 go list -export names the compiler's archives, which Read alone does not take (go/packages reads them so too)
 	r, err := gcexportdata.NewReader(f)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", file, err)

@@ -15,8 +15,10 @@ import (
 // channel (one a library made) are real operations, run as external calls.
 
 // madeOutside holds the channels rewritten code made outside any
-// exploration (package variables, TestMain): they are controlled too.
-var madeOutside sync.Map // unsafe.Pointer -> struct{}
+// exploration (package variables, TestMain): they are controlled too, and
+// each execution starts them in their real state (a channel closed in
+// init is closed, a semaphore filled in TestMain is full).
+var madeOutside sync.Map // unsafe.Pointer -> outsideState
 
 // ptrOf returns the runtime identity of a channel or map value.
 func ptrOf[C any](c C) unsafe.Pointer { return engine.ChanPtr(c) }
@@ -28,7 +30,7 @@ func Make[C ~chan T, T any](c C) C {
 		g.Engine().MakeChan(ptrOf(c), cap(c))
 		return c
 	}
-	markOutside(ptrOf(c))
+	markOutside(ptrOf(c), &outsideChan[T]{c: c})
 	return c
 }
 
@@ -37,7 +39,69 @@ func Make[C ~chan T, T any](c C) C {
 // internals would be compiled into each of them (see engine's ptr.go).
 //
 //go:noinline
-func markOutside(p unsafe.Pointer) { madeOutside.Store(p, struct{}{}) }
+func markOutside(p unsafe.Pointer, s outsideState) { madeOutside.Store(p, s) }
+
+// outsideState reads the real state of a channel made outside any
+// exploration.
+type outsideState interface {
+	state() (vals []any, closed bool)
+}
+
+// outsideChan is a channel made outside any exploration.
+type outsideChan[T any] struct {
+	c    chan T
+	mu   sync.Mutex // one reader at a time
+	kept []any      // values read from it once it was found closed with values left
+	gone bool       // kept holds them: the real channel lost them
+}
+
+// state reads the buffered values by receiving them and sending them back
+// (the channel is as it was), and whether it is closed. A closed channel
+// with values left cannot take them back: they are kept here for the next
+// executions.
+func (o *outsideChan[T]) state() (vals []any, closed bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.gone {
+		return o.kept, true
+	}
+	for n := len(o.c); n > 0 && !closed; n-- {
+		select {
+		case v, ok := <-o.c:
+			if !ok {
+				closed = true
+			} else {
+				vals = append(vals, v)
+			}
+		default:
+			n = 0 // emptied meanwhile
+		}
+	}
+	if !closed {
+		// Now empty: a receive that does not block says it is closed.
+		select {
+		case v, ok := <-o.c:
+			if ok {
+				vals = append(vals, v) // sent meanwhile
+			} else {
+				closed = true
+			}
+		default:
+		}
+	}
+	if closed && len(vals) > 0 {
+		o.kept, o.gone = vals, true
+		return vals, true
+	}
+	for _, v := range vals {
+		x, _ := v.(T)
+		select {
+		case o.c <- x:
+		default: // filled meanwhile by a goroutine the checker does not see
+		}
+	}
+	return vals, closed
+}
 
 // model returns the engine's model of a channel (nil for a nil channel),
 // or ok false for a foreign channel.
@@ -48,8 +112,8 @@ func model(e *engine.Engine, p unsafe.Pointer, capacity int) (m *engine.Chan, ok
 	if m := e.ChanAt(p); m != nil {
 		return m, true
 	}
-	if _, ok := madeOutside.Load(p); ok {
-		return e.MakeChan(p, capacity), true
+	if s, ok := madeOutside.Load(p); ok {
+		return e.MakeOutsideChan(p, capacity, s.(outsideState).state), true
 	}
 	return nil, false
 }

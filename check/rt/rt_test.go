@@ -142,3 +142,38 @@ func TestSelectOutside(t *testing.T) {
 		t.Fatalf("default: %d", k)
 	}
 }
+
+// Channels made outside any exploration (package variables, init,
+// TestMain) start every execution in their real state: one closed in init
+// is closed, a semaphore filled outside is full, and explorations leave
+// the real channels as they found them.
+func TestOutsideChannelState(t *testing.T) {
+	closed := rt.Make(make(chan struct{}))
+	rt.Close(closed)
+	sem := rt.Make(make(chan int, 3))
+	for i := range 2 {
+		rt.Send(sem, i+1)
+	}
+	r := check.Run(func(ct *check.T) {
+		if _, ok := rt.Recv2(closed); ok {
+			ct.Errorf("a channel closed before the exploration delivered a value")
+		}
+		if n := rt.Len(sem); n != 2 {
+			ct.Errorf("len(sem) = %d, want 2", n)
+		}
+		if v := rt.Recv(sem); v != 1 {
+			ct.Errorf("first value %d, want 1", v)
+		}
+		rt.Send(sem, 9)
+		rt.Send(sem, 10) // full again: 2, 9, 10
+	})
+	if r.Failure != nil || r.Executions < 1 {
+		t.Fatalf("%+v", r)
+	}
+	if len(sem) != 2 || <-sem != 1 || <-sem != 2 {
+		t.Fatal("the exploration changed the real channel")
+	}
+	if _, ok := <-closed; ok {
+		t.Fatal("the closed channel reopened")
+	}
+}

@@ -26,6 +26,11 @@ type Chan struct {
 	rvc    VC       // receives (the k-th receive happens before the k+Cap-th send completes)
 	sendq  []waiter // senders waiting for room or a receiver, oldest first
 	recvq  []waiter // receivers waiting for a value, oldest first
+	// outside reads the real channel's state for a channel made outside
+	// any exploration (a package variable closed in init, a semaphore
+	// filled in TestMain): every execution starts from it. Nil for one
+	// made in an execution.
+	outside func() (vals []any, closed bool)
 }
 
 // waiter is a goroutine queued on a channel, for a plain operation (cas
@@ -70,6 +75,15 @@ func (c *Chan) reset() {
 	c.head, c.n, c.closed = 0, 0, false
 	c.cvc, c.rvc = c.cvc[:0], c.rvc[:0]
 	c.sendq, c.recvq = c.sendq[:0], c.recvq[:0]
+	if c.outside != nil {
+		vals, closed := c.outside()
+		for _, v := range vals {
+			if c.n < c.Cap {
+				c.push(v, nil) // made before the exploration: ordered before all of it
+			}
+		}
+		c.closed = closed
+	}
 }
 
 func (e *Engine) ch(c *Chan) {
@@ -432,6 +446,17 @@ func nilModel(c *Chan) model {
 // MakeChan registers the runtime channel at ptr (a channel made by
 // rewritten code during the execution) and returns its model.
 func (e *Engine) MakeChan(ptr unsafe.Pointer, capacity int) *Chan {
+	return e.makeChan(ptr, capacity, nil)
+}
+
+// MakeOutsideChan returns the model of a channel made outside any
+// exploration: each execution starts it in the state outside reads from
+// the real channel (its buffered values, whether it is closed).
+func (e *Engine) MakeOutsideChan(ptr unsafe.Pointer, capacity int, outside func() ([]any, bool)) *Chan {
+	return e.makeChan(ptr, capacity, outside)
+}
+
+func (e *Engine) makeChan(ptr unsafe.Pointer, capacity int, outside func() ([]any, bool)) *Chan {
 	if e.chans == nil {
 		e.chans = map[unsafe.Pointer]*Chan{}
 	}
@@ -441,6 +466,7 @@ func (e *Engine) MakeChan(ptr unsafe.Pointer, capacity int) *Chan {
 		e.chans[ptr] = c
 	}
 	c.Cap = capacity
+	c.outside = outside
 	e.touch(&c.Object, "chan")
 	c.reset()
 	return c

@@ -82,15 +82,16 @@ type Engine struct {
 	epoch uint64 // the current execution's epoch (objects older than it are stale)
 
 	// The goroutines of the current execution.
-	gs     []*G           // by ID, finished ones included
-	live   []*G           // not finished, in no particular order (G.liveIdx)
-	nreal  int            // live real (not pseudo) goroutines, for MaxGoroutines
-	spare  []*G           // every G allocated so far, by ID, reused by later executions
-	gnames map[string]int // goroutines started under each name, for numbering
-	gfirst map[string]int // the ID of the first goroutine of each name
-	cur    *G             // the goroutine holding the turn (only it reads this)
-	curA   gPtr           // cur, for goroutines that must check whether they hold the turn
-	byGp   workerMap      // runtime g -> *worker, for managed goroutines that do not hold the turn
+	gs      []*G           // by ID, finished ones included
+	live    []*G           // not finished, in no particular order (G.liveIdx)
+	nreal   int            // live real (not pseudo) goroutines, for MaxGoroutines
+	ndaemon int            // live daemons among them (GoDaemon): they may outlive the body
+	spare   []*G           // every G allocated so far, by ID, reused by later executions
+	gnames  map[string]int // goroutines started under each name, for numbering
+	gfirst  map[string]int // the ID of the first goroutine of each name
+	cur     *G             // the goroutine holding the turn (only it reads this)
+	curA    gPtr           // cur, for goroutines that must check whether they hold the turn
+	byGp    workerMap      // runtime g -> *worker, for managed goroutines that do not hold the turn
 
 	// The end of an execution.
 	doneCh  chan struct{}  // one token per execution: the execution is over
@@ -194,7 +195,7 @@ func (e *Engine) reset() {
 	e.gs = e.gs[:0]
 	clear(e.live)
 	e.live = e.live[:0]
-	e.nreal = 0
+	e.nreal, e.ndaemon = 0, 0
 	clear(e.gnames)
 	clear(e.gfirst)
 	e.fail = nil
@@ -295,7 +296,7 @@ func (e *Engine) endExecution() {
 	if e.fail == nil && !e.pruned && e.limit == LimitNone {
 		var blocked []*G
 		for _, g := range e.live {
-			if !g.pseudo {
+			if !g.pseudo && !g.daemon {
 				blocked = append(blocked, g)
 			}
 		}

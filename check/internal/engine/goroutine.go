@@ -23,6 +23,7 @@ type G struct {
 	hasPend bool           // pend is posted and not performed yet
 	done    bool           // finished (returned, Goexit, or ended by teardown)
 	pseudo  bool           // a timer or the clock: no real goroutine behind it
+	daemon  bool           // started by a drop-in for the program (GoDaemon): may outlive the body
 
 	// returnTo is the goroutine to hand the turn back to when this one
 	// posts its next operation: set when a partner completed this one's
@@ -202,11 +203,27 @@ func (e *Engine) stopWorkers() {
 // is always numbered per execution (worker#1, worker#2, ... for the
 // goroutines of one go statement); otherwise only repeats are.
 func (e *Engine) Go(parent *G, name string, number bool, fn func()) {
+	e.spawn(parent, e.numbered(name, number), false, fn)
+}
+
+// GoDaemon starts a managed goroutine that a drop-in runs on the program's
+// behalf, as the standard library would (a goroutine following a custom
+// parent context's cancellation): it may stay blocked after the body
+// returns without being a leak, as its standard counterpart would.
+func (e *Engine) GoDaemon(parent *G, name string, fn func()) {
+	e.spawn(parent, e.numbered(name, false), true, fn)
+}
+
+func (e *Engine) spawn(parent *G, name string, daemon bool, fn func()) {
 	if e.nreal >= e.cfg.MaxGoroutines {
 		e.hitLimit(parent, LimitGoroutines, fmt.Sprintf("more than %d live goroutines in one execution", e.cfg.MaxGoroutines))
 		return
 	}
-	g := e.newG(e.numbered(name, number), parent)
+	g := e.newG(name, parent)
+	g.daemon = daemon
+	if daemon {
+		e.ndaemon++
+	}
 	g.fn = fn
 	g.pend = Pending{Kind: KStart}
 	g.hasPend = true
@@ -289,5 +306,8 @@ func (e *Engine) dropLive(g *G) {
 	}
 	if !g.pseudo {
 		e.nreal--
+	}
+	if g.daemon {
+		e.ndaemon--
 	}
 }

@@ -240,7 +240,7 @@ func (e *Engine) clockOf(g *G) VC {
 func (e *Engine) liveReal() []*G {
 	var gs []*G
 	for _, g := range e.gs {
-		if !g.done && !g.pseudo {
+		if !g.done && !g.pseudo && !g.daemon {
 			gs = append(gs, g)
 		}
 	}
@@ -250,8 +250,12 @@ func (e *Engine) liveReal() []*G {
 // leakDue reports whether the body returned and goroutines have outlived it
 // by more than the grace period (still running, or waiting on timers).
 func (e *Engine) leakDue() bool {
-	return e.mainDone >= 0 && e.nreal > 0 && e.now-e.mainDone > e.cfg.LeakGrace
+	return e.mainDone >= 0 && e.outliving() > 0 && e.now-e.mainDone > e.cfg.LeakGrace
 }
+
+// outliving is the number of live goroutines that must end with the body:
+// the real ones but daemons.
+func (e *Engine) outliving() int { return e.nreal - e.ndaemon }
 
 // timedOut returns the goroutines waiting only for the clock: sleeping, or
 // timers not yet due.

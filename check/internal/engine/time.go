@@ -244,7 +244,7 @@ func (e *Engine) advanceTime() bool {
 	if !ok {
 		return false
 	}
-	if e.mainDone >= 0 && e.nreal > 0 && next > e.mainDone+e.cfg.LeakGrace {
+	if e.mainDone >= 0 && e.outliving() > 0 && next > e.mainDone+e.cfg.LeakGrace {
 		// The body returned; goroutines wait on time beyond the grace
 		// period: a leak, reported at the end of the grace period.
 		e.now = max(e.now, e.mainDone+e.cfg.LeakGrace+1)
