@@ -74,8 +74,10 @@ func (c *taskCtx) String() string              { return "async.Go context" }
 func (c *taskCtx) Err() error {
 	switch c.ctxState() {
 	case ctxCancelled:
+		c.closing()
 		return context.Canceled
 	case ctxParentDone:
+		c.closing()
 		return c.parent.Err()
 	}
 	if err := c.parent.Err(); err != nil {
@@ -84,6 +86,16 @@ func (c *taskCtx) Err() error {
 		return c.Err()
 	}
 	return nil
+}
+
+// closing waits for the cancel that set the state to close Done: the state
+// is set under mu before the channel is closed, and Err must not report a
+// context whose Done is still open (context.Context's contract; ludus
+// check found Err set with Done open, at one preemption).
+func (c *taskCtx) closing() {
+	c.mu.Lock()
+	//lint:ignore SA2001 an empty critical section: waiting for the holder is the point
+	c.mu.Unlock()
 }
 
 func (c *taskCtx) Done() <-chan struct{} {

@@ -246,3 +246,20 @@ func TestCheckTInterface(t *testing.T) {
 		t.Fatalf("exit %d, want both tests failed by the checker\n%s\n%s", code, out, errOut)
 	}
 }
+
+// TestCheckOwnAsync runs ludus check on this module's own async package:
+// its function contexts (a context.Context type of its own, with an
+// AfterFunc method, a Done channel closed in init for contexts cancelled
+// before anyone asked) are explored as a user's code would be. It found
+// Err reporting a cancelled context whose Done was still open (fixed in
+// async/taskctx.go); go test -race never showed it.
+func TestCheckOwnAsync(t *testing.T) {
+	if testing.Short() {
+		t.Skip("explores about 40,000 schedules (-short)")
+	}
+	t.Chdir(filepath.Join("..", ".."))
+	code, out, errOut := runCmd("check", "-run", "^TestFunctionContext", "./async")
+	if code != 0 || !strings.Contains(out, "3 passed, 0 failed") {
+		t.Fatalf("exit %d, want 0 with three tests passed\n%s\n%s", code, out, errOut)
+	}
+}
