@@ -90,8 +90,11 @@
 // timeout races the work it guards exactly as it would in a real run: a
 // timer firing is an operation the search orders against the others.
 // Yields (runtime.Gosched, Sleep(0)) are fair: the yielding goroutine runs
-// again after the others, or when only yielders are left, after time
-// passes. Spin marks a spin-wait round more strongly: the spinner runs
+// again after the others. When only yielders are left they spin on, and
+// once they have yielded 256 times with nothing written meanwhile the
+// clock jumps to the next deadline: a spin that waits for time gets it,
+// while a bounded spin before parking (a pool's worker looking for work)
+// ends first, as in the microseconds it takes on a machine. Spin marks a spin-wait round more strongly: the spinner runs
 // only when nothing else can. A goroutine that runs for TimeSlice (10ms)
 // of virtual time may be switched away from without that counting as a
 // preemption, as Go's runtime preempts it. External runs a call the

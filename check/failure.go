@@ -89,8 +89,14 @@ const (
 //	  B  balance.Load() -> 1000      bank_test.go:25
 //
 // A trace longer than 60 lines is shortened to its first 20 and last 40
-// lines with "… N steps …" between them; Trace keeps every line.
-func (f *Failure) String() string {
+// lines with "… N steps …" between them; Trace keeps every line, and
+// FullString prints them all.
+func (f *Failure) String() string { return f.format(true) }
+
+// FullString is String with the whole trace, however long.
+func (f *Failure) FullString() string { return f.format(false) }
+
+func (f *Failure) format(shorten bool) string {
 	if f == nil {
 		return "check: no failure"
 	}
@@ -107,7 +113,7 @@ func (f *Failure) String() string {
 	if f.note != "" {
 		fmt.Fprintf(&b, "%s\n", f.note)
 	}
-	writeTrace(&b, f.Trace)
+	writeTrace(&b, f.Trace, shorten)
 	if rest != "" {
 		b.WriteString(rest)
 		b.WriteByte('\n')
@@ -115,11 +121,12 @@ func (f *Failure) String() string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
-// writeTrace prints the trace in aligned columns, shortened when long.
-func writeTrace(b *strings.Builder, trace []Step) {
+// writeTrace prints the trace in aligned columns, shortened when long and
+// shorten is set.
+func writeTrace(b *strings.Builder, trace []Step, shorten bool) {
 	shown := trace
 	skipped := 0
-	if len(trace) > headSteps+tailSteps {
+	if shorten && len(trace) > headSteps+tailSteps {
 		skipped = len(trace) - headSteps - tailSteps
 		shown = append(append(append([]Step(nil), trace[:headSteps]...), Step{}), trace[len(trace)-tailSteps:]...)
 	}

@@ -68,6 +68,36 @@ func TestTimeoutGuardNoFalseAlarm(t *testing.T) {
 	}
 }
 
+// A worker that spins a while looking for work before it parks (as a
+// pool's does) does not let a guard timer fire meanwhile: the clock jumps
+// for goroutines that only yield once they have spun long, not at once.
+func TestBoundedSpinKeepsTheClock(t *testing.T) {
+	r := check.Run(func(t *check.T) {
+		work := check.NewVar("work", 0)
+		wake := check.NewChan[int]("wake", 0)
+		done := check.NewChan[int]("done", 0)
+		t.Go("worker", func() {
+			for range 64 {
+				if work.Load() != 0 {
+					break
+				}
+				check.Sleep(0) // runtime.Gosched
+			}
+			wake.Recv() // parks
+			done.Send(1)
+		})
+		t.Go("closer", func() { wake.Send(1) })
+		i, _ := check.Select(done.RecvCase(nil), check.After(10*time.Second).RecvCase(nil))
+		if i != 0 {
+			t.Errorf("the ten-second guard fired while a worker spun 64 times")
+		}
+		t.Wait()
+	}, check.DetectDataRaces(false))
+	if r.Verdict() != check.Pass {
+		t.Fatalf("%+v", r)
+	}
+}
+
 // A wait of one hour against a timeout of a day: the work wins in every
 // schedule, and an hour of virtual time costs nothing.
 func TestHourAgainstDay(t *testing.T) {
@@ -323,6 +353,9 @@ func TestLongTraceIsShortened(t *testing.T) {
 	s := r.Failure.String()
 	if len(r.Failure.Trace) < 500 || !strings.Contains(s, "steps …") || strings.Count(s, "\n") > 80 {
 		t.Fatalf("%d steps, printed %d lines:\n%s", len(r.Failure.Trace), strings.Count(s, "\n"), s)
+	}
+	if full := r.Failure.FullString(); strings.Contains(full, "steps …") || strings.Count(full, "\n") < len(r.Failure.Trace) {
+		t.Fatalf("FullString printed %d lines for %d steps", strings.Count(full, "\n"), len(r.Failure.Trace))
 	}
 }
 

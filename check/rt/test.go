@@ -46,10 +46,13 @@ func Test(t *testing.T, body func(t *testing.T)) {
 		top.exec(t, body)
 	}, opts...)
 	res := result(t.Name(), r, skipped, time.Since(start))
+	if cfg.full && r.Failure != nil {
+		res.Trace = r.Failure.FullString()
+	}
 	writeResult(cfg, res)
 	switch res.Verdict {
 	case "fail":
-		t.Error(r.Failure.String())
+		t.Error(res.Trace)
 	case "error":
 		t.Fatalf("ludus check: %s", res.Message)
 	case "skip":
@@ -69,10 +72,12 @@ type config struct {
 	maxExecs int           // LUDUS_CHECK_BUDGET as a number of executions
 	maxTime  time.Duration // LUDUS_CHECK_BUDGET as a duration
 	delay    time.Duration // LUDUS_CHECK_DELAY: the delay bound (check.Delay), 0 for none
+	full     bool          // LUDUS_CHECK_FULL=1: failing schedules printed whole
 }
 
 func readEnv() (config, error) {
-	c := config{pkg: os.Getenv("LUDUS_CHECK_PACKAGE"), results: os.Getenv("LUDUS_CHECK_RESULTS"), replay: os.Getenv("LUDUS_CHECK_REPLAY")}
+	c := config{pkg: os.Getenv("LUDUS_CHECK_PACKAGE"), results: os.Getenv("LUDUS_CHECK_RESULTS"), replay: os.Getenv("LUDUS_CHECK_REPLAY"),
+		full: os.Getenv("LUDUS_CHECK_FULL") == "1"}
 	if b := os.Getenv("LUDUS_CHECK_BUDGET"); b != "" {
 		if n, err := strconv.Atoi(b); err == nil && n > 0 {
 			c.maxExecs = n

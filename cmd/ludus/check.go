@@ -28,7 +28,7 @@ func init() {
 	register(&command{
 		name:         "check",
 		summary:      "explore the interleavings of a package's ordinary Go tests (exit 0: no failure, 1: a test failed, 2: cannot build)",
-		usage:        "[-run REGEXP] [-json] [-timeout D] [-budget N|D] [-delay D] [-replay TOKEN] [-v] [-instrument PATTERN] [PACKAGES]",
+		usage:        "[-run REGEXP] [-json] [-timeout D] [-budget N|D] [-delay D] [-replay TOKEN] [-full] [-v] [-instrument PATTERN] [PACKAGES]",
 		interspersed: true,
 		setup: func(fs *flag.FlagSet) func(args []string, stdout, stderr io.Writer) int {
 			var o checkOptions
@@ -41,6 +41,7 @@ func init() {
 			fs.BoolVar(&o.verbose, "v", false, "print each test's output and the go commands run")
 			fs.Var(&o.instrument, "instrument", "also rewrite the packages matching this go list pattern (dependencies); repeatable")
 			fs.BoolVar(&o.work, "work", false, "print the temporary directory of the rewritten files and keep it")
+			fs.BoolVar(&o.full, "full", false, "print failing schedules whole (a long one is shortened to its first 20 and last 40 steps)")
 			return func(args []string, stdout, stderr io.Writer) int { return runCheck(o, args, stdout, stderr) }
 		},
 	})
@@ -57,6 +58,7 @@ type checkOptions struct {
 	verbose    bool          // -v: tests' output and commands
 	instrument checkPatterns // -instrument: more packages to rewrite
 	work       bool          // -work: keep the temporary directory
+	full       bool          // -full: failing schedules printed whole
 	dir        string        // the directory the patterns are relative to; "" for the current one (not a flag: the lab's checks)
 }
 
@@ -403,7 +405,7 @@ func (c *checker) runTest(ctx context.Context, b testBinary, name string) *check
 	}
 	env := append(append([]string(nil), c.prog.Env...),
 		"LUDUS_CHECK_RESULTS="+resFile, "LUDUS_CHECK_PACKAGE="+b.pkg.ImportPath,
-		"LUDUS_CHECK_BUDGET="+c.opts.budget, "LUDUS_CHECK_REPLAY="+c.opts.replay, "LUDUS_CHECK_DELAY="+delayEnv(c.opts.delay))
+		"LUDUS_CHECK_BUDGET="+c.opts.budget, "LUDUS_CHECK_REPLAY="+c.opts.replay, "LUDUS_CHECK_DELAY="+delayEnv(c.opts.delay), "LUDUS_CHECK_FULL="+boolEnv(c.opts.full))
 	tctx, cancel := ctx, context.CancelFunc(func() {})
 	if c.opts.timeout > 0 {
 		tctx, cancel = context.WithTimeout(ctx, c.opts.timeout)
@@ -649,6 +651,14 @@ func (p *checkProgress) clear() {
 		fmt.Fprint(p.w, "\r\x1b[K")
 		p.shown = false
 	}
+}
+
+// boolEnv is an environment flag: "1" or empty.
+func boolEnv(b bool) string {
+	if b {
+		return "1"
+	}
+	return ""
 }
 
 // delayEnv is LUDUS_CHECK_DELAY for a -delay value: empty for none.

@@ -113,6 +113,7 @@ type Engine struct {
 	limitMsg    string         // what the limit was, in words
 	mainDone    int64          // virtual time the body returned, -1 while it runs
 	quiet       int            // consecutive pseudo events without a real step
+	spins       int            // yields taken while only yielding goroutines could run, since the last write or clock jump
 
 	// Stall watchdog and uncontrolled goroutines.
 	progress       atomic.Int64 // steps taken, read by the watchdog
@@ -206,7 +207,7 @@ func (e *Engine) reset() {
 	e.marks = 0
 	e.now = 0
 	e.mainDone = -1
-	e.quiet = 0
+	e.quiet, e.spins = 0, 0
 	e.clockG = nil
 	e.delayed = 0
 	e.freeTimers = e.freeTimers[:0]

@@ -95,10 +95,18 @@ func (e *Engine) decide() *G {
 		}
 		en, yielders := e.enabled()
 		if en.empty() || e.onlyYielding(en) {
-			// Nothing can run, or only goroutines that yield (a spin that
-			// waits for time to pass): the clock jumps to the next deadline.
-			if e.advanceTime() {
-				continue
+			// Nothing can run: the clock jumps to the next deadline. Only
+			// goroutines that yield can run: the clock jumps once they
+			// have spun maxSpins times with nothing written meanwhile (a
+			// spin that waits for time to pass gets it), not before: a
+			// bounded spin before parking (a pool's worker looking for
+			// work) ends first, as in the microseconds it takes on a
+			// machine, and a guard timer does not fire in between.
+			if (en.empty() && yielders.empty()) || e.spins >= maxSpins {
+				if e.advanceTime() {
+					e.spins = 0
+					continue
+				}
 			}
 			if en.empty() {
 				// Only spinning goroutines can run: let them.
@@ -106,6 +114,7 @@ func (e *Engine) decide() *G {
 					return nil
 				}
 			}
+			e.spins++
 		}
 		id := e.pick(en, yielders)
 		if id < 0 {
@@ -207,6 +216,9 @@ func (e *Engine) choose(g *G, n int) int {
 // counts, the virtual clock moves by the step cost. It reports whether the
 // execution ended instead (the step limit).
 func (e *Engine) beginEvent(g *G) bool {
+	if g.pend.Write {
+		e.spins = 0 // a spinning goroutine may now see something new
+	}
 	e.steps++
 	e.execSteps++
 	e.progress.Add(1)
@@ -277,6 +289,10 @@ func (e *Engine) Choose(g *G, n int) int {
 	}
 	return e.choose(g, n)
 }
+
+// maxSpins is how many yields goroutines that only yield take before the
+// clock jumps to the next deadline (see decide).
+const maxSpins = 256
 
 // onlyYielding reports whether every goroutine in en is yielding (Gosched,
 // Sleep(0)).
