@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 
@@ -175,5 +176,34 @@ func TestOutsideChannelState(t *testing.T) {
 	}
 	if _, ok := <-closed; ok {
 		t.Fatal("the closed channel reopened")
+	}
+}
+
+// goleak.VerifyNone in an exploration (rewritten to rt.VerifyNone): the
+// other goroutines get a virtual second to end; one blocked forever is a
+// leak, named; outside an exploration the call itself runs.
+func TestVerifyNone(t *testing.T) {
+	r := check.Run(func(ct *check.T) {
+		done := rt.Make(make(chan int))
+		rt.Go("slow", func() { check.Sleep(50 * time.Millisecond); rt.Close(done) })
+		rt.Go("quick", func() {})
+		rt.VerifyNone(func() { ct.Errorf("goleak ran inside the exploration") })
+	})
+	if r.Verdict() != check.Pass {
+		t.Fatalf("goroutines that end were called a leak: %+v", r)
+	}
+	r = check.Run(func(ct *check.T) {
+		stuck := rt.Make(make(chan int))
+		rt.Go("stuck", func() { rt.Recv(stuck) })
+		rt.VerifyNone(func() {})
+	})
+	if r.Failure == nil || r.Failure.Kind != check.Leak || !strings.Contains(r.Failure.Message, "goleak.VerifyNone: 1 goroutine still alive") ||
+		!strings.Contains(r.Failure.Message, "stuck") {
+		t.Fatalf("a goroutine blocked forever was not a leak: %+v", r)
+	}
+	ran := false
+	rt.VerifyNone(func() { ran = true })
+	if !ran {
+		t.Fatal("outside an exploration the call did not run")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"sort"
 	"strconv"
 	"sync/atomic"
 )
@@ -204,6 +205,30 @@ func (e *Engine) stopWorkers() {
 // goroutines of one go statement); otherwise only repeats are.
 func (e *Engine) Go(parent *G, name string, number bool, fn func()) {
 	e.spawn(parent, e.numbered(name, number), false, fn)
+}
+
+// Others returns the number of live goroutines other than g that must end
+// with the body (daemons and timers aside).
+func (e *Engine) Others(g *G) int {
+	n := e.outliving()
+	if !g.done && !g.pseudo && !g.daemon {
+		n--
+	}
+	return n
+}
+
+// FailLeak ends the execution with a leak of the goroutines other than g
+// still alive, found by what (a goleak.VerifyNone in the test).
+func (e *Engine) FailLeak(g *G, what string) {
+	var others []*G
+	for _, o := range e.live {
+		if o != g && !o.pseudo && !o.daemon {
+			others = append(others, o)
+		}
+	}
+	sort.Slice(others, func(i, j int) bool { return others[i].ID < others[j].ID })
+	msg := fmt.Sprintf("%s: %s still alive", what, plural(len(others), "goroutine"))
+	e.failNow(g, KindLeak, msg+e.blockedList(others), true)
 }
 
 // GoDaemon starts a managed goroutine that a drop-in runs on the program's
