@@ -734,7 +734,8 @@ func (c *cell[M]) finishStop() {
 		c.cx.pending, c.cx.stash = nil, nil
 	}
 	term := sysMsg{kind: sysTerminated, from: c, err: c.reason()}
-	if p := c.parent; p != nil {
+	p := c.parent
+	if p != nil {
 		// Free the name before telling anyone, so that a watcher reacting to
 		// Terminated can spawn a successor under the same name.
 		p.mu.Lock()
@@ -743,7 +744,6 @@ func (c *cell[M]) finishStop() {
 			delete(p.named, c.name)
 		}
 		p.mu.Unlock()
-		p.self.sendSys(term)
 	}
 	if c.bx != nil {
 		for w := range c.bx.watchers {
@@ -752,6 +752,15 @@ func (c *cell[M]) finishStop() {
 			}
 		}
 		c.bx.watchers = nil
+	}
+	if p != nil {
+		// The parent last: when the last child's Terminated reaches the
+		// guardian the System is done (Shutdown returns), so every
+		// watcher, remote ones through the transport, must have been told
+		// by then. Told first, the parent let Shutdown return while this
+		// goroutine still called the transport (ludus check found a send
+		// on the test transport's closed queue, at PCT depth 3).
+		p.self.sendSys(term)
 	}
 	c.mu.Lock()
 	c.ended = true
