@@ -158,18 +158,27 @@ func TestEscalationChain(t *testing.T) {
 	}}))
 	var supStarts, wStarts atomic.Int64
 	var w Ref[ctl]
+	var wSet int // how many times w was set: the new child's Ref once it is 2
 	var wMu sync.Mutex
 	sup := must[Ref[ctl]](t)(Spawn(s, "sup", func(c *Context[ctl]) Behavior[ctl] {
 		supStarts.Add(1)
 		child := must[Ref[ctl]](t)(Spawn(c, "w", statefulWorker(&wStarts)))
 		wMu.Lock()
 		w = child
+		wSet++
 		wMu.Unlock()
 		return func(c *Context[ctl], m ctl) error { return child.Send(m) }
 	}, WithChildStrategy(Strategy{Decider: func(error) Directive { return Escalate }})))
 	sup.Send(ctl{"inc"})
 	sup.Send(ctl{"panic"})
-	eventually(t, "sup restarted", func() bool { return supStarts.Load() == 2 && wStarts.Load() == 2 })
+	// The new child can start before its supervisor stores its Ref: wait
+	// for both (ludus check found the old, stopped child asked when only
+	// the starts were waited for).
+	eventually(t, "sup restarted", func() bool {
+		wMu.Lock()
+		defer wMu.Unlock()
+		return supStarts.Load() == 2 && wStarts.Load() == 2 && wSet == 2
+	})
 	mu.Lock()
 	defer mu.Unlock()
 	var outer, inner *Failure
@@ -204,9 +213,20 @@ func TestScopes(t *testing.T) {
 			}, WithChildStrategy(Strategy{Scope: tc.scope})))
 			ks := <-kids
 			ks[1].Send(ctl{"panic"})
-			eventually(t, "k1 restarted", func() bool { return starts[1].Load() == 2 })
-			// The supervisor sent every restart in the step that restarted
-			// k1: an Ask to each child now comes after its restart, if any.
+			// Wait for every restart the scope makes: the supervisor sends
+			// them one child after another, so k1 may restart (and be
+			// seen restarted) before the supervisor reaches k2 (ludus
+			// check found an Ask to k2 answered before its restart when
+			// only k1 was waited for).
+			eventually(t, "the scope's restarts", func() bool {
+				for i := range starts {
+					if starts[i].Load() != tc.want[i] {
+						return false
+					}
+				}
+				return true
+			})
+			// None more: an Ask to each child comes after its restart.
 			for i, k := range ks {
 				get(t, k)
 				if got := starts[i].Load(); got != tc.want[i] {
