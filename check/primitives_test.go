@@ -185,23 +185,36 @@ func TestUncontrolledGoroutine(t *testing.T) {
 	}
 }
 
+// A program that does not replay the same way (here a counter outside the
+// checker) makes the search inconclusive, naming nondeterminism: the
+// search goes on (a failure it finds is still real) but cannot be called
+// complete, and nondeterminism alone is not a failure of the program.
 func TestNondeterminismDetected(t *testing.T) {
-	n := 0
-	r := check.Run(func(t *check.T) {
-		v := check.NewVar("v", 0)
-		w := check.NewVar("w", 0)
-		n++
-		t.Go("A", func() { v.Store(1) })
-		if n%2 == 0 {
-			w.Store(1) // depends on state the checker does not control
-		} else {
-			v.Store(2)
+	for _, fails := range []bool{false, true} {
+		n := 0
+		r := check.Run(func(t *check.T) {
+			v := check.NewVar("v", 0)
+			w := check.NewVar("w", 0)
+			n++
+			t.Go("A", func() { v.Store(1) })
+			t.Go("B", func() { v.Store(3) })
+			if n == 2 {
+				w.Store(1) // depends on state the checker does not control
+			} else {
+				v.Store(2)
+			}
+			if fails && n > 2 && v.Load() == 1 {
+				t.Errorf("found after the divergence")
+			}
+		}, check.DetectDataRaces(false))
+		switch {
+		case !fails && (r.Verdict() != check.Inconclusive || r.Limit != check.Nondeterministic || r.Complete ||
+			!strings.Contains(r.LimitDetail, "behaved differently") || !strings.Contains(r.Strategy, "nondeterminism")):
+			t.Fatalf("without a failure: %+v", r)
+		case fails && (r.Failure == nil || r.Failure.Kind != check.AssertionFailed):
+			t.Fatalf("a failure after a divergence was not reported: %+v", r)
 		}
-	}, check.DetectDataRaces(false))
-	if r.Failure == nil || r.Failure.Kind != check.Nondeterminism {
-		t.Fatalf("got %+v", r)
 	}
-	t.Log(r.Failure)
 }
 
 func TestTimeoutWithAfter(t *testing.T) {

@@ -60,6 +60,10 @@ const (
 	Stalled          Limit = Limit(engine.LimitStall)        // a goroutine was stuck outside the checker
 	NothingToExplore Limit = Limit(engine.LimitScope)        // the body ran nothing the checker controls
 	Uncontrolled     Limit = Limit(engine.LimitUncontrolled) // goroutines outside the checker ran beside the body
+	// Nondeterministic: a schedule replayed to reach another behaved
+	// differently (map iteration over pointer keys, real time, ...); the
+	// search went on, but it cannot say it was complete.
+	Nondeterministic Limit = Limit(engine.LimitNondeterminism)
 )
 
 func (l Limit) String() string { return engine.Limit(l).String() }

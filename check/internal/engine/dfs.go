@@ -200,9 +200,11 @@ func expectation(n *node) string {
 	return "the goroutines to be about to run other operations"
 }
 
-// nondet records that a replayed schedule diverged.
+// nondet records that a replayed schedule diverged: the execution ends
+// without a verdict (it is not the schedule the search meant to run), and
+// the search goes on, no longer complete (see explorer.one).
 func nondet(e *Engine, msg string) {
-	if e.fail == nil {
-		e.fail = &Fail{KindNondeterminism, "the program behaved differently when the same schedule was replayed (" + msg + "): it depends on something the checker does not control, such as map iteration order, real time, randomness it does not seed, or goroutines not started through the checker"}
+	if e.diverged == "" {
+		e.diverged = "the program behaved differently when the same schedule was replayed (" + msg + "): it depends on something the checker does not control, such as map iteration order over pointer keys, real time, randomness it does not seed, or goroutines not started through the checker"
 	}
 }

@@ -18,14 +18,15 @@ type Limit uint8
 
 // Limits.
 const (
-	LimitNone         Limit = iota
-	LimitSteps              // an execution took more than MaxSteps steps
-	LimitGoroutines         // an execution had more than MaxGoroutines live goroutines
-	LimitExecutions         // the search ran MaxExecutions executions
-	LimitTime               // the search ran for MaxTime
-	LimitStall              // a goroutine blocked or spun outside the checker's control
-	LimitScope              // the body ran nothing the checker controls
-	LimitUncontrolled       // goroutines outside the checker ran beside the body
+	LimitNone           Limit = iota
+	LimitSteps                // an execution took more than MaxSteps steps
+	LimitGoroutines           // an execution had more than MaxGoroutines live goroutines
+	LimitExecutions           // the search ran MaxExecutions executions
+	LimitTime                 // the search ran for MaxTime
+	LimitStall                // a goroutine blocked or spun outside the checker's control
+	LimitScope                // the body ran nothing the checker controls
+	LimitUncontrolled         // goroutines outside the checker ran beside the body
+	LimitNondeterminism       // a schedule replayed to reach another did not behave the same
 )
 
 func (l Limit) String() string {
@@ -46,6 +47,8 @@ func (l Limit) String() string {
 		return "nothing to explore"
 	case LimitUncontrolled:
 		return "goroutines outside the checker"
+	case LimitNondeterminism:
+		return "nondeterminism"
 	}
 	return fmt.Sprintf("Limit(%d)", uint8(l))
 }
@@ -109,6 +112,7 @@ type Engine struct {
 	fail        *Fail          // the verdict of this execution, if any
 	errors      []string       // assertion messages (T.Errorf) of this execution
 	pruned      bool           // cut short without a verdict (sleep set, bound)
+	diverged    string         // why the execution left the schedule it replayed (nondeterminism), "" if it did not
 	limit       Limit          // a limit that ended this execution
 	limitMsg    string         // what the limit was, in words
 	mainDone    int64          // virtual time the body returned, -1 while it runs
@@ -202,6 +206,7 @@ func (e *Engine) reset() {
 	e.fail = nil
 	e.errors = e.errors[:0]
 	e.pruned = false
+	e.diverged = ""
 	e.limit, e.limitMsg = LimitNone, ""
 	e.execSteps = 0
 	e.marks = 0
@@ -294,7 +299,7 @@ func stuckStack() string {
 // explorer.
 func (e *Engine) endExecution() {
 	e.closeEvent()
-	if e.fail == nil && !e.pruned && e.limit == LimitNone {
+	if e.fail == nil && !e.pruned && e.diverged == "" && e.limit == LimitNone {
 		var blocked []*G
 		for _, g := range e.live {
 			if !g.pseudo && !g.daemon {

@@ -140,6 +140,7 @@ type explorer struct {
 	lastProgress time.Time // when Progress was last called
 	checkedScope bool      // the first execution's scope was checked
 	stray        string    // what the first execution saw of goroutines outside the checker
+	diverged     string    // why the first execution that left its replayed schedule did, "" if none did
 }
 
 func (x *explorer) budgetLeft() bool {
@@ -184,6 +185,15 @@ func (x *explorer) one() bool {
 		x.res.Executions++
 	}
 	x.progress()
+	if e.diverged != "" {
+		// Not the schedule the search meant to run: no verdict from it,
+		// and the search can no longer be complete (finish).
+		if x.diverged == "" {
+			x.diverged = e.diverged
+		}
+		e.errors = e.errors[:0]
+		return false
+	}
 	f := x.outcome()
 	if e.limit != LimitNone && x.res.Limit == LimitNone && (f == nil || e.limit == LimitStall) {
 		x.res.Limit, x.res.LimitMsg = e.limit, e.limitMsg
@@ -236,8 +246,12 @@ func (x *explorer) run() Result {
 // result inconclusive.
 func (x *explorer) finish() {
 	if x.first == nil {
-		if x.stray != "" && x.res.Limit == LimitNone {
+		switch {
+		case x.stray != "" && x.res.Limit == LimitNone:
 			x.res.Limit, x.res.LimitMsg = LimitUncontrolled, x.stray
+			x.res.Complete, x.res.Exhausted = false, false
+		case x.diverged != "" && x.res.Limit == LimitNone:
+			x.res.Limit, x.res.LimitMsg = LimitNondeterminism, x.diverged
 			x.res.Complete, x.res.Exhausted = false, false
 		}
 		return
@@ -269,6 +283,10 @@ func (x *explorer) replay() Result {
 	e.sched = r
 	x.failTrail = tok.Trail
 	if !x.one() || x.first == nil {
+		if x.diverged != "" {
+			x.res.Failure = &Failure{Kind: KindNondeterminism, Message: x.diverged}
+			return x.res
+		}
 		if r.pos < len(r.trail) && x.first == nil {
 			x.res.Failure = &Failure{Kind: KindNondeterminism, Message: "the replayed schedule did not reproduce a failure: the execution ended early; the program behaves differently than when the token was made (nondeterminism the checker does not control: maps, real time, randomness, goroutines not started through the checker)"}
 		}
@@ -421,6 +439,9 @@ func (x *explorer) dfs() {
 		}
 	}
 	e.por = nil
+	if x.diverged != "" && x.first == nil && x.res.Limit == LimitNone {
+		x.res.Limit, x.res.LimitMsg = LimitNondeterminism, x.diverged
+	}
 	limited := x.res.Limit != LimitNone
 	x.res.Complete = completed > -2 && !limited && end != levelFailed
 	x.res.Exhausted = exhausted && !limited && x.first == nil

@@ -206,7 +206,8 @@ func (e *Engine) sliceOver() bool {
 func (e *Engine) choose(g *G, n int) int {
 	k := e.sched.choose(e, n)
 	if k < 0 || k >= n {
-		e.failNow(g, KindNondeterminism, "", true)
+		nondet(e, fmt.Sprintf("step %d: no alternative %d of %d", e.execSteps, k, n))
+		e.stop(true)
 	}
 	e.trail = append(e.trail, int32(k))
 	return k
