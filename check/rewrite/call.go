@@ -49,6 +49,17 @@ func (r *fileRewriter) call(x *ast.CallExpr) {
 			}
 		}
 	}
+	if sel, ok := fun.(*ast.SelectorExpr); ok && len(x.Args) == 1 && r.deadlineSetter(sel) {
+		// A deadline for the operating system (net.Conn.SetDeadline and
+		// kin) is computed on the virtual clock: the runtime maps it to
+		// the same distance from now on the real one.
+		r.usedRT = true
+		r.expr(x.Fun, read)
+		r.insert(x.Args[0].Pos(), r.rtCall("RealDeadline")+"(")
+		r.expr(x.Args[0], read)
+		r.insert(x.Args[0].End(), ")")
+		return
+	}
 	if name, ok := r.external(x); ok && !r.marked[x] && r.numResults(x) == 1 {
 		r.usedRT = true
 		r.insert(x.Pos(), rt+".Exit1("+rt+".Enter("+quote(name)+"), ")
@@ -222,4 +233,32 @@ func (r *fileRewriter) atomicDiscard(call *ast.CallExpr) {
 			r.replace(sel.Sel.Pos(), sel.Sel.End(), name+"Discard")
 		}
 	}
+}
+
+// deadlinePackages are the standard packages whose types take deadlines
+// for the operating system.
+var deadlinePackages = map[string]bool{"net": true, "os": true, "crypto/tls": true, "net/http": true}
+
+// deadlineSetter reports whether sel is a standard library method that
+// takes a deadline (a time.Time) to hand to the operating system:
+// SetDeadline, SetReadDeadline and SetWriteDeadline of the types of
+// deadlinePackages (and interfaces such as net.Conn). Methods of the user's packages
+// are left alone: they are rewritten, and pass the deadline on to one of
+// these.
+func (r *fileRewriter) deadlineSetter(sel *ast.SelectorExpr) bool {
+	s := r.info.Selections[sel]
+	if s == nil || s.Kind() != types.MethodVal {
+		return false
+	}
+	switch sel.Sel.Name {
+	case "SetDeadline", "SetReadDeadline", "SetWriteDeadline":
+	default:
+		return false
+	}
+	fn, ok := s.Obj().(*types.Func)
+	if !ok || fn.Pkg() == nil || !deadlinePackages[fn.Pkg().Path()] {
+		return false
+	}
+	ps := fn.Signature().Params()
+	return ps.Len() == 1 && isNamed(ps.At(0).Type(), "time", "Time")
 }

@@ -365,3 +365,38 @@ func TestLangOf(t *testing.T) {
 		}
 	}
 }
+
+// A deadline handed to the operating system (net.Conn.SetDeadline and
+// kin) is mapped from the virtual clock to the real one; a method of the
+// user's own with the same name is left alone.
+func TestRewriteDeadlines(t *testing.T) {
+	src := `package p
+
+import (
+	"net"
+	"time"
+)
+
+type own struct{}
+
+func (own) SetDeadline(time.Time) error { return nil }
+
+func f(c net.Conn, tc *net.TCPConn, o own) {
+	_ = c.SetDeadline(time.Now().Add(time.Second))
+	_ = tc.SetReadDeadline(time.Time{})
+	_ = c.SetWriteDeadline(time.Now())
+	_ = o.SetDeadline(time.Now())
+}
+`
+	out := rewriteSrc(t, "p.go", src, FileOptions{})
+	for _, w := range []string{
+		"c.SetDeadline(ludus_rt.RealDeadline(time.Now().Add(time.Second)))",
+		"tc.SetReadDeadline(ludus_rt.RealDeadline(time.Time{}))",
+		"c.SetWriteDeadline(ludus_rt.RealDeadline(time.Now()))",
+		"o.SetDeadline(time.Now())",
+	} {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q:\n%s", w, out)
+		}
+	}
+}

@@ -207,3 +207,25 @@ func TestVerifyNone(t *testing.T) {
 		t.Fatal("outside an exploration the call did not run")
 	}
 }
+
+// A deadline computed on the virtual clock keeps its distance from now on
+// the real one; no deadline stays none; outside an exploration nothing
+// changes.
+func TestRealDeadline(t *testing.T) {
+	var got, zero time.Time
+	var virtualNow time.Time
+	r := check.Run(func(ct *check.T) {
+		virtualNow = check.Now()
+		got = rt.RealDeadline(virtualNow.Add(300 * time.Millisecond))
+		zero = rt.RealDeadline(time.Time{})
+	})
+	if r.Verdict() != check.Pass {
+		t.Fatalf("%+v", r)
+	}
+	if d := time.Until(got); d <= 0 || d > 300*time.Millisecond || !zero.IsZero() || virtualNow.Year() > 2001 {
+		t.Fatalf("real deadline %v from now (want up to 300ms), zero %v, virtual now %v", d, zero, virtualNow)
+	}
+	if out := time.Unix(5, 0); !rt.RealDeadline(out).Equal(out) {
+		t.Fatal("outside an exploration the deadline changed")
+	}
+}
