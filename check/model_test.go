@@ -4,6 +4,7 @@ package check_test
 
 import (
 	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -94,6 +95,33 @@ func TestBoundedSpinKeepsTheClock(t *testing.T) {
 		t.Wait()
 	}, check.DetectDataRaces(false))
 	if r.Verdict() != check.Pass {
+		t.Fatalf("%+v", r)
+	}
+}
+
+// Goroutines of one execution never share a runtime goroutine, even when
+// one ends before the next starts: code that tells goroutines apart by
+// their runtime id (a lock's deadlock detector, runtime.Stack) sees them
+// apart, as in a real run.
+func TestGoroutinesKeepDistinctRuntimeIDs(t *testing.T) {
+	goid := func() string {
+		buf := make([]byte, 64)
+		buf = buf[:runtime.Stack(buf, false)]
+		id, _, _ := strings.Cut(strings.TrimPrefix(string(buf), "goroutine "), " ")
+		return id
+	}
+	r := check.Run(func(t *check.T) {
+		var ids []string
+		for range 3 {
+			done := check.NewChan[string]("done", 0)
+			t.Go("g", func() { done.Send(goid()) })
+			ids = append(ids, done.Recv())
+		}
+		if ids[0] == ids[1] || ids[1] == ids[2] || ids[0] == ids[2] {
+			t.Errorf("runtime ids %v", ids)
+		}
+	}, check.MaxExecutions(50))
+	if r.Verdict() == check.Fail {
 		t.Fatalf("%+v", r)
 	}
 }

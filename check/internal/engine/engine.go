@@ -102,7 +102,14 @@ type Engine struct {
 
 	// Workers: the OS goroutines that run managed goroutines, reused from
 	// one goroutine to the next (see startG).
-	jobs        chan *G        // hands a goroutine to an idle worker
+	// Workers: two goroutines of one execution never share a runtime
+	// goroutine, so code that tells goroutines apart by their runtime id
+	// (a lock's deadlock detector, goroutine-local storage,
+	// runtime.Stack) sees them apart, as in a real run. A worker that ran
+	// a goroutine of this execution is retired until the next one.
+	wmu         sync.Mutex     // guards idleW and retired
+	idleW       []*worker      // workers free to run a goroutine of this execution
+	retired     []*worker      // workers that ran one of this execution: free from the next
 	quit        chan struct{}  // closed when the exploration ends: idle workers exit
 	workers     sync.WaitGroup // workers alive
 	nworkers    atomic.Int32   // workers alive, for counting the process's goroutines
@@ -164,7 +171,7 @@ type Engine struct {
 
 func newEngine(cfg Config) *Engine {
 	return &Engine{cfg: cfg, explo: epochs.Add(1), gnames: map[string]int{}, gfirst: map[string]int{},
-		jobs: make(chan *G), quit: make(chan struct{})}
+		quit: make(chan struct{})}
 }
 
 // runOne performs one execution of body under the engine's scheduler and
@@ -196,6 +203,11 @@ func (e *Engine) runOne(body func(*G)) {
 
 // reset prepares the engine for a new execution.
 func (e *Engine) reset() {
+	e.wmu.Lock()
+	e.idleW = append(e.idleW, e.retired...)
+	clear(e.retired)
+	e.retired = e.retired[:0]
+	e.wmu.Unlock()
 	e.epoch = epochs.Add(1)
 	e.gs = e.gs[:0]
 	clear(e.live)

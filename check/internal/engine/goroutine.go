@@ -142,13 +142,19 @@ func (e *Engine) numbered(name string, always bool) string {
 //go:noinline
 func startG(e *Engine, g *G) {
 	e.running.Add(1)
-	select {
-	case e.jobs <- g:
-	default:
-		e.workers.Add(1)
-		e.nworkers.Add(1)
-		go trampoline(e, g)
+	e.wmu.Lock()
+	if n := len(e.idleW); n > 0 {
+		w := e.idleW[n-1]
+		e.idleW[n-1] = nil
+		e.idleW = e.idleW[:n-1]
+		e.wmu.Unlock()
+		w.job <- g
+		return
 	}
+	e.wmu.Unlock()
+	e.workers.Add(1)
+	e.nworkers.Add(1)
+	go trampoline(e, g)
 }
 
 // trampoline is the bottom frame of every worker: the OS goroutine that
@@ -157,7 +163,7 @@ func startG(e *Engine, g *G) {
 //
 //go:noinline
 func trampoline(e *Engine, g *G) {
-	w := &worker{gp: getg()}
+	w := &worker{gp: getg(), job: make(chan *G, 1)}
 	e.byGp.Store(w.gp, w)
 	defer func() {
 		e.byGp.Delete(w.gp)
@@ -166,7 +172,7 @@ func trampoline(e *Engine, g *G) {
 	}()
 	for g != nil {
 		e.runG(w, g)
-		g = e.idle()
+		g = e.idle(w)
 	}
 }
 
@@ -175,13 +181,17 @@ func trampoline(e *Engine, g *G) {
 type worker struct {
 	gp  uintptr // its runtime g (getg)
 	cur gPtr    // the managed goroutine it runs, nil while idle
+	job chan *G // the next goroutine to run, handed over by startG
 }
 
 // idle waits for the next goroutine to run, or returns nil when the
 // exploration ends.
-func (e *Engine) idle() *G {
+func (e *Engine) idle(w *worker) *G {
+	e.wmu.Lock()
+	e.retired = append(e.retired, w)
+	e.wmu.Unlock()
 	select {
-	case g := <-e.jobs:
+	case g := <-w.job:
 		return g
 	case <-e.quit:
 		return nil
