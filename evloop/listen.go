@@ -153,10 +153,13 @@ func explain(err error) error {
 // acceptBackoff is how long a listener rests after a failed accept.
 const acceptBackoff = 100 * time.Millisecond
 
-// acceptFailed counts and reports a failed accept, on the loop.
+// acceptFailed reports and counts a failed accept, on the loop: reported
+// first, so that a count seen in Stats means its report was made (counted
+// first, a reader of both could see the count without the report; CI
+// caught TestOutOfDescriptors doing so).
 func (l *Loop) acceptFailed(ln *Listener, err error) {
-	l.stats.acceptErrors.Add(1)
 	l.reportError(fmt.Errorf("accept on %s: %w", ln.addr, explain(err)))
+	l.stats.acceptErrors.Add(1)
 }
 
 func isEOF(err error) bool { return errors.Is(err, io.EOF) }

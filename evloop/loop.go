@@ -370,20 +370,21 @@ func (l *Loop) call(fn func()) {
 	fn()
 }
 
-// recoverIn is deferred around every callback: a panic is counted,
-// reported, and closes the connection whose callback it was (its state may
-// be half updated), and the loop goes on.
+// recoverIn is deferred around every callback: a panic is reported,
+// counted (after: a count seen in Stats means the report was made, as for
+// accept errors), and closes the connection whose callback it was (its
+// state may be half updated), and the loop goes on.
 func (l *Loop) recoverIn(c *Conn) {
 	r := recover()
 	if r == nil {
 		return
 	}
 	e := panics.New(r)
-	l.stats.panics.Add(1)
 	func() {
 		defer func() { _ = recover() }() // a panicking OnPanic is dropped
 		l.opts.OnPanic(e)
 	}()
+	l.stats.panics.Add(1)
 	if c != nil {
 		c.closeNow(e)
 	}
