@@ -388,13 +388,17 @@ func f(c net.Conn, tc *net.TCPConn, o own) {
 	_ = o.SetDeadline(time.Now())
 }
 `
-	out := rewriteSrc(t, "p.go", src, FileOptions{})
-	for _, w := range []string{
+	containsAll(t, rewriteSrc(t, "p.go", src, FileOptions{}),
 		"c.SetDeadline(ludus_rt.RealDeadline(time.Now().Add(time.Second)))",
 		"tc.SetReadDeadline(ludus_rt.RealDeadline(time.Time{}))",
 		"c.SetWriteDeadline(ludus_rt.RealDeadline(time.Now()))",
-		"o.SetDeadline(time.Now())",
-	} {
+		"o.SetDeadline(time.Now())")
+}
+
+// containsAll fails the test for each of wants that out lacks.
+func containsAll(t *testing.T, out string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
 		if !strings.Contains(out, w) {
 			t.Errorf("output lacks %q:\n%s", w, out)
 		}
