@@ -351,6 +351,9 @@ func TestRunawayGoroutineIsALeak(t *testing.T) {
 
 // A body that starts a goroutine with a plain go statement is not
 // reported complete: the checker never saw that goroutine's operations.
+// (It finds such goroutines by sampling the process's goroutines at its
+// decisions and when the body ends; this one outlives the body a little,
+// so that the sample cannot miss it on a loaded machine.)
 func TestPlainGoStatementIsReported(t *testing.T) {
 	r := check.Run(func(t *check.T) {
 		var mu sync.Mutex
@@ -358,6 +361,7 @@ func TestPlainGoStatementIsReported(t *testing.T) {
 		go func() {
 			time.Sleep(time.Millisecond)
 			done <- true
+			time.Sleep(100 * time.Millisecond)
 		}()
 		mu.Lock()
 		mu.Unlock()

@@ -269,3 +269,34 @@ func ExampleCond() {
 	fmt.Println(r.Failure == nil)
 	// Output: true
 }
+
+// lazyValue is a package variable made by OnceValue, as programs keep a
+// value computed on first use.
+var (
+	lazyCalls int
+	lazyValue = sync.OnceValue(func() int { lazyCalls++; return 7 })
+)
+
+// A function OnceValue made, first called in an execution, starts over in
+// the next one, as the test did: each execution computes the value once,
+// and every schedule replays the same way (no nondeterminism).
+func TestOnceValueStartsOverEachExecution(t *testing.T) {
+	r := check.Run(func(ct *check.T) {
+		v := check.NewVar("v", 0)
+		ct.Go("a", func() { v.Store(1) })
+		if got := lazyValue(); got != 7 {
+			ct.Errorf("lazyValue() = %d", got)
+		}
+		if got := lazyValue(); got != 7 {
+			ct.Errorf("lazyValue() again = %d", got)
+		}
+		v.Store(2)
+		ct.Wait()
+	}, check.DetectDataRaces(false))
+	if r.Verdict() != check.Pass || r.Executions < 2 || lazyCalls < r.Executions {
+		t.Fatalf("%d calls in %d executions: %+v", lazyCalls, r.Executions, r)
+	}
+	if lazyValue() != 7 || lazyValue() != 7 {
+		t.Fatal("outside the exploration the value is wrong")
+	}
+}

@@ -408,6 +408,10 @@ func (g *G) Pending() *Pending { return &g.pend }
 // Now returns the virtual time in nanoseconds.
 func (e *Engine) Now() int64 { return e.now }
 
+// Execution identifies the current execution (its epoch): it differs from
+// every other execution's, of any exploration.
+func (e *Engine) Execution() uint64 { return e.epoch }
+
 // Recording reports whether the engine records the trace (the failing
 // schedule's re-run), i.e. whether operations should describe themselves.
 func (e *Engine) Recording() bool { return e.rec != nil }
