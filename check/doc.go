@@ -99,7 +99,9 @@
 // of virtual time may be switched away from without that counting as a
 // preemption, as Go's runtime preempts it. External runs a call the
 // checker cannot see into (a child process, the network) as one step that
-// may take real time. Delay(d) adds what a loaded machine does: once per
+// may take real time: while it runs, the clock may jump to a deadline up to
+// ExternalTime (a second) ahead, so a timeout racing the call is explored
+// both ways, and a longer guard never fires during a file read. Delay(d) adds what a loaded machine does: once per
 // schedule, runnable goroutines may be descheduled while the clock jumps
 // up to d, so a test that sleeps "to let the goroutines start" fails as it
 // does one CI run in a hundred (reported as timing-dependent, naming the

@@ -20,6 +20,35 @@ import (
 // a new goroutine ran before its parent went on, limits were failures,
 // and a zero preemption bound meant three.
 
+// A guard longer than ExternalTime (a second by default) never fires
+// during an External call: a file read is not explored as taking a minute;
+// ExternalTime(0) lets no time pass during one, and a larger bound lets
+// the guard race it again.
+func TestExternalTimeBoundsTheJump(t *testing.T) {
+	body := func(guard time.Duration) func(t *check.T) {
+		return func(t *check.T) {
+			done := check.NewChan[int]("done", 1)
+			t.Go("reader", func() {
+				check.External("read /proc/meminfo", func() {})
+				done.Send(1)
+			})
+			if i, _ := check.Select(done.RecvCase(nil), check.After(guard).RecvCase(nil)); i == 1 {
+				t.Errorf("the %v guard fired during the read", guard)
+			}
+			t.Wait()
+		}
+	}
+	if r := check.Run(body(30 * time.Second)); r.Verdict() != check.Pass {
+		t.Errorf("a 30s guard fired during an External call: %+v", r)
+	}
+	if r := check.Run(body(10*time.Millisecond), check.ExternalTime(0)); r.Verdict() != check.Pass {
+		t.Errorf("ExternalTime(0) let time pass: %+v", r)
+	}
+	if r := check.Run(body(30*time.Second), check.ExternalTime(time.Minute)); r.Failure == nil {
+		t.Errorf("ExternalTime(1m) did not let a 30s guard race the call: %+v", r)
+	}
+}
+
 // A timeout that fires while a goroutine is blocked in a call the checker
 // does not control (a real child process) is found: the call's duration
 // is unknown, so the clock may jump past the deadline before it returns.
@@ -295,7 +324,7 @@ func TestOptionEdges(t *testing.T) {
 		check.MaxPreemptions(-1), check.MaxSteps(0), check.MaxSteps(-5), check.MaxExecutions(0),
 		check.MaxTime(0), check.MaxGoroutines(0), check.StallTimeout(0), check.StepCost(-1),
 		check.TimeSlice(-1), check.LeakGrace(-1), check.Random(1, -1), check.PCT(0, 1, 1),
-		check.Delay(-time.Nanosecond),
+		check.Delay(-time.Nanosecond), check.ExternalTime(-time.Nanosecond),
 	} {
 		if r := check.Run(bank, o); r.Verdict() != check.Error || r.Err == nil {
 			t.Errorf("an invalid option ran: %+v", r)

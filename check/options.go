@@ -29,6 +29,7 @@ const (
 	DefaultStepCost      = time.Microsecond
 	DefaultTimeSlice     = 10 * time.Millisecond
 	DefaultLeakGrace     = time.Second
+	DefaultExternalTime  = time.Second
 	DefaultPCTDepth      = 3
 )
 
@@ -37,7 +38,7 @@ func defaults() *options {
 		Strategy: engine.Default, Bound: -1, Depth: DefaultPCTDepth,
 		MaxSteps: DefaultMaxSteps, MaxExecutions: DefaultMaxExecutions, MaxTime: DefaultMaxTime,
 		MaxGoroutines: DefaultMaxGoroutines, Stall: DefaultStallTimeout, StepCost: DefaultStepCost,
-		TimeSlice: DefaultTimeSlice, LeakGrace: DefaultLeakGrace, DataRaces: true,
+		TimeSlice: DefaultTimeSlice, LeakGrace: DefaultLeakGrace, ExternalTime: DefaultExternalTime, DataRaces: true,
 		ProgressEvery: 200 * time.Millisecond,
 	}}
 }
@@ -226,6 +227,17 @@ func LeakGrace(d time.Duration) Option {
 // negative. A timeout longer than d still never beats checked work.
 func Delay(d time.Duration) Option {
 	return limit("Delay", d, nonNegative, func(o *options) { o.eo.MaxDelay = d })
+}
+
+// ExternalTime sets how much virtual time may pass while a goroutine is in
+// an External call (a child process, network or file I/O): the clock may
+// jump to a deadline at most d ahead before the call returns, so a timeout
+// up to d races the call both ways, and a longer one (a guard around the
+// whole test) never fires during it. The default, DefaultExternalTime, is
+// a second; zero means the clock never jumps during an External call. d
+// must not be negative.
+func ExternalTime(d time.Duration) Option {
+	return limit("ExternalTime", d, nonNegative, func(o *options) { o.eo.ExternalTime = d })
 }
 
 // DetectDataRaces turns the data-race verdict on (the default) or off.

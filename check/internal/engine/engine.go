@@ -75,6 +75,9 @@ type Config struct {
 	// up to MaxDelay ahead while goroutines could run, as if they had been
 	// descheduled that long (0: never; see Delay).
 	MaxDelay int64
+	// ExternalTime: while a goroutine is about to make an external call,
+	// the clock may jump to a deadline at most this far ahead (0: never).
+	ExternalTime int64
 }
 
 // Engine runs one exploration: a sequence of executions of the same body,

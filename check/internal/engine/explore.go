@@ -46,6 +46,7 @@ type Options struct {
 	Progress      func(Progress)
 	ProgressEvery time.Duration
 	MaxDelay      time.Duration // once per execution, deschedule runnable goroutines while the clock jumps this far (0: never)
+	ExternalTime  time.Duration // how far the clock may jump during an External call (0: not at all)
 }
 
 // config is the engine's configuration for these options.
@@ -54,6 +55,7 @@ func (o Options) config() Config {
 		MaxSteps: o.MaxSteps, MaxGoroutines: o.MaxGoroutines, Stall: o.Stall, DataRaces: o.DataRaces,
 		NameHash: o.NameHash, StepCost: int64(o.StepCost), TimeSlice: int64(o.TimeSlice),
 		LeakGrace: int64(o.LeakGrace), Seed: uint64(o.Seed), MaxDelay: int64(o.MaxDelay),
+		ExternalTime: int64(o.ExternalTime),
 	}
 }
 

@@ -311,7 +311,9 @@ func (e *Engine) ensureClock() {
 }
 
 // tickEnabled: the clock may jump while a goroutine is about to make an
-// external call and something waits for time; or, with a delay bound, once
+// external call and something waits for time at most ExternalTime ahead
+// (a guard around the whole test does not fire during a file read); or,
+// with a delay bound, once
 // per execution while some goroutine could run, to a deadline at most
 // MaxDelay ahead.
 func (e *Engine) tickEnabled() bool {
@@ -319,7 +321,7 @@ func (e *Engine) tickEnabled() bool {
 	if !ok {
 		return false
 	}
-	if e.externalPending() {
+	if e.externalPending() && next-e.now <= e.cfg.ExternalTime {
 		return true
 	}
 	return e.cfg.MaxDelay > 0 && e.delayed == 0 && next-e.now <= e.cfg.MaxDelay && e.realRunnable()
