@@ -136,6 +136,8 @@ type Engine struct {
 	scanning       bool         // the first execution: look for goroutines started outside the engine
 	baseline       int          // runtime.NumGoroutine before the exploration
 	strayStack     string       // the stack of such a goroutine, once one is seen
+	created0       uint64       // goroutines the process had created when the first execution began
+	started        atomic.Int64 // goroutines the engine started (workers, the stuck-goroutine waiter)
 	strayScans     int          // stack reads done looking for one
 	uncontrolledMu sync.Mutex   // guards uncontrolled: written without the turn
 	uncontrolled   *Fail        // a goroutine outside the exploration touched its objects (outcome merges it first)
@@ -293,6 +295,7 @@ func (e *Engine) reportStall(stall time.Duration) {
 	e.stalled = true
 	e.limit, e.limitMsg = LimitStall, msg
 	e.aborting.Store(true)
+	e.started.Add(1)
 	go func() { e.running.Wait() }() // the stuck goroutine ends when it ends
 }
 

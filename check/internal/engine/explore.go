@@ -105,6 +105,7 @@ func Explore(o Options, body func(*G)) Result {
 	e := newEngine(o.config())
 	e.scanning = true
 	e.baseline = runtime.NumGoroutine()
+	e.created0, _ = goroutinesCreated()
 	running.Store(e)
 	active.Store(true)
 	defer func() {

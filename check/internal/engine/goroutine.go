@@ -154,6 +154,7 @@ func startG(e *Engine, g *G) {
 	e.wmu.Unlock()
 	e.workers.Add(1)
 	e.nworkers.Add(1)
+	e.started.Add(1)
 	go trampoline(e, g)
 }
 

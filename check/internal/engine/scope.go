@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 )
@@ -118,11 +119,7 @@ func (x *explorer) scope() string {
 	e := x.e
 	e.scanning = false
 	st := e.strayStack
-	if st == "" {
-		// Read every stack once per exploration, whatever the count says:
-		// goroutines of earlier tests that ended since the baseline was
-		// taken can hide a stray from the count (CI saw a plain go
-		// statement reported complete under load).
+	if st == "" && e.createdOutside() {
 		st = e.strays()
 	}
 	if st == "" {
@@ -166,4 +163,28 @@ func isStd(fn string) bool {
 		first = first[:i]
 	}
 	return !strings.Contains(first, ".")
+}
+
+// createdOutside reports whether goroutines other than the engine's own
+// workers may have been created during the first execution, so that every
+// stack must be read. The count of live goroutines cannot say it:
+// goroutines of earlier tests ending since the baseline can hide a stray
+// from it (CI saw a plain go statement reported complete under load). The
+// runtime's count of goroutines created can: more than the workers the
+// engine started means someone else started some. Where the runtime has
+// no such count, every stack is read.
+func (e *Engine) createdOutside() bool {
+	now, ok := goroutinesCreated()
+	return !ok || now-e.created0 > uint64(e.started.Load())
+}
+
+// goroutinesCreated returns the number of goroutines the process has
+// created, where the runtime counts them (Go 1.26 and later).
+func goroutinesCreated() (uint64, bool) {
+	s := []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0, false
+	}
+	return s[0].Value.Uint64(), true
 }
