@@ -456,6 +456,25 @@ func (e *Engine) RandState(pkg string, mk func(seed uint64) any) any {
 	return r
 }
 
+// MaxRandChoice is the largest n for which a random number in [0, n) drawn
+// by the math/rand drop-ins is a choice the exploration tries every value
+// of (a coin flip that decides a bug must be tried both ways); larger
+// ranges draw from the execution's seeded source.
+const MaxRandChoice = 4
+
+// RandChoice returns a value in [0, n) chosen by the running exploration
+// when n is at most MaxRandChoice and the caller is managed, or ok false.
+func RandChoice(n uint64) (int, bool) {
+	if n == 0 || n > MaxRandChoice || !Active() {
+		return 0, false
+	}
+	g := Current()
+	if g == nil {
+		return 0, false
+	}
+	return g.Engine().Choose(g, int(n)), true
+}
+
 // Epoch is the virtual time at which every execution starts.
 var Epoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 

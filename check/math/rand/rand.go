@@ -29,24 +29,6 @@ func NewSource(seed int64) Source { return stdrand.NewSource(seed) }
 // NewZipf returns a Zipf variate generator.
 func NewZipf(r *Rand, s float64, v float64, imax uint64) *Zipf { return stdrand.NewZipf(r, s, v, imax) }
 
-// maxChoice is the largest n for which Intn(n) is a choice the
-// exploration tries every value of (a coin flip that decides a bug must be
-// tried both ways); larger ranges draw from the seeded source.
-const maxChoice = 4
-
-// choice returns a value in [0, n) chosen by the exploration when n is
-// small, or ok false.
-func choice(n uint64) (int, bool) {
-	if n == 0 || n > maxChoice || !engine.Active() {
-		return 0, false
-	}
-	g := engine.Current()
-	if g == nil {
-		return 0, false
-	}
-	return g.Engine().Choose(g, int(n)), true
-}
-
 // local returns the execution's generator, or nil outside an exploration.
 func local() *Rand {
 	if !engine.Active() {
@@ -114,7 +96,7 @@ func Int31() int32 {
 
 // Int31n is math/rand.Int31n.
 func Int31n(n int32) int32 {
-	if k, ok := choice(uint64(n)); ok {
+	if k, ok := engine.RandChoice(uint64(n)); ok {
 		return int32(k)
 	}
 	if r := local(); r != nil {
@@ -133,7 +115,7 @@ func Int63() int64 {
 
 // Int63n is math/rand.Int63n.
 func Int63n(n int64) int64 {
-	if k, ok := choice(uint64(n)); ok {
+	if k, ok := engine.RandChoice(uint64(n)); ok {
 		return int64(k)
 	}
 	if r := local(); r != nil {
@@ -144,7 +126,7 @@ func Int63n(n int64) int64 {
 
 // Intn is math/rand.Intn.
 func Intn(n int) int {
-	if k, ok := choice(uint64(n)); ok {
+	if k, ok := engine.RandChoice(uint64(n)); ok {
 		return int(k)
 	}
 	if r := local(); r != nil {

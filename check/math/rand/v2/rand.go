@@ -33,24 +33,6 @@ func NewPCG(seed1, seed2 uint64) *PCG { return stdrand.NewPCG(seed1, seed2) }
 // NewZipf returns a Zipf variate generator.
 func NewZipf(r *Rand, s float64, v float64, imax uint64) *Zipf { return stdrand.NewZipf(r, s, v, imax) }
 
-// maxChoice is the largest n for which Intn(n) is a choice the
-// exploration tries every value of (a coin flip that decides a bug must be
-// tried both ways); larger ranges draw from the seeded source.
-const maxChoice = 4
-
-// choice returns a value in [0, n) chosen by the exploration when n is
-// small, or ok false.
-func choice(n uint64) (int, bool) {
-	if n == 0 || n > maxChoice || !engine.Active() {
-		return 0, false
-	}
-	g := engine.Current()
-	if g == nil {
-		return 0, false
-	}
-	return g.Engine().Choose(g, int(n)), true
-}
-
 // local returns the execution's generator, or nil outside an exploration.
 func local() *Rand {
 	if !engine.Active() {
@@ -107,7 +89,7 @@ func Int32() int32 {
 
 // Int32N is math/rand/v2.Int32N.
 func Int32N(n int32) int32 {
-	if k, ok := choice(uint64(n)); ok {
+	if k, ok := engine.RandChoice(uint64(n)); ok {
 		return int32(k)
 	}
 	if r := local(); r != nil {
@@ -126,7 +108,7 @@ func Int64() int64 {
 
 // Int64N is math/rand/v2.Int64N.
 func Int64N(n int64) int64 {
-	if k, ok := choice(uint64(n)); ok {
+	if k, ok := engine.RandChoice(uint64(n)); ok {
 		return int64(k)
 	}
 	if r := local(); r != nil {
@@ -137,7 +119,7 @@ func Int64N(n int64) int64 {
 
 // IntN is math/rand/v2.IntN.
 func IntN(n int) int {
-	if k, ok := choice(uint64(n)); ok {
+	if k, ok := engine.RandChoice(uint64(n)); ok {
 		return int(k)
 	}
 	if r := local(); r != nil {
@@ -149,7 +131,7 @@ func IntN(n int) int {
 // N is math/rand/v2.N: a value in [0, n) of any integer type.
 func N[Int intType](n Int) Int {
 	if n > 0 {
-		if k, ok := choice(uint64(n)); ok {
+		if k, ok := engine.RandChoice(uint64(n)); ok {
 			return Int(k)
 		}
 	}
@@ -209,7 +191,7 @@ func Uint32() uint32 {
 
 // Uint32N is math/rand/v2.Uint32N.
 func Uint32N(n uint32) uint32 {
-	if k, ok := choice(uint64(n)); ok {
+	if k, ok := engine.RandChoice(uint64(n)); ok {
 		return uint32(k)
 	}
 	if r := local(); r != nil {
@@ -228,7 +210,7 @@ func Uint64() uint64 {
 
 // Uint64N is math/rand/v2.Uint64N.
 func Uint64N(n uint64) uint64 {
-	if k, ok := choice(uint64(n)); ok {
+	if k, ok := engine.RandChoice(uint64(n)); ok {
 		return uint64(k)
 	}
 	if r := local(); r != nil {
@@ -239,7 +221,7 @@ func Uint64N(n uint64) uint64 {
 
 // UintN is math/rand/v2.UintN.
 func UintN(n uint) uint {
-	if k, ok := choice(uint64(n)); ok {
+	if k, ok := engine.RandChoice(uint64(n)); ok {
 		return uint(k)
 	}
 	if r := local(); r != nil {
